@@ -1,0 +1,112 @@
+"""Safe YAML with positions: plain data plus a map from each path to its (line, col), 1-based.
+
+Rule files are data: tags are refused, duplicate keys are errors, nothing is executed.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.comments import TaggedScalar
+
+from .errors import Diagnostic, OvopError, source_line
+
+Path_ = tuple[Any, ...]
+Locs = dict[Path_, tuple[int, int]]
+
+
+class Located:
+    """Data loaded from a file, with the position of every key and list item."""
+
+    def __init__(self, file: str, data: Any, locs: Locs):
+        self.file, self.data, self.locs = file, data, locs
+
+    def position(self, path: Path_) -> tuple[int | None, int | None]:
+        """The position of the deepest part of `path` present in the file."""
+        path = tuple(path)
+        while path:
+            if path in self.locs:
+                return self.locs[path]
+            path = path[:-1]
+        return self.locs.get((), (1, 1))
+
+    def diagnostic(self, path: Path_, message: str, allowed: str | None = None) -> Diagnostic:
+        line, col = self.position(path)
+        return Diagnostic(self.file, line, col, dotted(path), message, allowed, source_line(self.file, line))
+
+
+def dotted(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _plain(node: Any, path: Path_, locs: Locs, file: str) -> Any:
+    if isinstance(node, TaggedScalar) or getattr(node, "tag", None) and getattr(node.tag, "value", None) \
+            and not str(node.tag.value).startswith("tag:yaml.org,2002:"):
+        line, col = locs.get(path, (None, None))
+        raise OvopError(Diagnostic(file, line, col, dotted(path), "YAML tags are not allowed in rule files",
+                                   "plain values: text, numbers, true/false, lists and mappings",
+                                   source_line(file, line)))
+    if isinstance(node, CommentedMap):
+        out = {}
+        for key in node:
+            line, col = node.lc.key(key)
+            locs[path + (str(key),)] = (line + 1, col + 1)
+        for key, value in node.items():
+            out[str(key)] = _plain(value, path + (str(key),), locs, file)
+        return out
+    if isinstance(node, CommentedSeq):
+        for i in range(len(node)):
+            line, col = node.lc.item(i)
+            locs[path + (i,)] = (line + 1, col + 1)
+        return [_plain(v, path + (i,), locs, file) for i, v in enumerate(node)]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def load(path: str | Path, display: str | None = None) -> Located:
+    """Load one YAML file safely; every problem becomes a Diagnostic naming file:line:col."""
+    file = display or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise OvopError(Diagnostic(file, None, None, "", f"not UTF-8 text ({exc.reason})"))
+    except OSError as exc:
+        raise OvopError(Diagnostic(file, None, None, "", f"cannot read: {exc.strerror}"))
+    return loads(text, file)
+
+
+def loads(text: str, file: str) -> Located:
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        root = yaml.load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        key = str(exc.problem).split('"')[1] if '"' in str(exc.problem) else "?"
+        first = exc.context_mark.line + 1 if exc.context_mark else None
+        raise OvopError(Diagnostic(file, mark.line + 1, mark.column + 1, "",
+                                   f'duplicate key "{key}" in one mapping (first at line {first})',
+                                   "each key once per mapping", source_line(file, mark.line + 1)))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise OvopError(Diagnostic(file, line, col, "", f"YAML syntax error: {what}", None, source_line(file, line)))
+    if root is None:
+        raise OvopError(Diagnostic(file, 1, 1, "", "the file is empty", "a YAML mapping"))
+    locs: Locs = {(): (1, 1)}
+    data = _plain(root, (), locs, file)
+    return Located(file, data, locs)
