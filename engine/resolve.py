@@ -113,7 +113,7 @@ def _fields_at(model: type, path: tuple) -> set[str]:
     from typing import get_args
     from pydantic import BaseModel
     current: Any = model
-    for part in path:
+    for n, part in enumerate(path):
         if isinstance(part, int):
             continue
         if isinstance(current, type) and issubclass(current, BaseModel):
@@ -121,19 +121,24 @@ def _fields_at(model: type, path: tuple) -> set[str]:
                 (f for f in current.model_fields.values() if f.alias == part), None)
             if info is None:
                 return set()
-            current = _model_in(info.annotation, part)
+            listed = n + 1 < len(path) and isinstance(path[n + 1], int)
+            current = _model_in(info.annotation, listed)
     if isinstance(current, type) and issubclass(current, BaseModel):
         return {f.alias or n for n, f in current.model_fields.items()}
     return set()
 
 
-def _model_in(annotation: Any, part: str):
-    from typing import get_args
+def _model_in(annotation: Any, listed: bool):
+    """The model inside a field's type; `listed`: the one inside its list (not a ListEdit beside it)."""
+    from typing import get_args, get_origin
     from pydantic import BaseModel
     stack = [annotation]
     while stack:
         a = stack.pop(0)
-        if isinstance(a, type) and issubclass(a, BaseModel):
+        if listed and get_origin(a) is list:
+            stack, listed = list(get_args(a)), False
+            continue
+        if not listed and isinstance(a, type) and issubclass(a, BaseModel):
             return a
         stack.extend(get_args(a))
     return None
@@ -265,8 +270,9 @@ def _resolve(edition: str, raw: dict, resolved: dict, errors: list, chain: tuple
     parent_data, files, origins = {}, [], {}
     if model.extends:
         if model.extends not in raw:
+            others = sorted(e for e in raw if e != edition)
             errors.append(located.diagnostic(("extends",), f'extends "{model.extends}", which does not exist'
-                                             + did_you_mean(model.extends, raw), ", ".join(sorted(raw))))
+                                             + did_you_mean(model.extends, others), ", ".join(others)))
             return None
         parent = _resolve(model.extends, raw, resolved, errors, chain + (edition,))
         if parent is None:

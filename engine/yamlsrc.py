@@ -46,9 +46,13 @@ def dotted(path: Path_) -> str:
     return out
 
 
+# The only tags a rule file may carry (implicitly): `!!python/...` also starts with tag:yaml.org,2002:
+SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
 def _plain(node: Any, path: Path_, locs: Locs, file: str) -> Any:
-    if isinstance(node, TaggedScalar) or getattr(node, "tag", None) and getattr(node.tag, "value", None) \
-            and not str(node.tag.value).startswith("tag:yaml.org,2002:"):
+    tag = getattr(getattr(node, "tag", None), "value", None)
+    if isinstance(node, TaggedScalar) or (tag and str(tag) not in SAFE_TAGS):
         line, col = locs.get(path, (None, None))
         raise OvopError(Diagnostic(file, line, col, dotted(path), "YAML tags are not allowed in rule files",
                                    "plain values: text, numbers, true/false, lists and mappings",

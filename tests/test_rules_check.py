@@ -1,0 +1,221 @@
+"""`ovop rules check`: the shipped editions check clean, every broken case gives exactly its errors."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine import lock, ruleops
+from engine.cli import cli
+from engine.errors import OvopError
+from engine.resolve import load_rules
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKEN = Path("tests") / "broken_rules"
+CASES = sorted(p.name for p in (ROOT / BROKEN).iterdir() if p.is_dir())
+EDITIONS = {"2013": 19, "2015": 20, "2018": 20, "2022": 20, "2024": 20}
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)  # diagnostics name files relative to the repository, as in expected.txt
+
+
+def expected(case: str) -> str:
+    return (BROKEN / case / "expected.txt").read_text(encoding="utf-8").rstrip("\n")
+
+
+def problems(directory) -> str:
+    with pytest.raises(OvopError) as info:
+        ruleops.check_rules(directory)
+    return info.value.render()
+
+
+def copy_rules(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", target)
+    return target
+
+
+# ---- the shipped editions ---------------------------------------------------------------------
+
+def test_shipped_editions_check_clean():
+    rules = ruleops.check_rules("rules")
+    assert {e: len(r.model.criteria) for e, r in rules.editions.items()} == EDITIONS
+    assert all(r.model.status == "published" for r in rules.editions.values())
+
+
+def test_lock_freezes_every_shipped_edition_with_its_hash():
+    rules = load_rules("rules")
+    text = (ROOT / "rules" / "editions.lock").read_text(encoding="utf-8")
+    assert json.loads(text) == {e: r.hash for e, r in rules.editions.items()}
+    assert text == lock.render_lock(json.loads(text))  # sorted, as `ovop rules freeze` writes it
+
+
+def test_cli_check_prints_one_line_per_edition():
+    result = CliRunner().invoke(cli, ["rules", "check"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == list(EDITIONS)
+    rules = load_rules("rules")
+    for line in lines:
+        edition, digest, count, _, state = line.split()
+        assert (digest, int(count), state) == (rules.editions[edition].hash, EDITIONS[edition], "frozen")
+
+
+# ---- the broken corpus ------------------------------------------------------------------------
+
+REQUIRED = {"unknown_key", "misspelt_key", "wrong_type", "overlapping_levels", "gap_between_levels", "unreachable_star",
+            "weights_sum_099", "cap_unknown_evidence", "extends_missing", "extends_cycle", "enum_code_twice",
+            "yaml_syntax_error", "duplicate_keys", "empty_file", "misspelt_enum_code", "points_not_rising",
+            "group_max_disagrees", "band_out_of_order", "applies_to_unknown_commodity", "sourced_without_source",
+            "python_tag", "frozen_changed", "replace_missing_id", "wrong_condition_syntax"}
+
+
+def test_corpus_has_every_required_case():
+    assert REQUIRED <= set(CASES)
+    assert all((ROOT / BROKEN / c / "expected.txt").exists() for c in CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_case_gives_exactly_its_errors(case):
+    assert problems(BROKEN / case) == expected(case)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_case_through_the_cli(case):
+    result = CliRunner().invoke(cli, ["rules", "check", "--rules", str(BROKEN / case)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+    assert result.stderr.rstrip("\n") == expected(case)
+    assert result.stdout == ""
+
+
+def test_unexpected_errors_print_no_traceback(monkeypatch):
+    def boom(_directory):
+        raise RuntimeError("something broke")
+    monkeypatch.setattr(ruleops, "check_rules", boom)
+    result = CliRunner().invoke(cli, ["rules", "check"])
+    assert result.exit_code == 1
+    assert "internal error: RuntimeError: something broke" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# ---- edits to a copy of rules/ ----------------------------------------------------------------
+
+def insert_after(path: Path, anchor: str, text: str) -> int:
+    """Insert a line after the first line equal to `anchor`; return the new line's number."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.rstrip("\n") == anchor) + 1
+    lines.insert(at, text + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    return at + 1
+
+
+def test_unknown_key_in_a_copy_names_file_and_line(tmp_path):
+    rules = copy_rules(tmp_path)
+    line = insert_after(rules / "2018" / "edition.yaml", "status: published", "stauts: draft")
+    text = problems(rules)
+    assert f'{rules}/2018/edition.yaml:{line}:1: stauts: unknown key "stauts" (did you mean "status"?)' in text
+
+
+def test_syntax_error_in_a_copy_names_file_and_line(tmp_path):
+    rules = copy_rules(tmp_path)
+    line = insert_after(rules / "2022" / "edition.yaml", "status: published", "title: {id: x, en: y")
+    text = problems(rules)
+    assert text.startswith(f"{rules}/2022/edition.yaml:")
+    assert "YAML syntax error" in text
+    assert int(text.split(":")[1]) in (line, line + 1)
+
+
+def test_threshold_outside_the_frozen_hash_is_reported(tmp_path):
+    rules = copy_rules(tmp_path)
+    path = rules / "2013" / "edition.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('when: "x < 80"', 'when: "x < 81"', 1).replace('when: "80 <= x < 100"', 'when: "81 <= x < 100"', 1))
+    found = problems(rules)
+    for edition in EDITIONS:  # every edition resolves through 2013
+        assert f"edition {edition} is frozen (published) but its resolved content changed" in found
+    assert found.count("resolved content changed") == 5
+
+
+# ---- the content hash -------------------------------------------------------------------------
+
+def hashes(directory) -> dict[str, str]:
+    return {e: r.hash for e, r in load_rules(directory).editions.items()}
+
+
+def test_hash_is_stable_across_loads():
+    assert hashes("rules") == hashes("rules")
+
+
+def test_hash_ignores_layout_and_criteria_order(tmp_path):
+    from engine import yamlsrc
+    rules = copy_rules(tmp_path)
+    path = rules / "2013" / "edition.yaml"
+    data = yamlsrc.load(path).data
+    data["criteria"] = list(reversed(data["criteria"]))
+    data = dict(reversed(list(data.items())))
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")  # JSON is YAML: another layout entirely
+    assert hashes(rules) == hashes("rules")
+    ruleops.check_rules(rules)  # so the lock still matches
+
+
+def test_hash_changes_with_a_threshold(tmp_path):
+    rules = copy_rules(tmp_path)
+    path = rules / "2013" / "edition.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("min_score: 85", "min_score: 86", 1), encoding="utf-8")
+    before, after = hashes("rules"), hashes(rules)
+    assert all(before[e] != after[e] for e in ("2013", "2015"))
+    assert before["2018"] == after["2018"]  # 2018 states its own bands
+
+
+# ---- freezing ---------------------------------------------------------------------------------
+
+DRAFT = """edition: "2026"
+extends: "2024"
+status: {status}
+title: {{id: Penghargaan OVOP 2026, en: OVOP Award 2026}}
+"""
+
+
+def test_freeze_refuses_drafts_and_records_published_editions(tmp_path):
+    rules = copy_rules(tmp_path)
+    (rules / "2026").mkdir()
+    path = rules / "2026" / "edition.yaml"
+    path.write_text(DRAFT.format(status="draft"), encoding="utf-8")
+    assert ruleops.check_rules(rules).editions["2026"].model.status == "draft"
+    with pytest.raises(OvopError, match="drafts are never frozen"):
+        ruleops.freeze_edition(rules, "2026")
+    path.write_text(DRAFT.format(status="published"), encoding="utf-8")
+    assert "run `ovop rules freeze 2026`" in problems(rules)
+    result = CliRunner().invoke(cli, ["rules", "freeze", "2026", "--rules", str(rules)])
+    assert result.exit_code == 0, result.output
+    assert "2026" in json.loads((rules / "editions.lock").read_text(encoding="utf-8"))
+    ruleops.check_rules(rules)
+    assert ruleops.freeze_edition(rules, "2026")[1] is False  # already frozen: nothing written
+
+
+def test_freeze_refuses_to_refreeze_a_changed_edition(tmp_path):
+    rules = copy_rules(tmp_path)
+    path = rules / "2024" / "edition.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Award 2024", "Award 2024 (revised)"), encoding="utf-8")
+    with pytest.raises(OvopError, match="frozen already"):
+        ruleops.freeze_edition(rules, "2024")
+
+
+def test_a_frozen_edition_cannot_become_a_draft(tmp_path):
+    rules = copy_rules(tmp_path)
+    path = rules / "2024" / "edition.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: published", "status: draft"), encoding="utf-8")
+    assert "a published edition cannot become a draft" in problems(rules)
+
+
+def test_a_broken_lock_is_a_diagnostic(tmp_path):
+    rules = copy_rules(tmp_path)
+    (rules / "editions.lock").write_text('{"2013": "sha256:abc",}\n', encoding="utf-8")
+    assert problems(rules).startswith(f"{rules}/editions.lock:1:")
