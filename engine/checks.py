@@ -243,12 +243,10 @@ def _reachable(res: Resolved, ed: Edition) -> list[Diagnostic]:
     if _bands(res, ed) or _score(res, ed):
         return []  # unordered bands or bad weights: reachability would only repeat the cause
     bands = sorted(((exact(b.min_score), b.stars, i) for i, b in enumerate(ed.bands)), reverse=True)
-    reached = set()
-    for score in achievable_scores(ed):
-        band = next((stars for low, stars, _ in bands if score >= low), None)
-        reached.add(band)
+    scores = achievable_scores(ed)
+    reached = {next((stars for low, stars, _ in bands if score >= low), None) for score in scores}
     out, lows = [], {stars: (low, i) for low, stars, i in bands}
-    high = max((s for s in achievable_scores(ed)), default=Fraction(0))
+    high = max(scores, default=Fraction(0))
     for stars in range(ed.star_scale.min, ed.star_scale.max + 1):
         if stars in reached:
             continue
