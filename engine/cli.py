@@ -71,6 +71,58 @@ def rules_schema(out):
     click.echo(f"wrote {ruleops.write_edition_schema(out)}")
 
 
+@rules.command("test")
+@click.argument("editions", nargs=-1)
+@RULES_OPTION
+@friendly
+def rules_test(editions, rules_dir):
+    """Run the rule-author tests (rules/<edition>/tests.yaml) and say which pass."""
+    from . import api
+    results = api.run_author_tests(rules_dir, list(editions))
+    for r in results:
+        click.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.edition}  {r.name}  ({r.where})")
+        for failure in r.failures:
+            click.echo(f"      {failure}")
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed or not results else 0)
+
+
+EDITION_OPTION = click.option("--edition", default=None, help="evaluate under this edition instead (what-if)")
+
+
+@cli.command("evaluate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@EDITION_OPTION
+@click.option("--json", "as_json", is_flag=True, help="print a JSON array of outcomes with their traces")
+@RULES_OPTION
+@friendly
+def evaluate(paths, edition, as_json, rules_dir):
+    """Evaluate assessment files (JSON or YAML; one object or a list); one outcome per assessment."""
+    from . import api
+    outcomes = api.evaluate_files(list(paths), rules_dir, edition)
+    if as_json:
+        click.echo(api.outcomes_json(outcomes), nl=False)
+        return
+    for o in outcomes:
+        stars = f"{o.stars}★" if o.stars else "-"
+        score = f"{o.score:.2f}" if o.score is not None else "-"
+        extra = f" capped from {o.band_stars}★" if o.capped else (f" gates failed: {', '.join(o.gates_failed)}" if o.gates_failed else "")
+        click.echo(f"{o.id}  {o.edition}  {o.status}  {stars}  score {score}{extra}")
+
+
+@cli.command("explain")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@EDITION_OPTION
+@RULES_OPTION
+@friendly
+def explain(paths, lang, edition, rules_dir):
+    """Explain each assessment's outcome in plain Indonesian or English."""
+    from . import api
+    click.echo("\n".join(api.explain_files(list(paths), lang, rules_dir, edition)), nl=False)
+
+
 def main() -> None:
     cli(prog_name="ovop")
 
