@@ -1,0 +1,162 @@
+"""Read an assessment file (JSON or YAML) into plain data, positions and the exact text of every decimal.
+
+Numbers stay exact: a decimal such as 0.1 is kept as the text it was written in, so that
+`Fraction(text)` is the value the assessor wrote, not the nearest binary float. NaN and infinities
+are read (so that the field holding them can be named) and refused later by the value checks.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from . import yamlsrc
+from .errors import Diagnostic, OvopError, source_line
+
+FLOAT_TAG = "tag:yaml.org,2002:float"
+JSON_SUFFIXES = (".json",)
+
+
+@dataclass
+class Source:
+    """One file: its data, the position of every key, and the written text of every decimal number."""
+    located: yamlsrc.Located
+    texts: dict[tuple, str] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        return self.located.file
+
+    def exact(self, path: tuple, value: Any) -> Fraction | None:
+        """The exact value of the number at `path`, from its written text where there is one."""
+        text = self.texts.get(tuple(path))
+        if text is not None:
+            try:
+                return Fraction(text.replace("_", ""))
+            except (ValueError, ZeroDivisionError):
+                return None
+        from .conditions import exact
+        try:
+            return exact(value)
+        except (TypeError, ValueError):
+            return None
+
+    def written(self, path: tuple, value: Any) -> str:
+        """The value as the assessor wrote it, for messages."""
+        text = self.texts.get(tuple(path))
+        if text is not None:
+            return text
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if value is None:
+            return "null"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        if isinstance(value, (int, float)):
+            return repr(value)
+        return json.dumps(value, ensure_ascii=False, default=str)[:60]
+
+
+def read(path: Path, display: str | None = None) -> Source:
+    """Read one assessment file; syntax problems raise OvopError naming file:line:col."""
+    file = display or str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise OvopError(Diagnostic(file, message=f"not UTF-8 text ({exc.reason})"))
+    except OSError as exc:
+        raise OvopError(Diagnostic(file, message=f"cannot read: {exc.strerror}",
+                                   allowed="a readable .json, .yaml or .yml file"))
+    if Path(path).suffix.lower() in JSON_SUFFIXES:
+        return _read_json(text, file)
+    return _read_yaml(text, file)
+
+
+def _read_yaml(text: str, file: str) -> Source:
+    try:
+        located = yamlsrc.loads(text, file)
+    except OvopError as exc:
+        raise OvopError([replace(d, message=d.message.replace("in rule files", "in assessment files"))
+                         for d in exc.diagnostics])
+    texts: dict[tuple, str] = {}
+    try:
+        root = YAML(typ="rt", pure=True).compose(text)
+    except YAMLError:  # pragma: no cover - yamlsrc.loads has already refused it
+        root = None
+    _float_texts(root, (), texts)
+    return Source(located, texts)
+
+
+def _float_texts(node: Any, path: tuple, texts: dict[tuple, str]) -> None:
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            _float_texts(value, path + (str(key.value),), texts)
+    elif isinstance(node, SequenceNode):
+        for i, value in enumerate(node.value):
+            _float_texts(value, path + (i,), texts)
+    elif isinstance(node, ScalarNode) and getattr(node.tag, "value", node.tag) == FLOAT_TAG:
+        texts[path] = str(node.value)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _Written(str):
+    """A JSON decimal as written; becomes a float in the data, its text kept aside."""
+
+
+def _constant(name: str) -> float:
+    return float({"NaN": "nan", "Infinity": "inf", "-Infinity": "-inf"}[name])
+
+
+def _read_json(text: str, file: str) -> Source:
+    try:
+        data = json.loads(text, parse_float=_Written, parse_constant=_constant, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise OvopError(Diagnostic(file, exc.lineno, exc.colno, "", f"JSON syntax error: {exc.msg}", None,
+                                   source_line(file, exc.lineno)))
+    except _DuplicateKey as exc:
+        raise OvopError(Diagnostic(file, message=f'duplicate key "{exc.key}" in one object',
+                                   allowed="each key once per object"))
+    texts: dict[tuple, str] = {}
+    data = _decimals(data, (), texts)
+    return Source(yamlsrc.Located(file, data, _json_positions(text, file)), texts)
+
+
+def _decimals(node: Any, path: tuple, texts: dict[tuple, str]) -> Any:
+    """Written decimals -> floats in the data, keeping the written text of each."""
+    if isinstance(node, dict):
+        return {k: _decimals(v, path + (k,), texts) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decimals(v, path + (i,), texts) for i, v in enumerate(node)]
+    if isinstance(node, _Written):
+        texts[path] = str(node)
+        return float(node)
+    return node
+
+
+def _json_positions(text: str, file: str) -> dict[tuple, tuple[int, int]]:
+    """Line and column of each key: JSON is YAML, so the YAML reader finds them when it can."""
+    try:
+        return yamlsrc.loads(text, file).locs
+    except OvopError:
+        return {(): (1, 1)}
