@@ -4,6 +4,7 @@ Rule files are data: tags are refused, duplicate keys are errors, nothing is exe
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,12 @@ from ruamel.yaml.comments import TaggedScalar
 
 from .errors import Diagnostic, OvopError, source_line
 
+try:  # libyaml through PyYAML: only its composer is used, for speed; no object is constructed
+    import yaml as _pyyaml
+    _Loader = getattr(_pyyaml, "CSafeLoader", _pyyaml.SafeLoader)
+except ImportError:  # pragma: no cover
+    _pyyaml = None
+
 Path_ = tuple[Any, ...]
 Locs = dict[Path_, tuple[int, int]]
 
@@ -22,8 +29,9 @@ Locs = dict[Path_, tuple[int, int]]
 class Located:
     """Data loaded from a file, with the position of every key and list item."""
 
-    def __init__(self, file: str, data: Any, locs: Locs):
+    def __init__(self, file: str, data: Any, locs: Locs, texts: dict | None = None):
         self.file, self.data, self.locs = file, data, locs
+        self.texts = texts  # path -> decimal as written, where the parser kept it
 
     def position(self, path: Path_) -> tuple[int | None, int | None]:
         """The position of the deepest part of `path` present in the file."""
@@ -94,6 +102,12 @@ def load(path: str | Path, display: str | None = None) -> Located:
 
 
 def loads(text: str, file: str) -> Located:
+    """Parse with libyaml's composer (fast); anything unusual takes the careful path below."""
+    fast = _fast(text, file)
+    return fast if fast is not None else _careful(text, file)
+
+
+def _careful(text: str, file: str) -> Located:
     yaml = YAML(typ="rt", pure=True)
     try:
         root = yaml.load(text)
@@ -114,3 +128,73 @@ def loads(text: str, file: str) -> Located:
     locs: Locs = {(): (1, 1)}
     data = _plain(root, (), locs, file)
     return Located(file, data, locs)
+
+
+# ---- fast path: libyaml composes nodes with positions; scalars resolved by the YAML 1.2 core schema
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_SPECIAL = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|0o[0-7]+|0x[0-9a-fA-F]+)$")
+
+
+class _Unusual(Exception):
+    """Something the careful path should report or interpret (duplicate key, tag, odd scalar)."""
+
+
+def _fast(text: str, file: str) -> Located | None:
+    if _pyyaml is None:
+        return None
+    try:
+        root = _pyyaml.compose(text, Loader=_Loader)
+        if root is None:
+            return None
+        locs: Locs = {(): (1, 1)}
+        texts: dict = {}
+        data = _node(root, (), locs, texts)
+    except (_Unusual, _pyyaml.YAMLError, RecursionError):
+        return None
+    located = Located(file, data, locs)
+    located.texts = texts
+    return located
+
+
+def _node(node, path: Path_, locs: Locs, texts: dict):
+    if node.tag not in SAFE_TAGS:
+        raise _Unusual()
+    if isinstance(node, _pyyaml.MappingNode):
+        out = {}
+        for key, value in node.value:
+            if not isinstance(key, _pyyaml.ScalarNode):
+                raise _Unusual()
+            name = key.value
+            if name in out:
+                raise _Unusual()
+            locs[path + (name,)] = (key.start_mark.line + 1, key.start_mark.column + 1)
+            out[name] = _node(value, path + (name,), locs, texts)
+        return out
+    if isinstance(node, _pyyaml.SequenceNode):
+        items = []
+        for i, value in enumerate(node.value):
+            locs[path + (i,)] = (value.start_mark.line + 1, value.start_mark.column + 1)
+            items.append(_node(value, path + (i,), locs, texts))
+        return items
+    return _scalar(node, path, texts)
+
+
+def _scalar(node, path: Path_, texts: dict):
+    value = node.value
+    if node.style in ('"', "'", "|", ">"):
+        return value
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        texts[path] = value
+        return float(value)
+    if _SPECIAL.match(value):
+        raise _Unusual()
+    return value
