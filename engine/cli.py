@@ -123,6 +123,37 @@ def explain(paths, lang, edition, rules_dir):
     click.echo("\n".join(api.explain_files(list(paths), lang, rules_dir, edition)), nl=False)
 
 
+@cli.group()
+def datasets():
+    """Generate the synthetic sample datasets (invented firms, seeded)."""
+
+
+@datasets.command("synth")
+@click.option("--edition", required=True, help="edition of the sample")
+@click.option("--n", "n", type=click.IntRange(min=1), default=None, help="assessments (default: the committed size)")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--out", default=None, type=click.Path(dir_okay=False), help="default: datasets/synthetic/EDITION.yaml")
+@RULES_OPTION
+@friendly
+def datasets_synth(edition, n, seed, out, rules_dir):
+    """Write a seeded synthetic sample of EDITION atomically, then print its outcomes per star."""
+    from rich.console import Console
+    from rich.table import Table
+    from . import synth
+    from .resolve import load_rules
+    ruleset = load_rules(rules_dir)
+    ruleset.get(edition)
+    n = n or synth.DEFAULT_N.get(edition, 60)
+    path = synth.write_edition(ruleset, edition, n, seed, out or synth.DEFAULT_DIR / f"{edition}.yaml")
+    table = Table(title=f"edition {edition}, seed {seed}")
+    table.add_column("outcome")
+    table.add_column("count", justify="right")
+    for outcome, count in synth.outcome_counts(ruleset, path).items():
+        table.add_row(outcome, str(count))
+    Console().print(table)
+    click.echo(f"wrote {n} synthetic assessments to {path}")
+
+
 def main() -> None:
     cli(prog_name="ovop")
 
