@@ -47,3 +47,22 @@ def outcomes_json(outcomes: list[Outcome]) -> str:
     """Outcomes as a JSON array: the same bytes for the same input."""
     import json
     return json.dumps([o.to_json() for o in outcomes], ensure_ascii=False, indent=2) + "\n"
+
+
+def publish(db_path: str | Path = "build/ovop.db", datasets: list[str | Path] | None = None,
+            rules_dir: str | Path = DEFAULT_RULES, workers: int | None = None):
+    """Evaluate every assessment under its own edition and replace the database atomically."""
+    from .publish import publish as _publish
+    return _publish(db_path, datasets or None, rules_dir, workers)
+
+
+def verify(db_path: str | Path = "build/ovop.db", rules_dir: str | Path = DEFAULT_RULES):
+    """Evaluate every published input again with the current rules; the differences found."""
+    from .publish_verify import verify as _verify
+    return _verify(db_path, rules_dir)
+
+
+def serve_command(db_path: str | Path = "build/ovop.db", host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """The `datasette serve` command of the published site (immutable, site metadata, templates, plugins)."""
+    from .publish_site import serve_command as _serve_command
+    return _serve_command(db_path, host, port)

@@ -154,6 +154,63 @@ def datasets_synth(edition, n, seed, out, rules_dir):
     click.echo(f"wrote {n} synthetic assessments to {path}")
 
 
+DB_OPTION = click.option("--db", "db_path", default="build/ovop.db", show_default=True,
+                         type=click.Path(dir_okay=False), help="the published SQLite database")
+
+
+@cli.command()
+@DB_OPTION
+@RULES_OPTION
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="evaluating processes (default: by size)")
+@click.argument("datasets", nargs=-1, type=click.Path())
+@friendly
+def publish(db_path, rules_dir, workers, datasets):
+    """Evaluate every assessment in DATASETS (default: all under datasets/) and write one database atomically."""
+    from . import api
+    report = api.publish(db_path, list(datasets), rules_dir, workers)
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title=f"{report.db_path}: {report.assessments} outcomes, {report.trace_steps} trace steps")
+    for name in ("edition", "outcomes", "awarded", "not awarded", "ineligible", "stars"):
+        table.add_column(name, justify="left" if name in ("edition", "stars") else "right")
+    for row in report.rows():
+        table.add_row(*map(str, row))
+    Console().print(table)
+    click.echo(f"published {len(report.files)} files in {report.seconds:.1f} s")
+
+
+@cli.command()
+@DB_OPTION
+@RULES_OPTION
+@friendly
+def verify(db_path, rules_dir):
+    """Evaluate every published input again with the current rules; exit 1 if any outcome differs."""
+    from . import api
+    report = api.verify(db_path, rules_dir)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"verified {report.checked} outcomes: "
+               + ("all match" if report.ok else f"{len(report.differences)} differences, "
+                  f"{len(report.rules_changed)} editions with changed rules"), err=not report.ok)
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@friendly
+def serve(db_path, port, host):
+    """Serve the published database with Datasette, read-only, with the site's pages."""
+    import subprocess
+    from . import api
+    cmd = api.serve_command(db_path, host, port)
+    try:
+        sys.exit(subprocess.call(cmd))
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
 def main() -> None:
     cli(prog_name="ovop")
 

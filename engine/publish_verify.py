@@ -1,0 +1,186 @@
+"""Verify a published database: evaluate every stored input again, under its stored edition, with the
+current rules, and report every outcome field and trace step that differs, and every edition whose
+rules changed since publishing."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import yamlsrc
+from .errors import Diagnostic, OvopError
+from .publish_rules import rule_rows
+from .publish_schema import BY_NAME
+from . import publish_rows as pr
+from .resolve import load_rules
+
+OUTCOME_COLUMNS = BY_NAME["outcomes"].column_names
+TRACE_COLUMNS = BY_NAME["trace_steps"].column_names
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: str
+    field: str
+    published: Any
+    current: Any
+
+    def render(self) -> str:
+        return f"{self.key}: {self.field}: published {_show(self.published)}, now {_show(self.current)}"
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    differences: list[Difference] = field(default_factory=list)
+    rules_changed: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences and not self.rules_changed
+
+    def lines(self) -> list[str]:
+        out = [f"edition {e}: published with rules {p or '(none)'}, current rules {c or '(none)'}"
+               for e, p, c in self.rules_changed]
+        return out + [d.render() for d in self.differences]
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def verify(db_path: str | Path, rules_dir: str | Path = "rules") -> VerifyReport:
+    path = Path(db_path)
+    if not path.is_file():
+        raise OvopError(Diagnostic(str(path), message="no such database file", allowed="a database written by ovop publish"))
+    ruleset = load_rules(rules_dir)
+    conn = _open(path)
+    try:
+        report = VerifyReport()
+        report.rules_changed = _rules_changed(conn, ruleset)
+        _compare_all(conn, ruleset, report)
+        return report
+    finally:
+        conn.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise OvopError(Diagnostic(str(path), message=f"not a readable SQLite database: {exc}")) from None
+    missing = {"editions", "assessments", "outcomes", "trace_steps"} - names
+    if missing:
+        conn.close()
+        raise OvopError(Diagnostic(str(path), message=f"not a database written by ovop publish (no {', '.join(sorted(missing))} table)"))
+    return conn
+
+
+def _rules_changed(conn, ruleset) -> list[tuple[str, str | None, str | None]]:
+    published = {r["id"]: r["hash"] for r in conn.execute("select id, hash from editions order by id")}
+    current = {e: r.hash for e, r in ruleset.editions.items()}
+    return [(e, published.get(e), current.get(e)) for e in sorted(set(published) | set(current))
+            if e in published and published.get(e) != current.get(e)]
+
+
+def _compare_all(conn, ruleset, report: VerifyReport) -> None:
+    from .assessment import Catalogue
+    from .evaluate import Evaluator
+    catalogue, evaluator = Catalogue.of(ruleset), Evaluator(ruleset)
+    rules = {row["key"] for _, row in rule_rows(ruleset) if "key" in row}
+    traces = _grouped(conn.execute("select * from trace_steps order by outcome, step"))
+    pending = next(traces, None)
+    sql = ("select o.*, a.input_json as a_input_json, a.input_hash as a_input_hash, a.edition as a_edition "
+           "from outcomes o left join assessments a on a.key = o.assessment order by o.key")
+    for row in conn.cursor().execute(sql):
+        stored_trace = []
+        while pending is not None and pending[0] < row["key"]:
+            report.differences.append(Difference(pending[0], "trace_steps", "steps of no outcome", None))
+            pending = next(traces, None)
+        if pending is not None and pending[0] == row["key"]:
+            stored_trace, pending = pending[1], next(traces, None)
+        report.checked += 1
+        report.differences += _compare_one(row, stored_trace, ruleset, catalogue, evaluator, rules)
+    orphans = conn.execute("select key from assessments where key not in (select assessment from outcomes) order by key")
+    report.differences += [Difference(r["key"], "outcome", None, "an assessment without an outcome") for r in orphans]
+
+
+def _grouped(cursor) -> Iterator[tuple[str, list[dict]]]:
+    key, rows = None, []
+    for r in cursor:
+        if r["outcome"] != key:
+            if key is not None:
+                yield key, rows
+            key, rows = r["outcome"], []
+        rows.append(dict(r))
+    if key is not None:
+        yield key, rows
+
+
+def _compare_one(row, stored_trace: list[dict], ruleset, catalogue, evaluator, rules: set[str]) -> list[Difference]:
+    key = row["key"]
+    text = row["a_input_json"]
+    if text is None:
+        return [Difference(key, "assessment", None, "the outcome's assessment row is missing")]
+    diffs = []
+    if pr.sha256(text) != row["a_input_hash"]:
+        diffs.append(Difference(key, "input_hash", row["a_input_hash"], pr.sha256(text)))
+    try:
+        a = assessment_from_json(text, key, catalogue)
+    except OvopError as exc:
+        return diffs + [Difference(key, "input_json", "valid", exc.render())]
+    if a.edition != row["edition"]:
+        diffs.append(Difference(key, "edition", row["edition"], a.edition))
+    try:
+        o = evaluator.evaluate(a)
+    except OvopError as exc:
+        return diffs + [Difference(key, "evaluation", "an outcome", exc.render())]
+    expected = pr.outcome_row(a, o, row["a_input_hash"], pr.explanations(o, a, ruleset))
+    diffs += [Difference(key, c, row[c], expected[c]) for c in OUTCOME_COLUMNS if row[c] != expected[c]]
+    return diffs + _compare_trace(key, stored_trace, pr.trace_rows(o, rules))
+
+
+def _compare_trace(key: str, stored: list[dict], expected: list[dict]) -> list[Difference]:
+    if len(stored) != len(expected):
+        return [Difference(key, "trace_steps", f"{len(stored)} steps", f"{len(expected)} steps")]
+    out = []
+    for s, e in zip(stored, expected):
+        out += [Difference(key, f"trace_steps[{e['step']}].{c}", s[c], e[c]) for c in TRACE_COLUMNS if s[c] != e[c]]
+    return out
+
+
+class _Decimal(str):
+    """A JSON decimal as written."""
+
+
+def assessment_from_json(text: str, key: str, catalogue):
+    """One stored input, checked exactly as a file would be (numbers as written); OvopError if invalid."""
+    from .assessment import check_file
+    from .assessment_read import Source
+    try:
+        data = json.loads(text, parse_float=_Decimal)
+    except json.JSONDecodeError as exc:
+        raise OvopError(Diagnostic(f"assessments[{key}].input_json", message=f"not JSON: {exc.msg}")) from None
+    texts: dict[tuple, str] = {}
+    data = _floats(data, (), texts)
+    source = Source(yamlsrc.Located(f"assessments[{key}].input_json", data, {}), texts)
+    found, errors = check_file(source, catalogue, None, None, [])
+    if errors or len(found) != 1:
+        raise OvopError(errors or f"{key}: input_json holds no assessment")
+    return found[0]
+
+
+def _floats(node: Any, path: tuple, texts: dict[tuple, str]) -> Any:
+    if isinstance(node, dict):
+        return {k: _floats(v, path + (k,), texts) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_floats(v, path + (i,), texts) for i, v in enumerate(node)]
+    if isinstance(node, _Decimal):
+        texts[path] = str(node)
+        return float(node)
+    return node

@@ -1,0 +1,126 @@
+"""Datasette plugin for the OVOP site: SQLite limits on every connection, stars and provenance badges in
+HTML cells (JSON and CSV keep the numbers and codes), and the data behind the outcome and edition pages."""
+from __future__ import annotations
+
+import sqlite3
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode, urlsafe_components
+from markupsafe import Markup, escape
+
+# A single function call (zeroblob, printf, replace) cannot be interrupted by the SQL time limit:
+# these limits make such a query fail at once instead of filling memory.
+LIMITS = {
+    sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,
+    sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,
+    sqlite3.SQLITE_LIMIT_COLUMN: 200,
+    sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 100,
+    sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 50,
+    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 16,
+    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1_000,
+    sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1_000,
+    sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
+}
+STAR_COLUMNS = {"stars", "band_stars", "previous_stars", "stars_2022", "stars_2024", "threshold_stars", "max_stars"}
+STATUS_COLUMNS = {"provenance_status", "legal_basis_status", "scale_status", "score_status"}
+BADGES = {"sourced": ("bersumber / sourced", "stated by a public source (see the link)"),
+          "assumed": ("asumsi / assumed", "a documented stand-in, not an official figure")}
+DB = "ovop"
+
+
+@hookimpl
+def prepare_connection(conn):
+    for limit, value in LIMITS.items():
+        conn.setlimit(limit, value)
+
+
+def stars_html(value) -> Markup:
+    if value is None:
+        return Markup("")
+    n = int(value)
+    shown = "★" * n if n else "☆"
+    return Markup(f'<span class="ovop-stars" data-stars="{n}" title="{n} bintang / {n} stars">{shown}</span>')
+
+
+def badge_html(status, url=None) -> Markup:
+    if status not in BADGES:
+        return Markup(escape(status or ""))
+    text, title = BADGES[status]
+    span = Markup('<span class="ovop-badge ovop-{}" title="{}">{}</span>').format(status, title, text)
+    if status == "sourced" and url:
+        return Markup('<a href="{}" rel="nofollow">{}</a>').format(url, span)
+    return span
+
+
+def _get(row, name):
+    try:
+        return row[name]
+    except (IndexError, KeyError, TypeError):
+        return None
+
+
+@hookimpl
+def render_cell(row, value, column, table, database):
+    if database != DB:
+        return None
+    if column in STAR_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
+        return stars_html(value)
+    if column in STATUS_COLUMNS and value in BADGES:
+        url_column = "legal_basis_url" if column == "legal_basis_status" else "source_url"
+        return badge_html(value, _get(row, url_column))
+    return None
+
+
+def row_url(datasette, table: str, key: str) -> str:
+    return datasette.urls.row(DB, table, tilde_encode(key))
+
+
+@hookimpl
+def extra_template_vars(view_name, table, database, request, datasette):
+    if view_name != "row" or database != DB or table not in ("outcomes", "editions") or request is None:
+        return {}
+
+    async def inner():
+        pk = urlsafe_components(request.url_vars["pks"])[0]
+        db = datasette.get_database(DB)
+        if table == "outcomes":
+            return {"ovop_trace": await _trace(db, datasette, pk), **_helpers(datasette)}
+        return {"ovop_edition": await _edition(db, datasette, pk), **_helpers(datasette)}
+    return inner
+
+
+def _helpers(datasette) -> dict:
+    return {"ovop_stars": stars_html, "ovop_badge": badge_html,
+            "ovop_row_url": lambda table, key: row_url(datasette, table, key)}
+
+
+async def _trace(db, datasette, key: str) -> list[dict]:
+    rows = await db.execute("select * from trace_steps where outcome = ? order by step", [key])
+    out = []
+    for r in rows:
+        d = dict(r)
+        table = {"gate": "gates", "criterion": "levels", "band": "bands", "cap": "caps",
+                 "subtotal": "groups", "consequence": "consequences"}.get(d["kind"])
+        d["rule_url"] = row_url(datasette, table, d["rule_key"]) if d["rule_key"] and table else None
+        out.append(d)
+    return out
+
+
+async def _edition(db, datasette, edition: str) -> dict:
+    async def rows(sql: str) -> list[dict]:
+        return [dict(r) for r in await db.execute(sql, [edition])]
+    criteria = await rows("select * from criteria where edition = ? order by [group], cast(substr(id, 2) as integer)")
+    levels = await rows("select * from levels where edition = ? order by criterion_key, level")
+    by_criterion: dict[str, list[dict]] = {}
+    for lv in levels:
+        lv["url"] = row_url(datasette, "levels", lv["key"])
+        by_criterion.setdefault(lv["criterion_key"], []).append(lv)
+    for c in criteria:
+        c["levels"], c["url"] = by_criterion.get(c["key"], []), row_url(datasette, "criteria", c["key"])
+    return {"criteria": criteria,
+            "groups": await rows("select * from groups where edition = ? order by id"),
+            "gates": await rows("select * from gates where edition = ? order by key"),
+            "bands": await rows("select * from bands where edition = ? order by stars desc"),
+            "caps": await rows("select * from caps where edition = ? order by key"),
+            "commodities": await rows("select * from commodities where edition = ? order by code"),
+            "consequences": await rows("select * from consequences where edition = ? order by key")}
