@@ -20,6 +20,9 @@ from .model import Edition, Gate
 from .resolve import Resolved
 
 
+_CONDITION_TEXT: dict[tuple[int, str], str] = {}
+
+
 @dataclass(frozen=True)
 class Level:
     rule: str
@@ -30,6 +33,13 @@ class Level:
     provenance: object
 
     def condition(self, name: str = "x") -> str:
+        key = (id(self), name)
+        text = _CONDITION_TEXT.get(key)
+        if text is None:
+            text = _CONDITION_TEXT[key] = self._condition(name)
+        return text
+
+    def _condition(self, name: str) -> str:
         if self.interval is not None:
             return self.interval.text(name)
         return f"{name} = {self.codes[0]}" if len(self.codes) == 1 else f"{name} in [{', '.join(self.codes)}]"

@@ -49,7 +49,12 @@ class Num(str):
 
 def decimal_text(value: Fraction | int) -> str:
     """Exact decimal text the engine parses to the same order: at most 15 significant digits."""
-    value = Fraction(value)
+    if isinstance(value, int) or value.denominator == 1:
+        text = str(int(value))
+        if len(text.lstrip("-").rstrip("0")) > MAX_SIGNIFICANT_DIGITS:
+            raise EngineError(f"{text} has more than {MAX_SIGNIFICANT_DIGITS} significant digits; "
+                              "the engine compares doubles and could not decide it exactly")
+        return text
     text = fmt(value)
     if Fraction(text) != value:
         raise EngineError(f"{float(value)!r} is not a terminating decimal; the engine cannot compare it exactly")
@@ -136,7 +141,7 @@ class DurableRuleset:
         result = _engine.start_action_for_state(self._handle, state) if code == 0 else None
         message = result[1] if result else None
         while message:
-            fired.append(next(iter(json.loads(message))))
+            fired.append(message[2:message.index('"', 2)])  # {"<rule>": {...}}: rule names hold no quotes
             message = _engine.complete_and_start_action(self._handle, state)
         return fired
 

@@ -55,7 +55,7 @@ def provenance(edition, prov) -> dict[str, Any]:
 
 def number(value: Any) -> Any:
     """Evidence values in a trace: numbers as JSON numbers written exactly, codes as they are."""
-    if isinstance(value, bool) or isinstance(value, str) or value is None:
+    if isinstance(value, (bool, str, int)) or value is None:
         return value
     f = Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
     return int(f) if f.denominator == 1 else float(fmt(f))

@@ -34,12 +34,15 @@ def compute(c, a, outcome, levels, score: Fraction):
     return _report(c, a, current, plan, score, target)
 
 
-def _gain(c, cr) -> Fraction:
-    """Score gained per point of criterion `cr`."""
-    if c.weights:
-        group = next(g for g in c.edition.groups if g.id == cr.group)
-        return 100 * c.weights[cr.group] / group.max_points
-    return Fraction(100, c.edition.max_points())
+def _gains(c) -> dict[str, Fraction]:
+    """Score gained per point of each criterion (cached on the compiled edition)."""
+    gains = getattr(c, "_gains", None)
+    if gains is None:
+        maxima = {g.id: g.max_points for g in c.edition.groups}
+        flat = Fraction(100, sum(maxima.values()))
+        gains = {cr.id: (100 * c.weights[cr.group] / maxima[cr.group] if c.weights else flat) for cr in c.criteria}
+        c._gains = gains
+    return gains
 
 
 def _forced(c, a, current, target) -> dict | None:
@@ -67,23 +70,29 @@ def _level_can_hold(lv, r) -> bool:
     return False
 
 
-def _score_with(c, current, plan) -> Fraction:
-    total = Fraction(0)
-    for cr in c.criteria:
-        lv = cr.levels[plan.get(cr.id, current[cr.id].index) - 1]
-        total += _gain(c, cr) * lv.points
-    return total
+def _delta(c, current, plan) -> Fraction:
+    """Score added by raising the criteria of `plan` from their current levels."""
+    gains = _gains(c)
+    return sum((gains[cid] * (c_levels[idx - 1].points - current[cid].points)
+                for cid, idx in plan.items() for c_levels in [_levels_of(c, cid)]), Fraction(0))
+
+
+def _levels_of(c, cid):
+    return next(cr.levels for cr in c.criteria if cr.id == cid)
 
 
 def _fill(c, current, plan, needed, score) -> dict | None:
-    plan = dict(plan)
-    candidates = sorted(c.criteria, key=lambda cr: (-_gain(c, cr), cr.id not in plan,
+    plan, gains = dict(plan), _gains(c)
+    reached = score + _delta(c, current, plan)
+    candidates = sorted(c.criteria, key=lambda cr: (-gains[cr.id], cr.id not in plan,
                                                     -(len(cr.levels) - plan.get(cr.id, current[cr.id].index)),
                                                     c.criteria.index(cr)))
     for cr in candidates:
-        while _score_with(c, current, plan) < needed and plan.get(cr.id, current[cr.id].index) < len(cr.levels):
-            plan[cr.id] = plan.get(cr.id, current[cr.id].index) + 1
-    return plan if _score_with(c, current, plan) >= needed else None
+        while reached < needed and plan.get(cr.id, current[cr.id].index) < len(cr.levels):
+            at = plan.get(cr.id, current[cr.id].index)
+            reached += gains[cr.id] * (cr.levels[at].points - cr.levels[at - 1].points)
+            plan[cr.id] = at + 1
+    return plan if reached >= needed else None
 
 
 def _report(c, a, current, plan, score, target) -> dict:
@@ -95,7 +104,7 @@ def _report(c, a, current, plan, score, target) -> dict:
         changes.append({"criterion": cr.id, "evidence": cr.evidence, "from": number(a.evidence[cr.evidence]),
                         "to": _target_value(cr, lv, a), "from_level": current[cr.id].index, "to_level": lv.index,
                         "condition": lv.condition(cr.evidence), "points_gained": lv.points - current[cr.id].points})
-    after = _score_with(c, current, plan)
+    after = score + _delta(c, current, plan)
     return {"target_stars": target, "reachable": True, "steps": sum(ch["to_level"] - ch["from_level"] for ch in changes),
             "changes": changes, "score_after": round_half_up(after), "threshold": number(c.threshold(target))}
 
