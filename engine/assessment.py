@@ -159,7 +159,9 @@ def load_assessments(paths: list[Path], ruleset: RuleSet, edition_override: str 
             continue
         items, errs = check_file(source, catalogue, target, cmap, keys)
         found += items
-        errors += sorted(errs, key=lambda d: (d.line or 0, d.col or 0))
+        errs = sorted(errs, key=lambda d: (d.line or 0, d.col or 0))
+        relocate = getattr(source, "relocate", None)  # spreadsheets: sheet, row and column
+        errors += [relocate(d) for d in errs] if relocate else errs
     errors += duplicates(keys)
     if errors:
         raise OvopError(errors)

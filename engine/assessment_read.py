@@ -67,6 +67,9 @@ class Source:
 def read(path: Path, display: str | None = None) -> Source:
     """Read one assessment file; syntax problems raise OvopError naming file:line:col."""
     file = display or str(path)
+    if Path(path).suffix.lower() in (".xlsx", ".csv"):  # rows and columns: engine/spreadsheet_read.py
+        from .spreadsheet_read import read_table
+        return read_table(Path(path), file)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

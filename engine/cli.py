@@ -88,6 +88,33 @@ def rules_test(editions, rules_dir):
     sys.exit(1 if failed or not results else 0)
 
 
+@rules.command("new")
+@click.argument("edition")
+@click.option("--from", "parent", required=True, help="the edition the draft extends")
+@RULES_OPTION
+@friendly
+def rules_new(edition, parent, rules_dir):
+    """Start a draft EDITION that extends another and changes nothing yet."""
+    from . import draft
+    click.echo(f"wrote {draft.new_edition(rules_dir, edition, parent)} (draft extending {parent})")
+
+
+@rules.command("diff")
+@click.argument("before")
+@click.argument("after")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON list of changes")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@RULES_OPTION
+@friendly
+def rules_diff(before, after, as_json, lang, rules_dir):
+    """What changes from edition BEFORE to edition AFTER (by ids, not positions)."""
+    from . import diff
+    from .resolve import load_rules
+    rs = load_rules(rules_dir)
+    changes = diff.diff_editions(rs.get(before).model, rs.get(after).model)
+    click.echo(diff.diff_json(changes, lang) if as_json else diff.diff_text(changes, before, after, lang), nl=False)
+
+
 EDITION_OPTION = click.option("--edition", default=None, help="evaluate under this edition instead (what-if)")
 
 
@@ -109,6 +136,41 @@ def evaluate(paths, edition, as_json, rules_dir):
         score = f"{o.score:.2f}" if o.score is not None else "-"
         extra = f" capped from {o.band_stars}★" if o.capped else (f" gates failed: {', '.join(o.gates_failed)}" if o.gates_failed else "")
         click.echo(f"{o.id}  {o.edition}  {o.status}  {stars}  score {score}{extra}")
+
+
+@cli.command("impact")
+@click.argument("draft")
+@click.argument("datasets", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--base", required=True, help="the edition to compare the draft with")
+@click.option("--json", "as_json", is_flag=True, help="print the matrix and the movers as JSON")
+@RULES_OPTION
+@friendly
+def impact(draft, datasets, base, as_json, rules_dir):
+    """Who moves from BASE to DRAFT: evaluate the same assessments (default: datasets/) under both."""
+    import json
+    from pathlib import Path
+    from . import impact as imp
+    from .resolve import load_rules
+    paths = [Path(p) for p in datasets]
+    result = imp.impact(load_rules(rules_dir), draft, base, paths, None if paths else imp.default_datasets())
+    click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if as_json else imp.render(result))
+
+
+@cli.group()
+def assessments():
+    """Assessment files: workbook templates for assessors."""
+
+
+@assessments.command("template")
+@click.argument("edition")
+@click.option("--xlsx", "out", required=True, type=click.Path(dir_okay=False), help="the workbook to write")
+@RULES_OPTION
+@friendly
+def assessments_template(edition, out, rules_dir):
+    """Write an empty assessment workbook for EDITION (drop-downs, range checks, a sheet of explanations)."""
+    from . import spreadsheet
+    from .resolve import load_rules
+    click.echo(f"wrote {spreadsheet.write_template(load_rules(rules_dir), edition, out)}")
 
 
 @cli.command("explain")
