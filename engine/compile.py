@@ -20,9 +20,6 @@ from .model import Edition, Gate
 from .resolve import Resolved
 
 
-_CONDITION_TEXT: dict[tuple[int, str], str] = {}
-
-
 @dataclass(frozen=True)
 class Level:
     rule: str
@@ -32,12 +29,14 @@ class Level:
     codes: tuple[str, ...] | None
     provenance: object
 
-    def condition(self, name: str = "x") -> str:
-        key = (id(self), name)
-        text = _CONDITION_TEXT.get(key)
-        if text is None:
-            text = _CONDITION_TEXT[key] = self._condition(name)
-        return text
+    evidence: str = "x"
+    text: str = field(default="", compare=False)  # the condition on `evidence`, written once
+
+    def __post_init__(self):
+        object.__setattr__(self, "text", self._condition(self.evidence))
+
+    def condition(self, name: str | None = None) -> str:
+        return self.text if name in (None, self.evidence) else self._condition(name)
 
     def _condition(self, name: str) -> str:
         if self.interval is not None:
@@ -153,7 +152,7 @@ def _criterion(c) -> Criterion:
     ev = c.evidence
     levels = tuple(Level(f"criterion/{c.id}/{i}", i, lv.points,
                          Interval.parse(lv.when) if lv.when else None,
-                         tuple(lv.codes) if lv.codes else None, lv.provenance or c.provenance)
+                         tuple(lv.codes) if lv.codes else None, lv.provenance or c.provenance, ev.name)
                    for i, lv in enumerate(c.levels, start=1))
     domain = None if ev.type == "enum" else Interval.domain(ev.min, ev.max)
     return Criterion(c.id, c.group, c.aspect, ev.name, ev.type, levels, domain, c)
