@@ -84,7 +84,21 @@ def _number_problem(spec: Spec, value: Any, exact: Fraction | None, written: str
         return f"{written} is not a whole number"
     if not spec.domain().contains(exact):
         return f"{written} is out of range"
+    if significant_digits(exact) > MAX_DIGITS:
+        return f"{written} has more than {MAX_DIGITS} significant digits, more than the rules engine compares exactly"
     return None
+
+
+MAX_DIGITS = 15  # the engine compares doubles: up to 15 significant digits keep every comparison exact
+
+
+def significant_digits(value: Fraction) -> int:
+    """Significant digits of a decimal as written: 1e16 has 1, 0.00001 has 1, 85.5 has 3."""
+    for shift in range(40):
+        scaled = value * 10**shift
+        if scaled.denominator == 1:
+            return len(str(abs(scaled.numerator)).rstrip("0")) or 1
+    return 41  # not a terminating decimal
 
 
 def _numeric(text: str) -> bool:

@@ -128,7 +128,7 @@ def test_yaml_nan_and_infinity_are_refused(tmp_path, rules, written):
 EXACT = {"bahan_baku_lokal_pct": ("0.00001", Fraction(1, 100000)),
          "omzet_tahunan_juta": ("10000000000000000", Fraction(10**16)),
          "jaminan_bahan_baku_tahun": ("0.1", Fraction(1, 10)),
-         "nilai_tambah_pct": ("12.345678901234567890123", Fraction("12.345678901234567890123")),
+         "nilai_tambah_pct": ("12.3456789012345", Fraction("12.3456789012345")),
          "lama_di_sentra_tahun": ("1e1", Fraction(10))}
 
 
@@ -148,6 +148,16 @@ def test_numbers_are_kept_exact_as_written(tmp_path, rules, suffix):
     assert assessment.number("omzet_tahunan_juta") == 10**16
     assert values["merek"] == "terdaftar"
     assert assessment.exact_gates()["unit_sentra"] == 12
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_more_digits_than_the_engine_compares_are_refused(tmp_path, rules, suffix):
+    data = sample("2024", 0)
+    text = json.dumps(data, indent=2).replace(f'"nilai_tambah_pct": {json.dumps(data["evidence"]["nilai_tambah_pct"])}',
+                                              '"nilai_tambah_pct": 12.345678901234567890123')
+    (tmp_path / f"a{suffix}").write_text(text, encoding="utf-8")
+    out = errors_of([tmp_path / f"a{suffix}"], rules)
+    assert "evidence.nilai_tambah_pct: 12.345678901234567890123 has more than 15 significant digits" in out
 
 
 # ---- whole-call checks ----------------------------------------------------------------------
