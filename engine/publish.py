@@ -255,10 +255,10 @@ def rows_for(a, ruleset: RuleSet, evaluator, rules: set[str]) -> dict[str, list[
     o = evaluator.evaluate(a)
     input_json = pr.canonical_input(a)
     origin = a.origin.file if a.origin else None
-    arow = pr.assessment_row(a, input_json, origin)
+    arow, d = pr.assessment_row(a, input_json, origin), o.to_json()
     return {"ikm": [pr.ikm_row(a)], "assessments": [arow], "evidence": pr.evidence_rows(a),
-            "outcomes": [pr.outcome_row(a, o, arow["input_hash"], pr.explanations(o, a, ruleset))],
-            "trace_steps": pr.trace_rows(o, rules)}
+            "outcomes": [pr.outcome_row(a, o, arow["input_hash"], pr.explanations(o, a, ruleset), d)],
+            "trace_steps": pr.trace_rows(o, rules, d)}
 
 
 def _bundles(assessments: list, ruleset: RuleSet, rules: set[str], workers: int) -> Iterator[dict[str, list]]:

@@ -104,8 +104,9 @@ def evidence_rows(a) -> list[dict[str, Any]]:
     return rows
 
 
-def outcome_row(a, o, input_hash: str, explanations: tuple[str | None, str | None]) -> dict[str, Any]:
-    d = o.to_json()
+def outcome_row(a, o, input_hash: str, explanations: tuple[str | None, str | None], d: dict | None = None) -> dict[str, Any]:
+    """The outcome's row; `d` is `o.to_json()` when the caller has it already."""
+    d = d if d is not None else o.to_json()
     e, key = o.edition, key_of(o.edition, o.id)
     applied = next((s["cap"] for s in o.trace if s["kind"] == "cap" and s["applied"]), None)
     prev = a.previous
@@ -122,10 +123,10 @@ def outcome_row(a, o, input_hash: str, explanations: tuple[str | None, str | Non
             "explanation_id": explanations[0], "explanation_en": explanations[1]}
 
 
-def trace_rows(o, known: set[str]) -> list[dict[str, Any]]:
+def trace_rows(o, known: set[str], d: dict | None = None) -> list[dict[str, Any]]:
     """One row per trace step: readable columns, links to the rule rows, the full step as `detail`."""
     e, key, rows = o.edition, key_of(o.edition, o.id), []
-    for s in o.to_json()["trace"]:
+    for s in (d if d is not None else o.to_json())["trace"]:
         rule_key = f"{e}/{s['rule']}"
         kind, p = s["kind"], s["provenance"]
         row = {"outcome": key, "step": s["step"], "kind": kind, "rule": s["rule"],

@@ -12,9 +12,12 @@ from .model import Edition, Provenance
 from .resolve import Resolved, RuleSet
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def dumps(value: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 text kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(value)
 
 
 def prov(ed: Edition, p: Provenance) -> dict[str, Any]:

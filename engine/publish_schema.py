@@ -74,7 +74,9 @@ TABLES: list[Table] = [
           "key", [_fk("assessment", "assessments"), _fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"),
                   _fk("band_key", "bands"), _fk("cap_key", "caps")],
           [("edition",), ("ikm",), ("commodity",), ("province",), ("stars",), ("status",), ("movement",),
-           ("edition", "stars"), ("band_key",), ("cap_key",), ("score",)]),
+           ("edition", "stars"), ("band_key",), ("cap_key",), ("score",),
+           # covers the default facets of a table view filtered by edition (and province): rows are wide
+           ("edition", "province", "commodity", "stars", "status")]),
     Table("trace_steps", {"outcome": T, "step": I, "kind": T, "rule": T, "rule_key": T, "subject": T,
                           "value": T, "result": T, "points": I, "max_points": I, "gate_key": T,
                           "criterion_key": T, "level_key": T, "band_key": T, "cap_key": T,

@@ -1,0 +1,147 @@
+"""Benchmark: publish N synthetic assessments, then page latency of the served site.
+
+    .venv/bin/python bench/bench_publish.py [--n 100000] [--workers 2] [--requests 300]
+
+Assessments are generated in this process by perturbing valid values (seeded), across the five
+editions; nothing is read from datasets/. Prints numbers; docs/benchmarks.md records them.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.assessment import Assessment  # noqa: E402
+from engine.publish import publish_assessments  # noqa: E402
+from engine.resolve import load_rules  # noqa: E402
+
+PROVINCES = ["Jawa Barat", "Jawa Tengah", "Jawa Timur", "Bali", "Nusa Tenggara Barat", "Sumatera Barat",
+             "Sulawesi Utara", "Kalimantan Barat", "DI Yogyakarta", "Sumatera Utara"]
+
+
+def value_for(ev, rng: random.Random):
+    if ev.type == "enum":
+        return rng.choice(ev.codes).code
+    lo = ev.min if ev.min is not None else 0
+    hi = ev.max if ev.max is not None else max(lo + 10, {"omzet_tahunan_juta": 5000}.get(ev.name, 15))
+    if ev.type == "integer":
+        return rng.randint(int(lo), int(hi))
+    return round(rng.uniform(lo, hi), 1)
+
+
+def gate_value(g, rng: random.Random):
+    ok = rng.random() > 0.05
+    if g.type == "boolean":
+        return ok
+    return rng.randint(5, 40) if ok else rng.randint(0, 4)
+
+
+def synthetic(ruleset, n: int, seed: int = 11) -> list[Assessment]:
+    """N valid assessments, spread over the editions; ~5% fail a gate; 2024 ones carry a 2022 result."""
+    rng, editions, out = random.Random(seed), sorted(ruleset.editions), []
+    for i in range(n):
+        ed = ruleset.editions[editions[i % len(editions)]].model
+        commodity = rng.choice(ed.commodities).code
+        firm = rng.randrange(n // 3 + 1)
+        data = {"id": f"{ed.edition}-B-{i:06d}", "edition": ed.edition,
+                "ikm": {"name": f"IKM Sintetis {firm}", "province": PROVINCES[firm % len(PROVINCES)],
+                        "regency": f"Kabupaten Contoh {firm % 97}", "commodity": commodity, "product": "produk contoh"},
+                "gates": {g.fact: gate_value(g, rng) for g in ed.gates_for(commodity)},
+                "evidence": {c.evidence.name: value_for(c.evidence, rng) for c in ed.criteria}}
+        if ed.edition == "2024" and rng.random() < 0.5:
+            data["previous"] = {"edition": "2022", "stars": rng.randint(0, 3)}
+        out.append(Assessment.model_validate(data))
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def latency(base: str, paths: list[str]) -> dict[str, float]:
+    import httpx
+    times = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.get(paths[0])  # warm-up
+        for path in paths:
+            t = time.perf_counter()
+            r = client.get(path)
+            times.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, (path, r.status_code)
+    return {"p50_ms": statistics.median(times), "p95_ms": percentile(times, 95), "max_ms": max(times), "n": len(times)}
+
+
+def serve_and_measure(db: Path, keys: list[str], requests: int, rng: random.Random) -> dict[str, dict]:
+    import httpx
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "ovop"), "serve", "--db", str(db), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base + "/-/versions.json", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        outcome = [f"/ovop/outcomes/{urllib.parse.quote(k.replace('/', '~2F'), safe='~')}" for k in rng.sample(keys, requests)]
+        facets = [f"/ovop/outcomes?edition={e}&province={urllib.parse.quote(p)}"
+                  for e, p in ((rng.choice(["2013", "2015", "2018", "2022", "2024"]), rng.choice(PROVINCES)) for _ in range(requests))]
+        return {"outcome page": latency(base, outcome), "faceted outcomes table": latency(base, facets),
+                "faceted outcomes table (unfiltered)": latency(base, ["/ovop/outcomes"] * max(20, requests // 10))}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--requests", type=int, default=300)
+    ap.add_argument("--profile", action="store_true", help="profile publishing (use with --workers 1)")
+    args = ap.parse_args()
+    ruleset = load_rules(ROOT / "rules")
+    t = time.perf_counter()
+    assessments = synthetic(ruleset, args.n)
+    print(f"generated {args.n} assessments in {time.perf_counter() - t:.1f} s")
+    with tempfile.TemporaryDirectory(dir=ROOT / "build" if (ROOT / "build").is_dir() else None) as tmp:
+        db = Path(tmp) / "ovop.db"
+        prof = cProfile.Profile() if args.profile else None
+        t = time.perf_counter()
+        if prof:
+            prof.enable()
+        report = publish_assessments(db, assessments, ruleset, workers=args.workers)
+        if prof:
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+        wall = time.perf_counter() - t
+        print(f"published {report.assessments} outcomes, {report.trace_steps} trace steps with {args.workers} "
+              f"worker(s): {wall:.1f} s ({report.assessments / wall:.0f} assessments/s); "
+              f"database {db.stat().st_size / 1e6:.0f} MB")
+        for name, stats in serve_and_measure(db, [f"{a.edition}/{a.id}" for a in assessments], args.requests,
+                                             random.Random(5)).items():
+            print(f"{name}: n={stats['n']} p50 {stats['p50_ms']:.1f} ms, p95 {stats['p95_ms']:.1f} ms, max {stats['max_ms']:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
