@@ -6,6 +6,7 @@ Arithmetic between stages (subtotals, the score) is exact, with Fractions.
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -51,40 +52,58 @@ class Evaluator:
 
 
 def _evaluate(c: Compiled, a, scale_of) -> Outcome:
-    sid = f"s{next(_sessions)}"
-    facts = _stage1(c, a)
-    engine = c.engine
-    try:
-        fired1 = engine.assert_fact({**facts, "sid": sid})
-        gates = _gate_steps(c, a, fired1)
-        failed = [s["fact"] for s in gates if s["result"] == "fail"]
-        levels = _levels(c, a, fired1)
-        subtotals, score = _score(c, levels)
-        eligible = not failed
-        fired2 = engine.assert_fact(_stage2(c, a, sid, score, eligible))
-        band = _band(c, fired2) if eligible else None
-        caps = _cap_steps(c, a, fired2, band) if eligible else []
-        stars = min([band] + [s["max_stars"] for s in caps if s["applied"]]) if band else None
-        comparable, delta = _movement_input(c, a, stars, scale_of)
-        fired3 = engine.assert_fact({"sid": sid, "id": "c", "t": "c", "stars": stars or 0,
-                                     "comparable": comparable, "delta": delta})
-    finally:
-        engine.delete(sid)
-    conseq = _consequences(c, fired3)
-    status = "ineligible" if failed else ("awarded" if stars else "not_awarded")
-    trace = gates + [_criterion_step(c, a, cr, lv) for cr, lv in levels] + subtotals
-    if eligible:
-        trace += [_score_step(c, levels, score), _band_step(c, band, score)] + caps
-    trace += _consequence_steps(c, conseq, stars)
+    run = _run_engine(c, a, scale_of)
+    status = "ineligible" if run.failed else ("awarded" if run.stars else "not_awarded")
+    trace = run.gates + [_criterion_step(c, a, cr, lv) for cr, lv in run.levels] + run.subtotals
+    if not run.failed:
+        trace += [_score_step(c, run.levels, run.score), _band_step(c, run.band, run.score)] + run.caps
+    trace += _consequence_steps(c, run.conseq, run.stars)
     trace = [{"step": n, **step} for n, step in enumerate(trace, start=1)]
     outcome = Outcome(
-        id=a.id, edition=c.id, status=status, stars=stars, band_stars=band,
-        capped=bool(band and stars != band), score=round_half_up(score) if eligible else None,
-        gates_failed=failed, pembina=conseq.get("pembina"), label_kemasan=bool(conseq.get("label_kemasan")),
-        kandidat_go_global=bool(conseq.get("kandidat_go_global")), movement=conseq.get("movement"),
+        id=a.id, edition=c.id, status=status, stars=run.stars, band_stars=run.band,
+        capped=bool(run.band and run.stars != run.band), score=None if run.failed else round_half_up(run.score),
+        gates_failed=run.failed, pembina=run.conseq.get("pembina"), label_kemasan=bool(run.conseq.get("label_kemasan")),
+        kandidat_go_global=bool(run.conseq.get("kandidat_go_global")), movement=run.conseq.get("movement"),
         ruleset_hash=c.hash, trace=trace)
-    outcome.what_it_takes = whatittakes.compute(c, a, outcome, levels, score)
+    outcome.what_it_takes = whatittakes.compute(c, a, outcome, run.levels, run.score)
     return outcome
+
+
+@dataclass
+class _Run:
+    """What the engine decided in one session, stage by stage."""
+    gates: list[dict]
+    failed: list[str]
+    levels: list[tuple]
+    subtotals: list[dict]
+    score: Fraction
+    band: int | None = None
+    caps: list[dict] = field(default_factory=list)
+    stars: int | None = None
+    conseq: dict[str, Any] = field(default_factory=dict)
+
+
+def _run_engine(c: Compiled, a, scale_of) -> _Run:
+    """One engine session, three stages; the session's state is deleted whatever happens."""
+    sid, engine = f"s{next(_sessions)}", c.engine
+    try:
+        fired = engine.assert_fact({**_stage1(c, a), "sid": sid})
+        gates = _gate_steps(c, a, fired)
+        levels = _levels(c, a, fired)
+        subtotals, score = _score(c, levels)
+        run = _Run(gates, [s["fact"] for s in gates if s["result"] == "fail"], levels, subtotals, score)
+        fired = engine.assert_fact(_stage2(c, a, sid, score, not run.failed))
+        if not run.failed:
+            run.band = _band(c, fired)
+            run.caps = _cap_steps(c, a, fired, run.band)
+            run.stars = min([run.band] + [s["max_stars"] for s in run.caps if s["applied"]]) if run.band else None
+        comparable, delta = _movement_input(c, a, run.stars, scale_of)
+        fired = engine.assert_fact({"sid": sid, "id": "c", "t": "c", "stars": run.stars or 0,
+                                    "comparable": comparable, "delta": delta})
+        run.conseq = _consequences(c, fired)
+        return run
+    finally:
+        engine.delete(sid)
 
 
 def _stage1(c: Compiled, a) -> dict[str, Any]:

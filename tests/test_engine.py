@@ -146,3 +146,12 @@ def test_refuses_what_the_engine_cannot_compare():
     crowded = {f"r{i}": {"all": [{"m": {"$and": [{"t": "a"}, {"x": i}]}}]} for i in range(600)}
     with pytest.raises(EngineError, match="distinct tests"):
         DurableRuleset("crowded", crowded)
+
+
+def test_engine_errors_surface_not_swallowed():
+    """What the engine refuses comes back as EngineError, never as a silently empty result."""
+    rules = {"r": {"all": [{"m": {"$and": [{"t": "a"}, {"$gte": {"x": 1}}]}}]}}
+    engine = DurableRuleset("refusals", rules)
+    with pytest.raises(EngineError, match="refused a fact"):
+        engine.run("bad", [{"id": "a", "t": "a", "x": float("inf")}])
+    assert engine.run("good", [{"id": "a", "t": "a", "x": 1}]) == [["r"]]
