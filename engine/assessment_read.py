@@ -79,7 +79,32 @@ def read(path: Path, display: str | None = None) -> Source:
                                    allowed="a readable .json, .yaml or .yml file"))
     if Path(path).suffix.lower() in JSON_SUFFIXES:
         return _read_json(text, file)
+    if Path(path).suffix.lower() == ".jsonl":
+        return _read_jsonl(text, file)
     return _read_yaml(text, file)
+
+
+def _read_jsonl(text: str, file: str) -> Source:
+    """JSON Lines: one assessment per line (blank lines skipped), read as the list of them.
+
+    Positions are those of the whole file; the population path (engine.population) reads the same
+    format much faster and reports problems the same way."""
+    data, locs, texts, errors = [], {}, {}, []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            one = _read_json(line, file)
+        except OvopError as exc:
+            errors += [replace(d, line=number, context=line.rstrip()) for d in exc.diagnostics]
+            continue
+        i = len(data)
+        data.append(one.located.data)
+        locs.update({(i,) + p: (number, c) for p, (_, c) in one.located.locs.items()})
+        texts.update({(i,) + p: t for p, t in one.texts.items()})
+    if errors:
+        raise OvopError(errors)
+    return Source(yamlsrc.Located(file, data, locs), texts)
 
 
 def _read_yaml(text: str, file: str) -> Source:

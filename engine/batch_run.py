@@ -39,6 +39,7 @@ class Columns:
     label: np.ndarray
     go_global: np.ndarray
     movement: np.ndarray
+    cap_applied: np.ndarray | None = None  # (n, caps): the cap lowered (or would lower) the band
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -56,7 +57,7 @@ def run(plan: Plan, items: list[dict]) -> Columns:
     for stars, need in reversed(plan.band_need):
         band[score_n >= need] = stars
     band[~eligible] = 0
-    stars = _capped(plan, items, band, score_n, eligible)
+    stars, cap_applied = _capped(plan, items, band, score_n, eligible)
     q = plan.q
     cents = (200 * score_n + q) // (2 * q)
     status = np.where(~eligible, INELIGIBLE, np.where(stars > 0, AWARDED, NOT_AWARDED))
@@ -66,7 +67,7 @@ def run(plan: Plan, items: list[dict]) -> Columns:
         if plan.criteria else np.zeros((n, 0), dtype=np.int64)
     return Columns(plan, [a["id"] for a in items], gate_result, level, points, status, band, stars, score_n,
                    cents, _pembina(plan, stars), _at_least(stars, plan.label), _at_least(stars, plan.go_global),
-                   _movement(plan, items, stars))
+                   _movement(plan, items, stars), cap_applied)
 
 
 def _gates(plan: Plan, items: list[dict]) -> np.ndarray:
@@ -110,9 +111,11 @@ def _levels(plan: Plan, items: list[dict]) -> np.ndarray:
     return pos
 
 
-def _capped(plan: Plan, items: list[dict], band: np.ndarray, score_n: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+def _capped(plan: Plan, items: list[dict], band: np.ndarray, score_n: np.ndarray,
+            eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stars = band.copy()
-    for cap, need in plan.caps:
+    applied = np.zeros((len(items), len(plan.caps)), dtype=bool)
+    for k, (cap, need) in enumerate(plan.caps):
         if need is None:
             continue
         met = np.ones(len(items), dtype=bool)
@@ -123,8 +126,9 @@ def _capped(plan: Plan, items: list[dict], band: np.ndarray, score_n: np.ndarray
             else:
                 met &= classify_numbers(values, [r.interval]) == 0
         applies = eligible & (score_n >= need) & ~met
+        applied[:, k] = applies
         stars = np.where(applies, np.minimum(stars, cap.max_stars), stars)
-    return np.where(band > 0, stars, 0)
+    return np.where(band > 0, stars, 0), applied
 
 
 def _pembina(plan: Plan, stars: np.ndarray) -> np.ndarray:

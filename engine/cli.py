@@ -143,17 +143,28 @@ def evaluate(paths, edition, as_json, rules_dir):
 @click.argument("datasets", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--base", required=True, help="the edition to compare the draft with")
 @click.option("--json", "as_json", is_flag=True, help="print the matrix and the movers as JSON")
+@click.option("--check", type=click.IntRange(min=0), default=0, show_default=True,
+              help="re-evaluate a seeded sample of N assessments through durable_rules; exit 1 on any difference")
+@click.option("--seed", type=int, default=0, show_default=True, help="seed of the --check sample")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="processes for .jsonl populations (default: by size)")
+@click.option("--progress", is_flag=True, help="show a progress bar on stderr even when it is not a terminal")
 @RULES_OPTION
 @friendly
-def impact(draft, datasets, base, as_json, rules_dir):
-    """Who moves from BASE to DRAFT: evaluate the same assessments (default: datasets/) under both."""
-    import json
+def impact(draft, datasets, base, as_json, check, seed, workers, progress, rules_dir):
+    """Who moves from BASE to DRAFT: evaluate the same assessments (default: datasets/) under both.
+
+    DATASETS are assessment files; .jsonl (one assessment per line) is read in chunks, for populations."""
     from pathlib import Path
     from . import impact as imp
+    from .progress import progress_bar
     from .resolve import load_rules
     paths = [Path(p) for p in datasets]
-    result = imp.impact(load_rules(rules_dir), draft, base, paths, None if paths else imp.default_datasets())
-    click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2) if as_json else imp.render(result))
+    total = sum(imp.count_lines(p) for p in paths if p.suffix.lower() == ".jsonl" and p.is_file())
+    with progress_bar("impact", total or None, progress) as advance:
+        result = imp.impact(load_rules(rules_dir), draft, base, paths, None if paths else imp.default_datasets(),
+                            check=check, seed=seed, workers=workers, advance=advance)
+    imp.echo(result, as_json)
 
 
 @cli.group()
@@ -194,10 +205,12 @@ def datasets():
 @click.option("--edition", required=True, help="edition of the sample")
 @click.option("--n", "n", type=click.IntRange(min=1), default=None, help="assessments (default: the committed size)")
 @click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--out", default=None, type=click.Path(dir_okay=False), help="default: datasets/synthetic/EDITION.yaml")
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="default: datasets/synthetic/EDITION.yaml; FILE.jsonl: JSON Lines, streamed (populations)")
+@click.option("--progress", is_flag=True, help="show a progress bar on stderr even when it is not a terminal")
 @RULES_OPTION
 @friendly
-def datasets_synth(edition, n, seed, out, rules_dir):
+def datasets_synth(edition, n, seed, out, progress, rules_dir):
     """Write a seeded synthetic sample of EDITION atomically, then print its outcomes per star."""
     from rich.console import Console
     from rich.table import Table
@@ -206,11 +219,19 @@ def datasets_synth(edition, n, seed, out, rules_dir):
     ruleset = load_rules(rules_dir)
     ruleset.get(edition)
     n = n or synth.DEFAULT_N.get(edition, 60)
-    path = synth.write_edition(ruleset, edition, n, seed, out or synth.DEFAULT_DIR / f"{edition}.yaml")
+    path = out or synth.DEFAULT_DIR / f"{edition}.yaml"
+    if str(path).lower().endswith(".jsonl"):
+        from .progress import progress_bar
+        from .synth_jsonl import write_jsonl, workers_for
+        with progress_bar("synth", n, progress) as advance:
+            counts = write_jsonl(ruleset, edition, n, seed, path, workers_for(n), advance)
+    else:
+        path = synth.write_edition(ruleset, edition, n, seed, path)
+        counts = synth.outcome_counts(ruleset, path)
     table = Table(title=f"edition {edition}, seed {seed}")
     table.add_column("outcome")
     table.add_column("count", justify="right")
-    for outcome, count in synth.outcome_counts(ruleset, path).items():
+    for outcome, count in counts.items():
         table.add_row(outcome, str(count))
     Console().print(table)
     click.echo(f"wrote {n} synthetic assessments to {path}")

@@ -4,9 +4,16 @@ Each assessment is re-targeted at both editions (commodity codes mapped by rules
 one that cannot be (a fact the edition needs is missing, a commodity has no code in its list) is
 listed with the reason, never dropped silently. For each assessment that moves, the criteria, gates,
 band and caps that made the difference are read from the two traces.
+
+Both editions are evaluated by the batch path (engine.batch); the reasons are read from its trace
+rows (engine.impact_rows). `check=N` re-evaluates a seeded sample of N assessments through
+durable_rules under each edition and lists every difference (`Impact.differences`). JSON Lines
+files (`.jsonl`, one assessment per line) go through the population path (engine.impact_stream):
+chunks of lines, a fast check, worker processes, memory flat.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +22,16 @@ from typing import Any
 from .assessment import Assessment, Catalogue, check_file
 from .assessment_read import read
 from .commodity_map import load_commodity_map
-from .errors import OvopError
+from .errors import Diagnostic, OvopError
 from .evaluate import Evaluator
 from .outcome import Outcome
 from .resolve import RuleSet
 
 DATASETS = Path("datasets")
 SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".csv")
+CHUNK = 10_000
+MAX_ROWS = 200  # rows of a text table; --json lists everything
+POPULATION = 50_000  # lines of JSON Lines from which several worker processes are used
 
 
 @dataclass
@@ -47,10 +57,13 @@ class Impact:
     evaluated: int
     moves: list[Move] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    checked: int = 0
+    differences: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"base": self.base, "draft": self.draft, "evaluated": self.evaluated, "states": self.states,
-                "matrix": self.matrix, "moves": [m.to_json() for m in self.moves], "not_retargeted": self.skipped}
+                "matrix": self.matrix, "moves": [m.to_json() for m in self.moves], "not_retargeted": self.skipped,
+                **({"checked": self.checked, "differences": self.differences} if self.checked else {})}
 
 
 def default_datasets(root: Path = DATASETS) -> list[tuple[str, Any]]:
@@ -82,28 +95,97 @@ def read_all(paths: list[Path]) -> list[tuple[str, Any]]:
     return sources
 
 
-def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: list | None = None) -> Impact:
-    """Evaluate every assessment of `paths` under `base` and `draft`; the transition matrix and the movers."""
+def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: list | None = None, *,
+           check: int = 0, seed: int = 0, workers: int | None = None, advance=None,
+           executor: str = "batch") -> Impact:
+    """Evaluate every assessment of `paths` under `base` and `draft`; the transition matrix and the movers.
+
+    executor="durable" evaluates through durable_rules instead (the reference, for tests)."""
+    lines = [Path(p) for p in paths if Path(p).suffix.lower() == ".jsonl"]
     if sources is None:
-        sources = read_all(paths)
-    under_base, skipped = retarget(ruleset, sources, base)
-    under_draft, skipped_draft = retarget(ruleset, sources, draft)
-    skipped += skipped_draft
-    evaluator = Evaluator(ruleset)
+        sources = read_all([p for p in paths if Path(p).suffix.lower() != ".jsonl"])
     states = _states(ruleset, base) + [s for s in _states(ruleset, draft) if s not in _states(ruleset, base)]
     result = Impact(base, draft, states, {r: {c: 0 for c in states} for r in states}, 0)
-    gone = {(s["file"], s["id"]) for s in skipped}
-    for key, a in under_base.items():
-        if key in gone or key not in under_draft:
-            continue
-        before, after = evaluator.evaluate(a), evaluator.evaluate(under_draft[key])
+    under_base, skipped = retarget(ruleset, sources, base)
+    under_draft, skipped_draft = retarget(ruleset, sources, draft)
+    gone = {(s["file"], s["id"]) for s in skipped + skipped_draft}
+    keys = [k for k in under_base if k not in gone and k in under_draft]
+    pairs = ([under_base[k] for k in keys], [under_draft[k] for k in keys])
+    if executor == "durable":
+        _durable(ruleset, result, keys, pairs)
+    else:
+        _batch(ruleset, result, keys, pairs)
+    skipped += skipped_draft
+    samples = {base: pairs[0], draft: pairs[1]}
+    if lines:
+        samples = _population(ruleset, result, lines, workers, advance, check, seed, samples, skipped)
+    order = {str(p): i for i, p in enumerate([s for s, _ in sources] + [str(p) for p in lines])}
+    result.moves.sort(key=lambda m: order.get(m.file, 0))
+    result.skipped = sorted(skipped, key=lambda s: (s["file"], s["id"], s["edition"]))
+    if check:
+        _check(ruleset, result, samples, check, seed)
+    return result
+
+
+def _durable(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list]) -> None:
+    from .impact_rows import durable_row
+    from .impact_rows import reasons as row_reasons
+    evaluator = Evaluator(ruleset)
+    for key, a, d in zip(keys, *pairs):
+        before, after = evaluator.evaluate(a), evaluator.evaluate(d)
         result.matrix[state(before)][state(after)] += 1
         result.evaluated += 1
         if state(before) != state(after):
             result.moves.append(Move(a.id, key[0], state(before), state(after), before.score, after.score,
-                                     reasons(before, after)))
-    result.skipped = sorted(skipped, key=lambda s: (s["file"], s["id"], s["edition"]))
-    return result
+                                     row_reasons(durable_row(before), durable_row(after))))
+
+
+def _batch(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list]) -> None:
+    from .batch import BatchEvaluator
+    from .impact_rows import compare
+    be = BatchEvaluator(ruleset)
+    for start in range(0, len(keys), CHUNK):
+        cut = slice(start, start + CHUNK)
+        before = be.evaluate_columns(pairs[0][cut], result.base)
+        after = be.evaluate_columns(pairs[1][cut], result.draft)
+        counts, moves = compare(before, after, [k[0] for k in keys[cut]])
+        _add(result, counts, moves)
+
+
+def _add(result: Impact, counts, moves: list[tuple]) -> None:
+    for (b, a), n in counts.items():
+        result.matrix[b][a] += n
+        result.evaluated += n
+    result.moves += [Move(*m) for m in moves]
+
+
+def _population(ruleset: RuleSet, result: Impact, paths: list[Path], workers: int | None, advance,
+                check: int, seed: int, samples: dict, skipped: list) -> dict:
+    """JSON Lines files through engine.impact_stream; the --check sample drawn from them as well."""
+    from . import impact_stream
+    for path in paths:
+        if not path.is_file():
+            raise OvopError(Diagnostic(str(path), message="cannot read: no such file",
+                                       allowed="a readable .jsonl file"))
+    if workers is None:
+        size = sum(p.stat().st_size for p in paths)
+        workers = 1 if size < POPULATION * 1000 else max(1, min(4, os.cpu_count() or 1))
+    part, evaluated = impact_stream.run(ruleset, result.base, result.draft, paths, workers, advance)
+    _add(result, part.counts, part.moves)
+    skipped += part.skipped
+    if not check:
+        return samples
+    drawn = impact_stream.sample(ruleset, result.base, result.draft, evaluated, check, seed)
+    return {e: samples[e] + drawn[e] for e in samples}
+
+
+def _check(ruleset: RuleSet, result: Impact, samples: dict[str, list], n: int, seed: int) -> None:
+    """Re-evaluate the same seeded sample under each edition through durable_rules."""
+    from .batch import check_sample
+    for edition in (result.base, result.draft):
+        items = samples[edition]
+        result.checked = min(n, len(items))
+        result.differences += [dict(d, edition=edition) for d in check_sample(items, n, seed, ruleset=ruleset)]
 
 
 def _states(ruleset: RuleSet, edition: str) -> list[str]:
@@ -147,51 +229,10 @@ def _why(errors: list) -> dict[str, str]:
 
 
 def reasons(before: Outcome, after: Outcome) -> list[str]:
-    """What differs between two traces of one assessment: gates, criterion levels, band, caps."""
-    out: list[str] = []
-    gb, ga = _steps(before, "gate", "fact"), _steps(after, "gate", "fact")
-    for fact in list(gb) + [f for f in ga if f not in gb]:
-        rb, ra = (gb.get(fact) or {}).get("result"), (ga.get(fact) or {}).get("result")
-        if rb != ra:
-            out.append(f"gate {fact}: {rb or 'not applied'} -> {ra or 'not applied'}")
-    cb, ca = _steps(before, "criterion", "criterion"), _steps(after, "criterion", "criterion")
-    for cid in list(cb) + [c for c in ca if c not in cb]:
-        b, a = cb.get(cid), ca.get(cid)
-        if b is None or a is None:
-            out.append(f"criterion {cid}: {'added' if b is None else 'removed'}")
-        elif (b["points"], b["condition"]) != (a["points"], a["condition"]):
-            out.append(f"criterion {cid}: {b['points']} points ({b['condition']}) -> {a['points']} points ({a['condition']})")
-    if before.score != after.score:
-        out.append(f"score: {before.score} -> {after.score}")
-    bb, ba = _band(before), _band(after)
-    if bb != ba:
-        out.append(f"band: {_band_text(bb)} -> {_band_text(ba)}")
-    kb, ka = _caps(before), _caps(after)
-    for cap in sorted(set(kb) | set(ka)):
-        if kb.get(cap) != ka.get(cap):
-            out.append(f"cap {cap}: {kb.get(cap) or 'not applied'} -> {ka.get(cap) or 'not applied'}")
-    return out
-
-
-def _steps(o: Outcome, kind: str, key: str) -> dict[str, dict]:
-    return {s[key]: s for s in o.trace if s.get("kind") == kind}
-
-
-def _band(o: Outcome) -> tuple | None:
-    step = next((s for s in o.trace if s.get("kind") == "band"), None)
-    return (step["stars"], step["min_score"]) if step else None
-
-
-def _band_text(band: tuple | None) -> str:
-    if band is None:
-        return "not reached (ineligible)"
-    stars, threshold = band
-    return f"{stars} stars (score >= {threshold})" if stars else "no band"
-
-
-def _caps(o: Outcome) -> dict[str, str]:
-    return {s["cap"]: f"applied (at most {s['max_stars']} stars)" for s in o.trace
-            if s.get("kind") == "cap" and s["applied"]}
+    """What differs between two durable_rules traces of one assessment: gates, criterion levels, band, caps."""
+    from .impact_rows import durable_row
+    from .impact_rows import reasons as row_reasons
+    return row_reasons(durable_row(before), durable_row(after))
 
 
 def render(result: Impact) -> str:
@@ -211,16 +252,52 @@ def render(result: Impact) -> str:
         moves = Table(title=f"{len(result.moves)} assessments move")
         for name in ("id", "file", result.base, result.draft, "why"):
             moves.add_column(name)
-        for m in result.moves:
+        for m in result.moves[:MAX_ROWS]:
             moves.add_row(m.id, m.file, m.before, m.after, "\n".join(m.reasons))
         console.print(moves)
+        if len(result.moves) > MAX_ROWS:
+            console.print(f"... and {len(result.moves) - MAX_ROWS} more movers (--json lists every one)")
     else:
         console.print("no assessment moves")
     if result.skipped:
         skipped = Table(title=f"{len(result.skipped)} not re-targeted (not evaluated)")
         for name in ("file", "id", "edition", "reason"):
             skipped.add_column(name)
-        for s in result.skipped:
+        for s in result.skipped[:MAX_ROWS]:
             skipped.add_row(s["file"], s["id"], s["edition"], s["reason"])
         console.print(skipped)
+        if len(result.skipped) > MAX_ROWS:
+            console.print(f"... and {len(result.skipped) - MAX_ROWS} more not re-targeted (--json lists every one)")
+    if result.checked:
+        console.print(f"checked: a sample of {result.checked} re-evaluated through durable_rules under "
+                      f"{result.base} and {result.draft}: {len(result.differences)} differences")
     return console.export_text()
+
+
+def echo(result: Impact, as_json: bool) -> None:
+    """Print the result (JSON: streamed to stdout); a --check difference is an error (exit 1)."""
+    import json
+    import sys
+    if as_json:
+        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render(result))
+    if result.differences:
+        raise OvopError([Diagnostic(f"impact --check, edition {d['edition']}", path=d["id"],
+                                    message=f"{d['field']}: batch {b!r}, durable_rules {r!r}",
+                                    allowed="the same outcome and trace rows from both executors")
+                         for d in result.differences for b, r in [_differing(d["batch"], d["durable"])]])
+
+
+def _differing(batch: Any, durable: Any) -> tuple[Any, Any]:
+    """Of two lists of trace rows, only the rows that differ; other values as they are."""
+    if isinstance(batch, list) and isinstance(durable, list):
+        return [x for x in batch if x not in durable], [x for x in durable if x not in batch]
+    return batch, durable
+
+
+def count_lines(path: Path) -> int:
+    """Lines of a file, counted in blocks (for the progress bar's total)."""
+    with open(path, "rb") as f:
+        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))

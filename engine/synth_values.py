@@ -70,12 +70,26 @@ def _parse(when: str) -> Interval:
 
 def evidence_value(rng: Random, criterion: Criterion, level_index: int):
     """A value of the criterion's evidence that reaches its `level_index`-th level (by points)."""
+    codes, iv, integer, span, decimals = _level_spec(criterion, level_index)
+    if codes is not None:
+        return rng.choice(codes)
+    return pick_in(rng, iv, integer, span, decimals)
+
+
+_SPECS: dict[tuple[int, int], tuple] = {}  # (id(criterion), level) -> (criterion, spec): worked out once
+
+
+def _level_spec(criterion: Criterion, level_index: int) -> tuple:
+    """The codes, or the interval cut to the domain, of a level, and how its values are written."""
+    known = _SPECS.get((id(criterion), level_index))
+    if known is not None and known[0] is criterion:
+        return known[1]
     level = ordered_levels(criterion)[level_index]
     ev = criterion.evidence
-    if level.codes is not None:
-        return rng.choice(level.codes)
-    iv = _parse(level.when).intersect(Interval.domain(ev.min, ev.max))
-    return pick_in(rng, iv, ev.type == "integer", SPAN.get(ev.name, 20), ev.name in DECIMAL_EVIDENCE)
+    iv = None if level.codes is not None else _parse(level.when).intersect(Interval.domain(ev.min, ev.max))
+    spec = (level.codes, iv, ev.type == "integer", SPAN.get(ev.name, 20), ev.name in DECIMAL_EVIDENCE)
+    _SPECS[(id(criterion), level_index)] = (criterion, spec)  # the criterion is kept: its id is not reused
+    return spec
 
 
 def gate_value(rng: Random, gate: Gate, passes: bool):

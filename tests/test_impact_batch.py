@@ -1,0 +1,95 @@
+"""ovop impact on the batch path: the same matrix and movers (with their reasons) as durable_rules,
+and --check, which re-evaluates a sample through durable_rules and fails on any difference."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from engine import batch_plan
+from engine.cli import cli
+from engine.impact import default_datasets, impact
+from engine.resolve import load_rules
+
+from test_impact import FILES, RULES, draft_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def datasets():
+    import os
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        return default_datasets()
+    finally:
+        os.chdir(here)
+
+
+def as_json(result) -> dict:
+    return json.loads(json.dumps(result.to_json()))
+
+
+@pytest.mark.parametrize("draft,base", [("2024", "2022"), ("2022", "2018"), ("2018", "2015")])
+def test_batch_impact_equals_durable_impact_on_the_datasets(datasets, draft, base):
+    rs = load_rules(RULES)
+    batch = as_json(impact(rs, draft, base, [], datasets))
+    durable = as_json(impact(rs, draft, base, [], datasets, executor="durable"))
+    assert batch["evaluated"] == durable["evaluated"] > 100
+    assert batch["matrix"] == durable["matrix"]
+    assert batch["moves"] == durable["moves"] and batch["moves"]
+    assert batch["not_retargeted"] == durable["not_retargeted"]
+
+
+def test_batch_impact_equals_durable_impact_for_a_draft_band(tmp_path):
+    rs = load_rules(draft_rules(tmp_path, 2, "74.5"))
+    batch = as_json(impact(rs, "2099", "2024", FILES))
+    durable = as_json(impact(rs, "2099", "2024", FILES, executor="durable"))
+    assert batch["matrix"] == durable["matrix"] and batch["moves"] == durable["moves"]
+    assert any(r.startswith("band: 2 stars (score >= 70) -> 1 stars") for m in batch["moves"] for r in m["reasons"])
+
+
+def test_check_50_passes():
+    res = CliRunner().invoke(cli, ["impact", "2024", "--base", "2022", *map(str, FILES), "--check", "50",
+                                   "--rules", str(RULES), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["checked"] == 50 and data["differences"] == []
+    text = CliRunner().invoke(cli, ["impact", "2024", "--base", "2022", *map(str, FILES), "--check", "50",
+                                    "--rules", str(RULES)])
+    assert "a sample of 50 re-evaluated through durable_rules" in text.stdout and "0 differences" in text.stdout
+
+
+def mis_scored(monkeypatch):
+    """Plant a bug in the batch plan: criterion 0 of every edition pays its levels' points in reverse."""
+    built = batch_plan.Plan.__init__
+
+    def planted(self, *args, **kwargs):
+        built(self, *args, **kwargs)
+        self.level_points[0] = np.ascontiguousarray(self.level_points[0][::-1])
+        self.coef_points[0] = np.ascontiguousarray(self.coef_points[0][::-1])
+    monkeypatch.setattr(batch_plan.Plan, "__init__", planted)
+
+
+def test_check_finds_a_planted_difference(monkeypatch):
+    mis_scored(monkeypatch)
+    res = CliRunner().invoke(cli, ["impact", "2024", "--base", "2022", *map(str, FILES), "--check", "50",
+                                   "--rules", str(RULES)])
+    assert res.exit_code == 1
+    assert "durable_rules" in res.stderr and "criteria: batch" in res.stderr
+    assert "Traceback" not in res.output
+
+
+def test_check_finds_a_planted_difference_in_a_population(monkeypatch, tmp_path):
+    from engine.synth_jsonl import write_jsonl
+    path = tmp_path / "pop.jsonl"
+    write_jsonl(load_rules(RULES), "2024", 300, 5, path)
+    args = ["impact", "2024", "--base", "2022", str(path), "--check", "30", "--rules", str(RULES)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    mis_scored(monkeypatch)
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 1 and "criteria: batch" in res.stderr

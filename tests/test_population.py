@@ -1,0 +1,183 @@
+"""JSON Lines populations: synth writes them, impact streams them, the fast check agrees with the
+normal path (never accepts what it refuses; reports problems the same way)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from random import Random
+
+import pytest
+from click.testing import CliRunner
+
+from engine import impact_stream, population, synth_jsonl
+from engine.assessment import Catalogue, load_assessments
+from engine.batch import as_dict
+from engine.cli import cli
+from engine.commodity_map import load_commodity_map
+from engine.impact import impact
+from engine.population import FastCheck, parse, slow
+from engine.resolve import load_rules
+from engine.synth import synthesize
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+
+
+@pytest.fixture(scope="module")
+def ruleset():
+    return load_rules(RULES)
+
+
+@pytest.fixture(scope="module")
+def pop(ruleset, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pop") / "pop.jsonl"
+    synth_jsonl.write_jsonl(ruleset, "2024", 400, 9, path)
+    return path
+
+
+def test_synth_jsonl_is_the_same_records_whatever_the_workers(ruleset, tmp_path, monkeypatch):
+    monkeypatch.setattr(synth_jsonl, "CHUNK", 60)
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    counts = synth_jsonl.write_jsonl(ruleset, "2024", 250, 4, one, workers=1)
+    assert synth_jsonl.write_jsonl(ruleset, "2024", 250, 4, two, workers=2) == counts
+    assert one.read_bytes() == two.read_bytes()
+    assert [json.loads(x) for x in one.read_text(encoding="utf-8").splitlines()] == synthesize(ruleset, "2024", 250, 4)
+    assert sum(counts.values()) == 250 and sorted(p.name for p in tmp_path.iterdir()) == ["one.jsonl", "two.jsonl"]
+
+
+def test_cli_synth_writes_jsonl(tmp_path):
+    out = tmp_path / "s.jsonl"
+    res = CliRunner().invoke(cli, ["datasets", "synth", "--edition", "2022", "--n", "30", "--seed", "3",
+                                   "--out", str(out), "--rules", str(RULES)])
+    assert res.exit_code == 0, res.output
+    assert "wrote 30" in res.output and len(out.read_text(encoding="utf-8").splitlines()) == 30
+    assert len(load_assessments([out], load_rules(RULES))) == 30  # the normal path reads JSON Lines too
+
+
+def test_jsonl_impact_equals_the_normal_path(ruleset, pop, tmp_path):
+    records = [json.loads(x) for x in pop.read_text(encoding="utf-8").splitlines()]
+    listed = tmp_path / "pop.json"
+    listed.write_text(json.dumps(records), encoding="utf-8")
+    fast = impact(ruleset, "2022", "2024", [pop]).to_json()
+    normal = impact(ruleset, "2022", "2024", [listed]).to_json()
+    for side in (fast, normal):
+        for row in side["moves"] + side["not_retargeted"]:
+            row["file"] = ""
+    assert fast == normal and fast["moves"] and fast["evaluated"] == 400
+
+
+def test_workers_and_chunks_do_not_change_the_result(ruleset, pop, monkeypatch):
+    whole = impact(ruleset, "2022", "2024", [pop], workers=1).to_json()
+    monkeypatch.setattr(impact_stream, "CHUNK", 70)
+    assert impact(ruleset, "2022", "2024", [pop], workers=2).to_json() == whole
+
+
+VALUES = [True, False, None, 0, 1, -1, 2.5, 1e20, 10**16, "x", "", 100, 101, 100.0, "ekspor", [], {"a": 1}, 3,
+          0.1, float("nan"), "0.10000000000000000001"]
+
+
+def mutate(rng: Random, raw: dict) -> str:
+    section = rng.choice(["gates", "evidence", "ikm", "top", "previous", "text"])
+    if section == "top":
+        key = rng.choice(["id", "edition", "ikm", "gates", "evidence", "previous", "extra"])
+        if rng.random() < 0.6:
+            raw[key] = rng.choice(VALUES + ["2013", "2024", "bad id"])
+        else:
+            raw.pop(key, None)
+    elif section == "previous":
+        raw["previous"] = rng.choice([None, {"edition": "2022", "stars": rng.choice(VALUES)}, {"edition": "2022"},
+                                      {"edition": rng.choice(["2013", "2024", "2099", 5]), "stars": 1}])
+    elif section == "text":  # written forms the data cannot show
+        text = json.dumps(raw, separators=(",", ":"))
+        return rng.choice([text.replace('"gates":{', '"gates":{"izin_usaha":true,', 1),
+                           text.replace(':true', ':true ', 1).replace('"id":', '"id" :', 1),
+                           text.replace('}', ',"name":"a:b"}', 1), text[:-3], text.replace(",", ",\n", 1)])
+    else:
+        values = raw[section]
+        key = rng.choice(sorted(values) + ["zz"])
+        if rng.random() < 0.3:
+            values.pop(key, None)
+        else:
+            values[key] = rng.choice(VALUES)
+    return json.dumps(raw).replace('"0.10000000000000000001"', "0.10000000000000000001")
+
+
+def test_the_fast_check_never_accepts_what_the_normal_path_refuses(ruleset, pop):
+    catalogue = Catalogue.of(ruleset)
+    cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+    lines = pop.read_text(encoding="utf-8").splitlines()
+    rng = Random(5)
+    texts = [x if rng.random() < 0.4 else mutate(rng, json.loads(x)) for x in lines[:300]]
+    texts = [t.split("\n")[0] for t in texts]
+    raws = []
+    for t in texts:
+        try:
+            raws.append(parse(t))
+        except ValueError:
+            raws.append(None)
+    for edition in ("2024", "2022", "2018"):
+        target = ruleset.get(edition).model
+        accepted = FastCheck(catalogue, target, cmap).chunk(raws)
+        assert sum(a is not None for a in accepted) > 50
+        for i, (text, fast) in enumerate(zip(texts, accepted)):
+            normal, errors = slow(text, "p.jsonl", i + 1, i + 1, catalogue, target, cmap)
+            if fast is not None:
+                assert normal is not None and not errors, text
+                want = as_dict(normal)
+                assert {k: fast[k] for k in want if k != "ikm"} == {k: want[k] for k in want if k != "ikm"}
+                assert fast["ikm"]["commodity"] == want["ikm"]["commodity"]
+
+
+def test_problems_name_file_line_and_id_like_the_normal_path(ruleset, pop, tmp_path):
+    lines = pop.read_text(encoding="utf-8").splitlines()[:5]
+    raw = json.loads(lines[2])
+    raw["evidence"]["bahan_baku_lokal_pct"] = 120
+    lines[2] = json.dumps(raw, separators=(",", ":"))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(Exception) as normal:
+        load_assessments([bad], ruleset)
+    catalogue = Catalogue.of(ruleset)
+    cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+    _, errors = slow(lines[2], str(bad), 3, 3, catalogue, ruleset.get("2024").model, cmap)
+    assert [d.render() for d in errors] == [d.render() for d in normal.value.diagnostics]
+    assert errors[0].render().startswith(f"{bad}:3:") and f"{raw['id']}: evidence.bahan_baku_lokal_pct" in errors[0].render()
+    res = CliRunner().invoke(cli, ["impact", "2022", "--base", "2024", str(bad), "--rules", str(RULES), "--json"])
+    assert res.exit_code == 0  # impact lists it as not re-targeted, with the reason, as for other files
+    assert json.loads(res.stdout)["not_retargeted"][0]["reason"].startswith("evidence.bahan_baku_lokal_pct: 120")
+
+
+def test_syntax_errors_and_duplicate_ids_stop_the_run(pop, tmp_path):
+    lines = pop.read_text(encoding="utf-8").splitlines()[:4]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines[:2] + ["{\"id\": 1,"] + lines[2:]) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["impact", "2022", "--base", "2024", str(broken), "--rules", str(RULES)])
+    assert res.exit_code == 1 and f"{broken}:3:" in res.stderr and "JSON syntax error" in res.stderr
+    assert res.stdout == "" and "Traceback" not in res.output
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["impact", "2022", "--base", "2024", str(twice), "--rules", str(RULES)])
+    ident = json.loads(lines[1])["id"]
+    assert res.exit_code == 1 and f'{twice}:5: {ident}: id: duplicate id "{ident}"' in res.stderr
+    assert f"first at {twice}:2" in res.stderr
+
+
+def test_progress_goes_to_stderr_only(pop, monkeypatch):
+    from engine import progress
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    res = CliRunner().invoke(cli, ["impact", "2022", "--base", "2024", str(pop), "--rules", str(RULES),
+                                   "--json", "--progress"])
+    assert res.exit_code == 0
+    assert json.loads(res.stdout)["evaluated"] == 400
+    assert "impact" in res.stderr and "400/400" in res.stderr
+    quiet = CliRunner().invoke(cli, ["impact", "2022", "--base", "2024", str(pop), "--rules", str(RULES), "--json"])
+    assert quiet.stderr == "" and json.loads(quiet.stdout) == json.loads(res.stdout)
+
+
+def test_columns_refuse_what_cannot_be_decided_fast():
+    from engine.assessment_values import Spec
+    number = population.Column(Spec("number", 0, 100))
+    assert number.all_valid([0, 100, 99.9, 5]) and not number.all_valid([100.5]) and not number.all_valid([True])
+    assert not number.all_valid([float("nan")]) and not number.all_valid([population._Long("1.00000000000000001")])
+    assert not population.Column(Spec("number", 0.5, 100)).all_valid([50])
+    assert not population.Column(Spec("integer", None, None)).all_valid([10**15])
