@@ -50,16 +50,17 @@ def outcomes_json(outcomes: list[Outcome]) -> str:
 
 
 def publish(db_path: str | Path = "build/ovop.db", datasets: list[str | Path] | None = None,
-            rules_dir: str | Path = DEFAULT_RULES, workers: int | None = None):
+            rules_dir: str | Path = DEFAULT_RULES, workers: int | None = None, check: int = 200,
+            what_if: bool = False):
     """Evaluate every assessment under its own edition and replace the database atomically."""
     from .publish import publish as _publish
-    return _publish(db_path, datasets or None, rules_dir, workers)
+    return _publish(db_path, datasets or None, rules_dir, workers, check, what_if)
 
 
-def verify(db_path: str | Path = "build/ovop.db", rules_dir: str | Path = DEFAULT_RULES):
-    """Evaluate every published input again with the current rules; the differences found."""
+def verify(db_path: str | Path = "build/ovop.db", rules_dir: str | Path = DEFAULT_RULES, sample: int | None = None):
+    """Evaluate every published input (or a random sample) again with the current rules; the differences found."""
     from .publish_verify import verify as _verify
-    return _verify(db_path, rules_dir)
+    return _verify(db_path, rules_dir, sample)
 
 
 def serve_command(db_path: str | Path = "build/ovop.db", host: str = "127.0.0.1", port: int = 8001) -> list[str]:

@@ -151,3 +151,19 @@ def _movement(plan: Plan, items: list[dict], stars: np.ndarray) -> np.ndarray:
         if prev is not None and plan.star_scale_of(prev["edition"]) == plan.scale_max:
             out[i] = np.sign(int(stars[i]) - prev["stars"])
     return out
+
+
+def cap_states(plan: Plan, items: list[dict], score_n: np.ndarray, eligible: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per cap, as the trace reports it: (applied, requirements met) for every assessment."""
+    out = []
+    for cap, need in plan.caps:
+        met = np.ones(len(items), dtype=bool)
+        for r in cap.requires:
+            values = [a["evidence"][r.evidence] for a in items]
+            if r.codes is not None:
+                met &= classify_codes(values, [r.codes]) == 0
+            else:
+                met &= classify_numbers(values, [r.interval]) == 0
+        reach = score_n >= need if need is not None else np.zeros(len(items), dtype=bool)
+        out.append((eligible & reach & ~met, eligible & met))
+    return out

@@ -244,13 +244,16 @@ DB_OPTION = click.option("--db", "db_path", default="build/ovop.db", show_defaul
 @cli.command()
 @DB_OPTION
 @RULES_OPTION
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="evaluating processes (default: by size)")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="accepted; the batch path runs in one process")
+@click.option("--check", "check", type=click.IntRange(min=0), default=200, show_default=True,
+              help="re-evaluate this many random assessments through durable_rules; any difference fails the publish")
+@click.option("--what-if", "what_if", is_flag=True, help="also evaluate every assessment under every other edition")
 @click.argument("datasets", nargs=-1, type=click.Path())
 @friendly
-def publish(db_path, rules_dir, workers, datasets):
+def publish(db_path, rules_dir, workers, check, what_if, datasets):
     """Evaluate every assessment in DATASETS (default: all under datasets/) and write one database atomically."""
     from . import api
-    report = api.publish(db_path, list(datasets), rules_dir, workers)
+    report = api.publish(db_path, list(datasets), rules_dir, workers, check=check, what_if=what_if)
     from rich.console import Console
     from rich.table import Table
     table = Table(title=f"{report.db_path}: {report.assessments} outcomes, {report.trace_steps} trace steps")
@@ -259,17 +262,21 @@ def publish(db_path, rules_dir, workers, datasets):
     for row in report.rows():
         table.add_row(*map(str, row))
     Console().print(table)
-    click.echo(f"published {len(report.files)} files in {report.seconds:.1f} s")
+    if what_if:
+        click.echo(f"what-if: {report.what_if} outcomes under other editions, {report.what_if_missing} not evaluable "
+                   f"(see what_if_missing)")
+    click.echo(f"published {len(report.files)} files in {report.seconds:.1f} s; {report.checked} checked against durable_rules")
 
 
 @cli.command()
 @DB_OPTION
 @RULES_OPTION
+@click.option("--sample", type=click.IntRange(min=1), default=None, help="check this many random outcomes (large databases)")
 @friendly
-def verify(db_path, rules_dir):
+def verify(db_path, rules_dir, sample):
     """Evaluate every published input again with the current rules; exit 1 if any outcome differs."""
     from . import api
-    report = api.verify(db_path, rules_dir)
+    report = api.verify(db_path, rules_dir, sample)
     for line in report.lines():
         click.echo(line)
     click.echo(f"verified {report.checked} outcomes: "

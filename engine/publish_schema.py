@@ -20,10 +20,22 @@ class Table:
     pk: str | tuple[str, ...]
     fks: list[tuple[str, str, str]] = field(default_factory=list)
     indexes: list[tuple[str, ...]] = field(default_factory=list)
+    unique: list[tuple[str, ...]] = field(default_factory=list)
+    without_rowid: bool = False
 
     @property
     def column_names(self) -> list[str]:
         return list(self.columns)
+
+    def create_sql(self) -> str:
+        """CREATE TABLE with types, NOT NULL keys, a composite or single primary key and foreign keys."""
+        pk = (self.pk,) if isinstance(self.pk, str) else self.pk
+        types = {str: "TEXT", int: "INTEGER", float: "REAL"}
+        cols = [f"[{c}] {types[t]}{' NOT NULL' if c in pk else ''}" for c, t in self.columns.items()]
+        cols.append(f"PRIMARY KEY ({', '.join(f'[{c}]' for c in pk)})")
+        cols += [f"FOREIGN KEY([{c}]) REFERENCES [{t}]([{o}])" for c, t, o in self.fks]
+        body = ",\n   ".join(cols)
+        return f"CREATE TABLE [{self.name}] (\n   {body}\n)" + (" WITHOUT ROWID" if self.without_rowid else "")
 
 
 def _fk(column: str, table: str, other: str = "key") -> tuple[str, str, str]:
@@ -57,39 +69,68 @@ TABLES: list[Table] = [
           "key", [_fk("edition", "editions", "id")], [("edition",)]),
     Table("consequences", {"key": T, "edition": T, "name": T, "value": T, "min_stars": I, **LABEL, **PROV}, "key",
           [_fk("edition", "editions", "id")], [("edition",)]),
+    Table("rules", {"id": I, "key": T, "edition": T, "kind": T, "rule": T, "subject": T, "max_points": I,
+                    "provenance_status": T, "source_url": T, "rule_key": T, "criterion_key": T, "gate_key": T,
+                    "level_key": T, "group_key": T, "band_key": T, "cap_key": T, "consequence_key": T},
+          "id", [_fk("edition", "editions", "id"), _fk("criterion_key", "criteria"), _fk("gate_key", "gates"),
+                 _fk("level_key", "levels"), _fk("group_key", "groups"), _fk("band_key", "bands"),
+                 _fk("cap_key", "caps"), _fk("consequence_key", "consequences")], unique=[("key",)]),
     Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id", [], [("name",), ("province",)]),
     Table("assessments", {"key": T, "edition": T, "id": T, "ikm": T, "commodity": T, "commodity_key": T,
                           "product": T, "province": T, "regency": T, "previous_edition": T, "previous_stars": I,
                           "source_file": T, "input_json": T, "input_hash": T},
           "key", [_fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"), _fk("commodity_key", "commodities")],
-          [("edition",), ("ikm",), ("commodity_key",)]),
-    Table("evidence", {"assessment": T, "section": T, "name": T, "value_text": T, "value_number": R},
-          ("assessment", "section", "name"), [_fk("assessment", "assessments")], [("name",)]),
-    Table("outcomes", {"key": T, "assessment": T, "edition": T, "id": T, "ikm": T, "ikm_name": T,
+          [("ikm",)]),
+    Table("outcomes", {"key": T, "n": I, "assessment": T, "edition": T, "id": T, "ikm": T, "ikm_name": T,
                        "commodity": T, "province": T, "regency": T, "status": T, "stars": I, "band_stars": I,
                        "capped": I, "score": R, "gates_failed": T, "pembina": T, "label_kemasan": I,
                        "kandidat_go_global": I, "movement": T, "previous_edition": T, "previous_stars": I,
-                       "band_key": T, "cap_key": T, "ruleset_hash": T, "input_hash": T, "trace_hash": T,
-                       "engine_version": T, "what_it_takes": T, "explanation_id": T, "explanation_en": T},
+                       "band_key": T, "cap_key": T, "engine_version": T},
           "key", [_fk("assessment", "assessments"), _fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"),
                   _fk("band_key", "bands"), _fk("cap_key", "caps")],
-          [("edition",), ("ikm",), ("commodity",), ("province",), ("stars",), ("status",), ("movement",),
-           ("edition", "stars"), ("band_key",), ("cap_key",), ("score",),
-           # covers the default facets of a table view filtered by edition (and province): rows are wide
-           ("edition", "province", "commodity", "stars", "status")]),
-    Table("trace_steps", {"outcome": T, "step": I, "kind": T, "rule": T, "rule_key": T, "subject": T,
-                          "value": T, "result": T, "points": I, "max_points": I, "gate_key": T,
-                          "criterion_key": T, "level_key": T, "band_key": T, "cap_key": T,
-                          "provenance_status": T, "source_url": T, "detail": T},
-          ("outcome", "step"), [_fk("outcome", "outcomes"), _fk("gate_key", "gates"), _fk("criterion_key", "criteria"),
-                                _fk("level_key", "levels"), _fk("band_key", "bands"), _fk("cap_key", "caps")],
-          [("level_key",), ("gate_key",), ("criterion_key",), ("band_key",), ("cap_key",)]),
+          [("ikm",), ("stars",), ("score",),
+           # the default sort (score, descending) of a table view filtered by edition (and province)
+           ("edition", "score"), ("edition", "province", "score"),
+           # covers the default facets of a table view filtered by edition (and province)
+           ("edition", "province", "commodity", "stars", "status")], unique=[("n",)]),
+    # outcome: the outcome's n; rule: the rules row (provenance, labels, links); only per-step values here
+    Table("trace_steps", {"outcome": I, "step": I, "rule": I, "value": T, "result": T, "points": I},
+          ("outcome", "step"), [_fk("rule", "rules", "id")], without_rowid=True),
+    Table("outcomes_what_if", {"assessment": T, "edition": T, "from_edition": T, "commodity": T, "status": T,
+                               "stars": I, "band_stars": I, "capped": I, "score": R, "gates_failed": T,
+                               "pembina": T, "stars_own": I, "status_own": T},
+          ("assessment", "edition"), [_fk("assessment", "assessments"), _fk("edition", "editions", "id"),
+                                      _fk("from_edition", "editions", "id")],
+          [("from_edition", "edition", "stars"), ("edition",)]),
+    Table("what_if_missing", {"assessment": T, "edition": T, "from_edition": T, "reason": T},
+          ("assessment", "edition"), [_fk("assessment", "assessments"), _fk("edition", "editions", "id"),
+                                      _fk("from_edition", "editions", "id")], [("from_edition", "edition")]),
     Table("publish_info", {"key": T, "value": T}, "key"),
 ]
 
 BY_NAME = {t.name: t for t in TABLES}
 
+_VALUE = ("case j.type when 'true' then 'true' when 'false' then 'false' else cast(j.value as text) end as value_text, "
+          "case when j.type in ('integer', 'real') then j.value end as value_number")
+
 VIEWS: dict[str, str] = {
+    # read from the stored input, not stored twice
+    "evidence": f"""
+select a.key as assessment, 'evidence' as section, j.key as name, {_VALUE}
+from assessments a, json_each(a.input_json, '$.evidence') j
+union all
+select a.key as assessment, 'gates' as section, j.key as name, {_VALUE}
+from assessments a, json_each(a.input_json, '$.gates') j""",
+    # trace_steps with the outcome's key and the rule's name, labels and provenance
+    "trace": """
+select o.key as outcome, t.step, r.kind, r.rule, r.subject, t.value, t.result, t.points, r.max_points,
+  r.provenance_status, r.source_url, r.rule_key
+from trace_steps t join outcomes o on o.n = t.outcome join rules r on r.id = t.rule""",
+    "what_if_transitions": """
+select from_edition, edition, status_own, stars_own, status, stars, count(*) as assessments
+from outcomes_what_if
+group by from_edition, edition, status_own, stars_own, status, stars
+order by from_edition, edition, status_own, stars_own, status, stars""",
     "stars_by_edition_commodity_province": """
 select edition, commodity, province, status, stars, count(*) as outcomes
 from outcomes

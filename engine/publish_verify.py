@@ -7,17 +7,18 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from random import Random
+from typing import Any
 
 from . import yamlsrc
 from .errors import Diagnostic, OvopError
 from .publish_rules import rule_rows
 from .publish_schema import BY_NAME
 from . import publish_rows as pr
+from .publish_steps import RuleIds, durable_rows
 from .resolve import load_rules
 
 OUTCOME_COLUMNS = BY_NAME["outcomes"].column_names
-TRACE_COLUMNS = BY_NAME["trace_steps"].column_names
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def _show(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def verify(db_path: str | Path, rules_dir: str | Path = "rules") -> VerifyReport:
+def verify(db_path: str | Path, rules_dir: str | Path = "rules", sample: int | None = None,
+           seed: int = 0) -> VerifyReport:
+    """Every outcome (or a seeded random `sample` of them) evaluated again through durable_rules."""
     path = Path(db_path)
     if not path.is_file():
         raise OvopError(Diagnostic(str(path), message="no such database file", allowed="a database written by ovop publish"))
@@ -61,7 +64,7 @@ def verify(db_path: str | Path, rules_dir: str | Path = "rules") -> VerifyReport
     try:
         report = VerifyReport()
         report.rules_changed = _rules_changed(conn, ruleset)
-        _compare_all(conn, ruleset, report)
+        _compare_all(conn, ruleset, report, sample, seed)
         return report
     finally:
         conn.close()
@@ -74,7 +77,7 @@ def _open(path: Path) -> sqlite3.Connection:
         names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     except sqlite3.DatabaseError as exc:
         raise OvopError(Diagnostic(str(path), message=f"not a readable SQLite database: {exc}")) from None
-    missing = {"editions", "assessments", "outcomes", "trace_steps"} - names
+    missing = {"editions", "assessments", "outcomes", "trace_steps", "rules"} - names
     if missing:
         conn.close()
         raise OvopError(Diagnostic(str(path), message=f"not a database written by ovop publish (no {', '.join(sorted(missing))} table)"))
@@ -88,41 +91,39 @@ def _rules_changed(conn, ruleset) -> list[tuple[str, str | None, str | None]]:
             if e in published and published.get(e) != current.get(e)]
 
 
-def _compare_all(conn, ruleset, report: VerifyReport) -> None:
+SQL = ("select o.*, a.input_json as a_input_json, a.input_hash as a_input_hash "
+       "from outcomes o left join assessments a on a.key = o.assessment")
+
+
+def _compare_all(conn, ruleset, report: VerifyReport, sample: int | None, seed: int) -> None:
     from .assessment import Catalogue
     from .evaluate import Evaluator
+    from .batch import BatchEvaluator
     catalogue, evaluator = Catalogue.of(ruleset), Evaluator(ruleset)
-    rules = {row["key"] for _, row in rule_rows(ruleset) if "key" in row}
-    traces = _grouped(conn.execute("select * from trace_steps order by outcome, step"))
-    pending = next(traces, None)
-    sql = ("select o.*, a.input_json as a_input_json, a.input_hash as a_input_hash, a.edition as a_edition "
-           "from outcomes o left join assessments a on a.key = o.assessment order by o.key")
-    for row in conn.cursor().execute(sql):
-        stored_trace = []
-        while pending is not None and pending[0] < row["key"]:
-            report.differences.append(Difference(pending[0], "trace_steps", "steps of no outcome", None))
-            pending = next(traces, None)
-        if pending is not None and pending[0] == row["key"]:
-            stored_trace, pending = pending[1], next(traces, None)
+    known = {row["key"] for _, row in rule_rows(ruleset) if "key" in row}
+    be = BatchEvaluator(ruleset)
+    ids = RuleIds([be.plan(e).c for e in sorted(ruleset.editions)], known)
+    stored_rules = {r["id"]: r["key"] for r in conn.execute("select id, key from rules")}
+    if sample is None:
+        rows = conn.execute(SQL + " order by o.key")
+    else:
+        keys = [r[0] for r in conn.execute("select key from outcomes order by key")]
+        picked = sorted(Random(seed).sample(keys, min(sample, len(keys))))
+        rows = (conn.execute(SQL + " where o.key = ?", [k]).fetchone() for k in picked)
+    for row in rows:
+        trace = [(r["step"], stored_rules.get(r["rule"]), r["value"], r["result"], r["points"])
+                 for r in conn.execute("select * from trace_steps where outcome = ? order by step", [row["n"]])]
         report.checked += 1
-        report.differences += _compare_one(row, stored_trace, ruleset, catalogue, evaluator, rules)
-    orphans = conn.execute("select key from assessments where key not in (select assessment from outcomes) order by key")
-    report.differences += [Difference(r["key"], "outcome", None, "an assessment without an outcome") for r in orphans]
+        report.differences += _compare_one(row, trace, catalogue, evaluator, ids)
+    if sample is None:
+        orphans = conn.execute("select key from assessments where key not in (select assessment from outcomes) order by key")
+        report.differences += [Difference(r["key"], "outcome", None, "an assessment without an outcome") for r in orphans]
+        stray = conn.execute("select count(*) from trace_steps where outcome not in (select n from outcomes)").fetchone()[0]
+        if stray:
+            report.differences.append(Difference("trace_steps", "outcome", f"{stray} steps of no outcome", None))
 
 
-def _grouped(cursor) -> Iterator[tuple[str, list[dict]]]:
-    key, rows = None, []
-    for r in cursor:
-        if r["outcome"] != key:
-            if key is not None:
-                yield key, rows
-            key, rows = r["outcome"], []
-        rows.append(dict(r))
-    if key is not None:
-        yield key, rows
-
-
-def _compare_one(row, stored_trace: list[dict], ruleset, catalogue, evaluator, rules: set[str]) -> list[Difference]:
+def _compare_one(row, stored_trace: list[tuple], catalogue, evaluator, ids: RuleIds) -> list[Difference]:
     key = row["key"]
     text = row["a_input_json"]
     if text is None:
@@ -140,17 +141,22 @@ def _compare_one(row, stored_trace: list[dict], ruleset, catalogue, evaluator, r
         o = evaluator.evaluate(a)
     except OvopError as exc:
         return diffs + [Difference(key, "evaluation", "an outcome", exc.render())]
-    expected = pr.outcome_row(a, o, row["a_input_hash"], pr.explanations(o, a, ruleset))
+    expected = pr.outcome_row(a, o, row["n"])
     diffs += [Difference(key, c, row[c], expected[c]) for c in OUTCOME_COLUMNS if row[c] != expected[c]]
-    return diffs + _compare_trace(key, stored_trace, pr.trace_rows(o, rules))
+    current = [(r[1], ids.rows[r[2] - 1]["key"].split("/", 1)[1], *r[3:]) for r in durable_rows(o, row["n"], ids)]
+    stored = [(s, k.split("/", 1)[1] if k else None, *rest) for s, k, *rest in stored_trace]
+    return diffs + _compare_trace(key, stored, current)
 
 
-def _compare_trace(key: str, stored: list[dict], expected: list[dict]) -> list[Difference]:
+TRACE_FIELDS = ("step", "rule", "value", "result", "points")
+
+
+def _compare_trace(key: str, stored: list[tuple], expected: list[tuple]) -> list[Difference]:
     if len(stored) != len(expected):
         return [Difference(key, "trace_steps", f"{len(stored)} steps", f"{len(expected)} steps")]
     out = []
     for s, e in zip(stored, expected):
-        out += [Difference(key, f"trace_steps[{e['step']}].{c}", s[c], e[c]) for c in TRACE_COLUMNS if s[c] != e[c]]
+        out += [Difference(key, f"trace_steps[{e[0]}].{c}", x, y) for c, x, y in zip(TRACE_FIELDS, s, e) if x != y]
     return out
 
 

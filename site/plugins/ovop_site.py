@@ -84,7 +84,8 @@ def extra_template_vars(view_name, table, database, request, datasette):
         pk = urlsafe_components(request.url_vars["pks"])[0]
         db = datasette.get_database(DB)
         if table == "outcomes":
-            return {"ovop_trace": await _trace(db, datasette, pk), **_helpers(datasette)}
+            return {"ovop_trace": await _trace(db, datasette, pk), "ovop_explanation": await _explanation(db, pk),
+                    **_helpers(datasette)}
         return {"ovop_edition": await _edition(db, datasette, pk), **_helpers(datasette)}
     return inner
 
@@ -94,16 +95,73 @@ def _helpers(datasette) -> dict:
             "ovop_row_url": lambda table, key: row_url(datasette, table, key)}
 
 
+TRACE_SQL = """select t.step, r.kind, r.rule, r.subject, t.value, t.result, t.points, r.max_points,
+  r.provenance_status, r.source_url, r.rule_key
+from trace_steps t join rules r on r.id = t.rule
+where t.outcome = (select n from outcomes where key = ?) order by t.step"""
+RULE_TABLES = {"gate": "gates", "criterion": "levels", "band": "bands", "cap": "caps", "subtotal": "groups",
+               "consequence": "consequences"}
+
+
 async def _trace(db, datasette, key: str) -> list[dict]:
-    rows = await db.execute("select * from trace_steps where outcome = ? order by step", [key])
     out = []
-    for r in rows:
+    for r in await db.execute(TRACE_SQL, [key]):
         d = dict(r)
-        table = {"gate": "gates", "criterion": "levels", "band": "bands", "cap": "caps",
-                 "subtotal": "groups", "consequence": "consequences"}.get(d["kind"])
+        table = RULE_TABLES.get(d["kind"])
         d["rule_url"] = row_url(datasette, table, d["rule_key"]) if d["rule_key"] and table else None
         out.append(d)
     return out
+
+
+_engine: dict = {}
+EXPLAIN_SQL = """select a.input_json, o.edition, e.hash from outcomes o join assessments a on a.key = o.assessment
+join editions e on e.id = o.edition where o.key = ?"""
+
+
+async def _explanation(db, key: str) -> dict:
+    """The explanation, rendered on demand: the stored input evaluated again under its edition (durable_rules)."""
+    rows = list(await db.execute(EXPLAIN_SQL, [key]))
+    if not rows:
+        return {}
+    input_json, edition, stored_hash = rows[0]
+    return explain_outcome(key, input_json, edition, stored_hash)
+
+
+def explain_outcome(key: str, input_json: str, edition: str, stored_hash: str) -> dict:
+    out = {"hash": stored_hash, "warning": None, "id": None, "en": None}
+    try:
+        state = _state()
+        evaluator = state["evaluator"]
+        if edition not in state["ruleset"].editions:
+            out["warning"] = f"edition {edition} is not in the current rules: no explanation"
+            return out
+        current = state["ruleset"].editions[edition].hash
+        if current != stored_hash:
+            out["warning"] = (f"the rules of edition {edition} changed since publishing (published {stored_hash}, "
+                              f"now {current}): this explanation follows the current rules and may differ from the "
+                              f"published outcome")
+        from engine.explain import explain
+        from engine.publish_verify import assessment_from_json
+        outcome = evaluator.evaluate(assessment_from_json(input_json, key, state["catalogue"]))
+        model = evaluator.compiled(edition).edition
+        out["id"], out["en"] = explain(outcome, model, "id"), explain(outcome, model, "en")
+    except Exception as exc:  # the page still shows the stored outcome and trace
+        out["warning"] = f"no explanation: {getattr(exc, 'render', lambda: str(exc))()}"
+    return out
+
+
+def _state() -> dict:
+    """The current rules and one durable_rules evaluator, built once per process."""
+    if not _engine:
+        import os
+        from pathlib import Path
+        from engine.assessment import Catalogue
+        from engine.evaluate import Evaluator
+        from engine.publish_site import SITE_DIR
+        from engine.resolve import load_rules
+        ruleset = load_rules(Path(os.environ.get("OVOP_RULES") or SITE_DIR.parent / "rules"))
+        _engine.update(ruleset=ruleset, catalogue=Catalogue.of(ruleset), evaluator=Evaluator(ruleset))
+    return _engine
 
 
 async def _edition(db, datasette, edition: str) -> dict:

@@ -1,0 +1,180 @@
+"""Publishing through the batch path: trace rows equal to the durable trace's, the --check sample, what-if,
+verify --sample, and the outcome page's explanation rendered on demand."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine import publish_batch
+from engine.assessment import Assessment, load_assessments
+from engine.batch import BatchEvaluator, as_dict
+from engine.cli import cli
+from engine.errors import OvopError
+from engine.evaluate import Evaluator
+from engine.publish import publish
+from engine.publish_batch import EditionRows, chunk_rows
+from engine.publish_rows import outcome_row
+from engine.publish_rules import rule_rows
+from engine.publish_steps import RuleIds, durable_rows
+from engine.publish_verify import verify
+from engine.resolve import load_rules
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "publish_data"
+RULES = ROOT / "rules"
+OUTCOME_FIELDS = ("status", "stars", "band_stars", "capped", "score", "gates_failed", "pembina", "label_kemasan",
+                  "kandidat_go_global", "movement", "band_key", "cap_key")
+SAMPLES = sorted((ROOT / "datasets" / "samples").glob("*.yaml")) + sorted((ROOT / "datasets" / "synthetic").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def ruleset():
+    return load_rules(RULES)
+
+
+def test_batch_trace_rows_equal_the_durable_trace_field_by_field(ruleset):
+    """For every sample dataset: the rows the batch path writes are the rows built from Outcome.trace."""
+    assessments = load_assessments(SAMPLES, ruleset)
+    be, evaluator = BatchEvaluator(ruleset), Evaluator(ruleset)
+    known = {row["key"] for _, row in rule_rows(ruleset) if "key" in row}
+    ids = RuleIds([be.plan(e).c for e in sorted(ruleset.editions)], known)
+    kinds, compared = set(), 0
+    for edition in sorted(ruleset.editions):
+        mine = [a for a in assessments if a.edition == edition]
+        ns = list(range(1, len(mine) + 1))
+        fields, batch, starts = chunk_rows(EditionRows(be, edition, ids), [as_dict(a) for a in mine], ns)
+        for j, (a, n) in enumerate(zip(mine, ns)):
+            rows = batch[starts[j]:starts[j + 1] if j + 1 < len(starts) else len(batch)]
+            o = evaluator.evaluate(a)
+            expected = outcome_row(a, o, n)
+            assert fields[j] == tuple(expected[c] for c in OUTCOME_FIELDS), a.id
+            durable = durable_rows(o, n, ids)
+            assert len(rows) == len(durable), a.id
+            for b, d in zip(rows, durable):
+                assert b == d, (a.id, b, d)
+                kinds.add(ids.rows[d[2] - 1]["kind"])
+            compared += len(rows)
+    assert kinds == {"gate", "criterion", "subtotal", "score", "band", "cap", "consequence"}
+    assert compared > 5000
+
+
+@pytest.fixture
+def inputs(tmp_path) -> list[Path]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    return [Path(shutil.copy(DATA / n, folder / n)) for n in ("small.yaml", "rounds.json", "whatif.yaml")]
+
+
+def test_a_disagreeing_sample_fails_the_publish_and_keeps_the_old_database(tmp_path, inputs, monkeypatch):
+    db = tmp_path / "ovop.db"
+    publish(db, inputs, RULES)
+    before = db.read_bytes()
+    real = publish_batch.chunk_rows
+
+    def wrong(er, items, ns):
+        fields, traces, starts = real(er, items, ns)
+        return fields, [t[:5] + ((t[5] + 1),) if t[5] is not None else t for t in traces], starts
+
+    monkeypatch.setattr("engine.publish_write.chunk_rows", wrong)
+    result = CliRunner().invoke(cli, ["publish", "--db", str(db), "--rules", str(RULES), "--check", "3",
+                                      *map(str, inputs)])
+    assert result.exit_code == 1, result.output
+    assert "the batch path and durable_rules disagree" in result.output and "Traceback" not in result.output
+    assert "trace_steps[" in result.output and ".points: batch" in result.output
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "ovop.db"]
+
+
+def test_check_counts_and_is_reported(tmp_path, inputs):
+    result = CliRunner().invoke(cli, ["publish", "--db", str(tmp_path / "ovop.db"), "--rules", str(RULES),
+                                      "--check", "2", *map(str, inputs)])
+    assert result.exit_code == 0, result.output
+    assert "2 checked against durable_rules" in result.output
+
+
+def test_what_if_outcomes_and_missing(tmp_path, inputs):
+    db = tmp_path / "ovop.db"
+    result = CliRunner().invoke(cli, ["publish", "--db", str(db), "--rules", str(RULES), "--what-if", *map(str, inputs)])
+    assert result.exit_code == 0, result.output
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    outcomes = conn.execute("select count(*) from outcomes").fetchone()[0]
+    w = conn.execute("select count(*) from outcomes_what_if").fetchone()[0]
+    m = conn.execute("select count(*) from what_if_missing").fetchone()[0]
+    assert w + m == outcomes * 4  # every other edition, evaluated or listed with the reason
+    row = conn.execute("select * from outcomes_what_if where assessment = '2018/2018-W-0001' and edition = '2024'").fetchone()
+    assert row["from_edition"] == "2018" and row["commodity"] == "makanan_minuman"
+    # the same assessment, written as a 2024 one, gets the same outcome through the durable path
+    rs = load_rules(RULES)
+    data = load_assessments([DATA / "whatif.yaml"], rs)[0].model_dump(mode="json")
+    o = Evaluator(rs).evaluate(Assessment.model_validate({**data, "edition": "2024"}))
+    assert (row["status"], row["stars"], row["score"]) == (o.status, o.stars, o.score)
+    missing = conn.execute("select reason from what_if_missing where assessment = '2018/2018-W-0002' "
+                           "and edition = '2024'").fetchone()["reason"]
+    assert missing == "missing gates.dalam_sentra, gates.unit_sentra, gates.diusulkan_kabkota"
+    to_2013 = conn.execute("select reason from what_if_missing where assessment = '2024/2024-T-0007' "
+                           "and edition = '2013'").fetchone()["reason"]
+    assert 'commodity "makanan_minuman" has no single code' in to_2013
+    canned = conn.execute("select count(*) from outcomes_what_if where from_edition = '2018' and edition = '2024'").fetchone()
+    assert canned[0] == 1
+
+
+async def test_what_if_canned_query_and_explanation_on_demand(tmp_path, inputs):
+    from engine.publish_site import datasette_app
+    db = tmp_path / "ovop.db"
+    publish(db, inputs, RULES, what_if=True)
+    ds = datasette_app(db)
+    await ds.invoke_startup()
+    rows = (await ds.client.get("/ovop/what_if_2018_2024.json?_shape=array")).json()
+    assert [(r["assessment"], r["not_evaluated_because"] is None) for r in rows] == [
+        ("2018/2018-W-0001", True), ("2018/2018-W-0002", False)]
+    summary = (await ds.client.get("/ovop/what_if_summary.json?from=2018&to=2024&_shape=array")).json()
+    assert sum(r["assessments"] for r in summary) == 2
+    page = (await ds.client.get("/ovop/outcomes/2024~2F2024-T-0007")).text
+    assert "Result: 3 stars" in page and "role=\"alert\"" not in page
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("update editions set hash = 'sha256:old' where id = '2024'")
+    conn.close()
+    ds = datasette_app(db)
+    await ds.invoke_startup()
+    page = (await ds.client.get("/ovop/outcomes/2024~2F2024-T-0007")).text
+    assert "role=\"alert\"" in page and "changed since publishing" in page
+
+
+def test_verify_sample(tmp_path, inputs):
+    db = tmp_path / "ovop.db"
+    publish(db, inputs, RULES)
+    report = verify(db, RULES, sample=2)
+    assert report.ok and report.checked == 2
+    result = CliRunner().invoke(cli, ["verify", "--db", str(db), "--rules", str(RULES), "--sample", "3"])
+    assert result.exit_code == 0 and "verified 3 outcomes: all match" in result.output
+
+
+def test_same_rows_whatever_the_chunk(tmp_path, ruleset):
+    from engine.publish import publish_stream
+    items = load_assessments([DATA / "small.yaml", DATA / "rounds.json"], ruleset)
+    items = sorted(items, key=lambda a: (a.edition, a.id))
+    dumps = []
+    for chunk in (1, 3, 1000):
+        db = tmp_path / f"c{chunk}" / "ovop.db"
+        publish_stream(db, items, ruleset, chunk=chunk, what_if=True)
+        conn = sqlite3.connect(db)
+        dumps.append([conn.execute(f"select * from [{t}]").fetchall()
+                      for t in ("outcomes", "trace_steps", "assessments", "outcomes_what_if", "what_if_missing", "rules")])
+        conn.close()
+    assert dumps[0] == dumps[1] == dumps[2]
+
+
+def test_bad_stream_input_is_a_clear_error(tmp_path, ruleset):
+    from engine.publish import publish_stream
+    bad = {"id": "2024-X-0001", "edition": "2024", "ikm": {"name": "x", "province": "p", "regency": "r",
+                                                           "commodity": "anyaman", "product": "p"},
+           "gates": {}, "evidence": {}}
+    with pytest.raises(OvopError, match="lacks a value"):
+        publish_stream(tmp_path / "ovop.db", [bad], ruleset)
+    assert not (tmp_path / "ovop.db").exists()
