@@ -94,6 +94,47 @@ def draft_rules(folder: Path, threshold: str) -> Path:
     return rules
 
 
+def stages(path: Path, rules: Path, n: int = 20_000, normal_n: int = 500) -> None:
+    """Where the time goes, per assessment on one core: each stage of a worker's chunk, timed alone."""
+    import gc
+    sys.path.insert(0, str(ROOT))
+    from engine import impact_stream as st
+    from engine.impact_rows import compare
+    from engine.population import Shared, parse, slow
+    from engine.resolve import load_rules
+    setup = st.Setup(load_rules(rules), "2024", "2099")
+    with open(path, "rb") as f:
+        texts = [next(f).decode("utf-8") for _ in range(n)]
+    gc.disable()
+    clock: dict[str, float] = {}
+
+    def lap(name: str, start: float) -> None:
+        clock[name] = (time.perf_counter() - start) / n * 1e6
+
+    t = time.perf_counter()
+    raws = [parse(x) for x in texts]
+    lap("parse (json, decimals as written, repeated keys)", t)
+    t = time.perf_counter()
+    check = setup.checks["2024"]
+    shared = Shared(raws, check.lists, check.editions)
+    both = {e: setup.checks[e].chunk(raws, shared) for e in ("2024", "2099")}
+    lap("fast check, both editions", t)
+    t = time.perf_counter()
+    cols = {e: setup.batch.evaluate_columns(both[e], e) for e in both}
+    lap("batch evaluation, both editions", t)
+    t = time.perf_counter()
+    compare(cols["2024"], cols["2099"], ["f"] * n)
+    lap("matrix and movers' reasons", t)
+    target = setup.ruleset.get("2024").model
+    t = time.perf_counter()
+    for i, x in enumerate(texts[:normal_n]):
+        slow(x, "f", i + 1, i + 1, setup.catalogue, target, setup.cmap)
+    clock["normal path check, one edition (for comparison)"] = (time.perf_counter() - t) / normal_n * 1e6
+    gc.enable()
+    for name, us in clock.items():
+        print(f"  {name}: {us:.1f} µs/assessment")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -102,6 +143,7 @@ def main() -> None:
     parser.add_argument("--check", type=int, default=50)
     parser.add_argument("--threshold", default="72")
     parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="also time each stage of a chunk on one core")
     args = parser.parse_args()
     path, synth = population(args.n, args.seed, args.regenerate)
     print(f"population: {path} ({path.stat().st_size / 1e6:.0f} MB)")
@@ -119,6 +161,9 @@ def main() -> None:
             sys.exit(f"impact failed: {run['stderr']}")
         data = json.loads(out.read_text(encoding="utf-8"))
         size = out.stat().st_size / 1e6
+        if args.stages:
+            print("stages, one core, 20,000 assessments:")
+            stages(path, rules)
     print(f"impact 2099 (2-star band from {args.threshold}) vs 2024, {data['evaluated']:,} assessments, "
           f"{args.workers} workers: {run['wall_s']:.1f} s wall ({data['evaluated'] / run['wall_s']:,.0f}/s), "
           f"cpu {run['cpu_s']:.1f} s")

@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from .batch_run import AWARDED, GATE_NA, INELIGIBLE, NOT_AWARDED, Columns
 from .outcome import number
 
@@ -39,26 +41,32 @@ def compare(before: Columns, after: Columns, files: list[str]) -> tuple[Counter,
     of every assessment whose state differs; `before` and `after` hold the same assessments in order."""
     sb, sa = states(before), states(after)
     counts = Counter(zip(sb, sa))
-    moves = [(before.ids[i], files[i], sb[i], sa[i], row(before, i).score, row(after, i).score,
-              reasons(row(before, i), row(after, i)))
-             for i in range(len(sb)) if sb[i] != sa[i]]
+    moved = [i for i in range(len(sb)) if sb[i] != sa[i]]
+    moves = []
+    for i, b, a in zip(moved, rows(before, moved), rows(after, moved)):
+        moves.append((before.ids[i], files[i], sb[i], sa[i], b.score, a.score, reasons(b, a)))
     return counts, moves
 
 
-def row(cols: Columns, i: int) -> Row:
-    plan = cols.plan
-    c, status = plan.c, int(cols.status[i])
-    gates = {g.fact: RESULT[r] for g, r in zip(c.gates, cols.gate_result[i].tolist()) if r != GATE_NA}
-    criteria = {}
-    for cr, level, points in zip(plan.criteria, cols.level[i].tolist(), cols.points[i].tolist()):
-        criteria[cr.id] = (points, cr.levels[level - 1].condition(cr.evidence))
-    if status == INELIGIBLE:
-        return Row(gates, criteria, None, None, {})
-    band = int(cols.band[i])
-    caps = {cap.id: f"applied (at most {cap.max_stars} stars)"
-            for (cap, _), applied in zip(plan.caps, cols.cap_applied[i].tolist()) if applied}
-    return Row(gates, criteria, int(cols.score_cents[i]) / 100,
-               (band or None, number(c.threshold(band)) if band else None), caps)
+def rows(cols: Columns, picked: list[int]) -> list[Row]:
+    """The rows of some assessments of a chunk (their columns taken out of the arrays at once)."""
+    plan, idx = cols.plan, np.asarray(picked, dtype=np.int64)
+    c = plan.c
+    fields = zip(cols.status[idx].tolist(), cols.gate_result[idx].tolist(), cols.level[idx].tolist(),
+                 cols.points[idx].tolist(), cols.band[idx].tolist(), cols.score_cents[idx].tolist(),
+                 cols.cap_applied[idx].tolist())
+    out = []
+    for status, results, levels, points, band, cents, applied in fields:
+        gates = {g.fact: RESULT[r] for g, r in zip(c.gates, results) if r != GATE_NA}
+        criteria = {cr.id: (p, cr.levels[lv - 1].condition(cr.evidence))
+                    for cr, lv, p in zip(plan.criteria, levels, points)}
+        if status == INELIGIBLE:
+            out.append(Row(gates, criteria, None, None, {}))
+            continue
+        caps = {cap.id: f"applied (at most {cap.max_stars} stars)" for (cap, _), on in zip(plan.caps, applied) if on}
+        out.append(Row(gates, criteria, cents / 100, (band or None, number(c.threshold(band)) if band else None),
+                       caps))
+    return out
 
 
 def reasons(before: Row, after: Row) -> list[str]:

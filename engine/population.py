@@ -6,9 +6,10 @@ about 1 ms each, too slow for a million. Here each line is parsed with the C JSO
 code, range and needed fact is checked against the same definitions (`Spec` of the same gates and
 evidence, the same commodity lists and map), more strictly where a cheap test cannot be exact:
 
-  * a decimal is accepted only when written in at most 16 characters (so at most 15 significant
-    digits, decided exactly by binary comparison against whole-number bounds); longer ones, NaN,
-    infinities, integers of 10^15 or more and fields with fractional bounds go to the normal path;
+  * a decimal is accepted only when written in at most 16 characters without an exponent (so at
+    most 15 significant digits and a float that is exactly the decimal's shortest form, compared
+    exactly against whole-number bounds); longer ones, exponents, NaN, infinities, integers of
+    10^15 or more and fields with fractional bounds go to the normal path;
   * a line with a key twice in one object goes to the normal path.
 
 Anything the fast check does not accept is checked again by the normal path, on that line alone,
@@ -48,7 +49,9 @@ class _Twice(dict):
 
 
 def _float(text: str):
-    return float(text) if len(text) <= 16 else _Long(text)
+    """A decimal of at most 16 characters without exponent: its float is exactly the value written
+    (at most 15 significant digits, no underflow); any other is left to the normal path."""
+    return float(text) if len(text) <= 16 and "e" not in text and "E" not in text else _Long(text)
 
 
 def _pairs(pairs: list) -> dict:

@@ -30,7 +30,7 @@ from .model import Edition
 from .resolve import RuleSet
 from .synth_data import ADJECTIVES, DEFAULT_N, FAMILY_WEIGHTS, FAMILY_WORD, FORMS, INELIGIBLE, PLACES, PRODUCTS, TARGETS
 from .synth_plan import Slot, plan
-from .synth_values import evidence_value, gate_value, ordered_levels, score, score_range
+from .synth_values import evidence_value, gate_value, ordered_levels, score_range, scorer
 
 DEFAULT_SEED = 7
 DEFAULT_DIR = Path("datasets/synthetic")
@@ -140,10 +140,11 @@ def _cap_level(model: Edition, name: str, codes: list[str] | None, meets: bool) 
 
 
 def _walk(rng: Random, model: Edition, levels: dict[str, int], free: list[str], low, high) -> None:
-    """Raise or lower free levels one step at a time until low <= score < high."""
-    points = {c.id: ordered_levels(c) for c in model.criteria}
+    """Raise or lower free levels one step at a time until low <= score < high (score = N / D, exact)."""
+    points, coef, d = scorer(model)
+    low, high = low * d, high * d
     for _ in range(200):
-        value = score(model, {cid: points[cid][lv].points for cid, lv in levels.items()})
+        value = sum(coef[cid] * points[cid][lv] for cid, lv in levels.items())
         if value < low:
             options = [cid for cid in free if levels[cid] < 2]
             step = 1

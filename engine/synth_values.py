@@ -128,3 +128,24 @@ def score_range(model: Edition, stars: int) -> tuple[Fraction, Fraction]:
     tops = [exact(b.min_score) for b in bands] + [Fraction(101)]
     index = 0 if stars == 0 else 1 + [b.stars for b in bands].index(stars)
     return floors[index], tops[index]
+
+
+_SCORERS: dict[int, tuple] = {}  # id(model) -> (model, table): worked out once per edition
+
+
+def scorer(model: Edition) -> tuple[dict[str, tuple[int, ...]], dict[str, int], int]:
+    """The exact score as integers: score = sum(coef[c] * points[c][level]) / D, with per criterion its
+    points by level (ordered as `ordered_levels`) and its coefficient (the same value as `score`)."""
+    known = _SCORERS.get(id(model))
+    if known is not None and known[0] is model:
+        return known[1]
+    points = {c.id: tuple(lv.points for lv in ordered_levels(c)) for c in model.criteria}
+    if model.score.method == "points_over_max":
+        per_group = {c.group: Fraction(100, model.max_points()) for c in model.criteria}
+    else:
+        maxima = {g.id: g.max_points for g in model.groups}
+        per_group = {g: 100 * exact(w) / maxima[g] for g, w in model.score.weights.items()}
+    d = math.lcm(*(f.denominator for f in per_group.values())) if per_group else 1
+    coef = {c.id: int(per_group.get(c.group, 0) * d) for c in model.criteria}
+    _SCORERS[id(model)] = (model, (points, coef, d))
+    return points, coef, d

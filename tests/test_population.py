@@ -180,4 +180,5 @@ def test_columns_refuse_what_cannot_be_decided_fast():
     assert number.all_valid([0, 100, 99.9, 5]) and not number.all_valid([100.5]) and not number.all_valid([True])
     assert not number.all_valid([float("nan")]) and not number.all_valid([population._Long("1.00000000000000001")])
     assert not population.Column(Spec("number", 0.5, 100)).all_valid([50])
+    assert type(parse('{"x":1e-400}')["x"]) is population._Long and parse('{"x":85.5}')["x"] == 85.5
     assert not population.Column(Spec("integer", None, None)).all_valid([10**15])
