@@ -19,7 +19,7 @@ check: $(STAMP)
 	$(BIN)/ovop rules test
 
 publish: check
-	$(BIN)/ovop publish --db $(DB)
+	$(BIN)/ovop publish --what-if --db $(DB)
 
 serve: publish
 	$(BIN)/ovop serve --db $(DB) --port $(PORT)

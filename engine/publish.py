@@ -61,7 +61,8 @@ def dataset_files(paths: Iterable[str | Path]) -> list[Path]:
             found |= {f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
                       and not any(x in f.stem for x in EXCLUDED)}
         elif p.exists():
-            found.add(p)
+            if not any(x in p.stem for x in EXCLUDED):  # the published results are read on their own
+                found.add(p)
         else:
             raise OvopError(Diagnostic(str(p), message="no such file or folder",
                                        allowed="assessment files (.yaml, .yml, .json) or folders holding them"))
@@ -81,19 +82,24 @@ def publish(db_path: str | Path = DEFAULT_DB, dataset_paths: Iterable[str | Path
     from .assessment import load_assessments
     assessments = load_assessments(files, ruleset)
     inputs = [(f.as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files]
-    report = publish_assessments(db_path, assessments, ruleset, inputs, workers, check, what_if)
+    from . import publish_published
+    published = publish_published.find([Path(p) for p in (dataset_paths or [DEFAULT_DATASETS])])
+    if published is not None:
+        publish_published.load_published(published)  # checked before anything is written
+    report = publish_assessments(db_path, assessments, ruleset, inputs, workers, check, what_if, published)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def publish_assessments(db_path: str | Path, assessments: list, ruleset: RuleSet,
                         inputs: list[tuple[str, str]] | None = None, workers: int | None = None,
-                        check: int = DEFAULT_CHECK, what_if: bool = False) -> PublishReport:
+                        check: int = DEFAULT_CHECK, what_if: bool = False,
+                        published: Path | None = None) -> PublishReport:
     """Checked assessments (Assessment objects or dicts), sorted by (edition, id), written atomically.
 
     `workers` is accepted for compatibility: the batch path runs in this process (see docs/benchmarks.md)."""
     ordered = sorted(assessments, key=_order)
-    return publish_stream(db_path, ordered, ruleset, inputs, check=check, what_if=what_if)
+    return publish_stream(db_path, ordered, ruleset, inputs, check=check, what_if=what_if, published=published)
 
 
 def _order(a) -> tuple[str, str]:
@@ -102,7 +108,7 @@ def _order(a) -> tuple[str, str]:
 
 def publish_stream(db_path: str | Path, assessments: Iterable, ruleset: RuleSet,
                    inputs: list[tuple[str, str]] | None = None, *, check: int = DEFAULT_CHECK,
-                   what_if: bool = False, chunk: int | None = None) -> PublishReport:
+                   what_if: bool = False, chunk: int | None = None, published: Path | None = None) -> PublishReport:
     """Write assessments as they come (memory flat: `chunk` at a time); their order is the rows' order.
 
     Dicts are taken as valid (generated in process); files go through `publish`, which checks them."""
@@ -122,6 +128,9 @@ def publish_stream(db_path: str | Path, assessments: Iterable, ruleset: RuleSet,
     try:
         publish_write.build(tmp, assessments, ruleset, inputs or [], report, check, CHECK_SEED, what_if,
                             chunk or publish_write.CHUNK)
+        if published is not None:
+            from . import publish_published
+            publish_published.write(tmp, published)
         _check(tmp)
         _fsync(tmp)
         tmp.chmod(0o666 & ~_umask())

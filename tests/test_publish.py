@@ -191,3 +191,16 @@ def test_verify_refuses_what_is_not_a_published_database(tmp_path):
         verify(other, RULES)
     result = CliRunner().invoke(cli, ["verify", "--db", str(tmp_path / "missing.db")])
     assert result.exit_code == 1 and "no such database file" in result.output
+
+
+def test_real_published_results_are_tables_with_their_sources(tmp_path):
+    import sqlite_utils
+    from engine.published import load_published
+    db_path = tmp_path / "ovop.db"
+    publish(db_path, [ROOT / "datasets" / "samples", ROOT / "datasets" / "published_results.yaml"], ROOT / "rules", check=0)
+    db = sqlite_utils.Database(db_path)
+    expected = load_published(ROOT / "datasets" / "published_results.yaml")
+    assert list(db["published_results"].rows) == expected.aggregate_rows()
+    assert list(db["published_named"].rows) == expected.named_rows()
+    assert db["published_results"].pks == ["round", "source"]
+    assert all(row["source"].startswith("https://") for row in db["published_results"].rows)
