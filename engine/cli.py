@@ -149,9 +149,12 @@ def evaluate(paths, edition, as_json, rules_dir):
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="processes for .jsonl populations (default: by size)")
 @click.option("--progress", is_flag=True, help="show a progress bar on stderr even when it is not a terminal")
+@click.option("--publish", "publish_to", is_flag=True, help="add the result to the published database (--db)")
+@click.option("--db", "db_path", default="build/ovop.db", show_default=True, type=click.Path(dir_okay=False),
+              help="the published SQLite database (with --publish)")
 @RULES_OPTION
 @friendly
-def impact(draft, datasets, base, as_json, check, seed, workers, progress, rules_dir):
+def impact(draft, datasets, base, as_json, check, seed, workers, progress, publish_to, db_path, rules_dir):
     """Who moves from BASE to DRAFT: evaluate the same assessments (default: datasets/) under both.
 
     DATASETS are assessment files; .jsonl (one assessment per line) is read in chunks, for populations."""
@@ -159,12 +162,18 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, rules
     from . import impact as imp
     from .progress import progress_bar
     from .resolve import load_rules
+    from .impact_publish import check_target, publish_impact
     paths = [Path(p) for p in datasets]
+    if publish_to:
+        check_target(db_path)
     total = sum(imp.count_lines(p) for p in paths if p.suffix.lower() == ".jsonl" and p.is_file())
+    ruleset = load_rules(rules_dir)
     with progress_bar("impact", total or None, progress) as advance:
-        result = imp.impact(load_rules(rules_dir), draft, base, paths, None if paths else imp.default_datasets(),
+        result = imp.impact(ruleset, draft, base, paths, None if paths else imp.default_datasets(),
                             check=check, seed=seed, workers=workers, advance=advance)
     imp.echo(result, as_json)
+    if publish_to:
+        click.echo(f"published impact run {publish_impact(db_path, result, ruleset)} to {db_path}", err=as_json)
 
 
 @cli.group()

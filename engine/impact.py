@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assessment import Assessment, Catalogue, check_file
+from .assessment import Assessment, Catalogue, _label, check_file, duplicates
 from .assessment_read import read
 from .commodity_map import load_commodity_map
 from .errors import Diagnostic, OvopError
@@ -59,6 +59,8 @@ class Impact:
     skipped: list[dict[str, str]] = field(default_factory=list)
     checked: int = 0
     differences: list[dict[str, Any]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # the files evaluated, in order
+    declared: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, id) -> the file's edition (not .jsonl)
 
     def to_json(self) -> dict[str, Any]:
         return {"base": self.base, "draft": self.draft, "evaluated": self.evaluated, "states": self.states,
@@ -104,8 +106,10 @@ def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: 
     lines = [Path(p) for p in paths if Path(p).suffix.lower() == ".jsonl"]
     if sources is None:
         sources = read_all([p for p in paths if Path(p).suffix.lower() != ".jsonl"])
+    declared = refuse_duplicates(ruleset, sources)
     states = _states(ruleset, base) + [s for s in _states(ruleset, draft) if s not in _states(ruleset, base)]
-    result = Impact(base, draft, states, {r: {c: 0 for c in states} for r in states}, 0)
+    result = Impact(base, draft, states, {r: {c: 0 for c in states} for r in states}, 0,
+                    files=[str(s) for s, _ in sources] + [str(p) for p in lines], declared=declared)
     under_base, skipped = retarget(ruleset, sources, base)
     under_draft, skipped_draft = retarget(ruleset, sources, draft)
     gone = {(s["file"], s["id"]) for s in skipped + skipped_draft}
@@ -125,6 +129,27 @@ def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: 
     if check:
         _check(ruleset, result, samples, check, seed)
     return result
+
+
+def refuse_duplicates(ruleset: RuleSet, sources: list[tuple[str, Any]]) -> dict[tuple[str, str], str]:
+    """Two assessments with one id in one edition are an error, as `ovop evaluate` says it (across all files);
+    else (file, id) -> the edition each assessment states."""
+    keys, declared = [], {}
+    for path, source in sources:
+        data = source.located.data
+        roots = [((i,), f"item {i + 1}") for i in range(len(data))] if isinstance(data, list) else [((), "")]
+        for root, item in roots:
+            raw = data[root[0]] if root else data
+            if not (isinstance(raw, dict) and isinstance(raw.get("id"), str) and isinstance(raw.get("edition"), str)
+                    and raw["edition"] in ruleset.editions):
+                continue
+            line, col = source.located.position(root + ("id",))
+            keys.append((raw["edition"], raw["id"], Diagnostic(source.file, line, col, f"{_label(raw, item)}: id")))
+            declared[(str(path), raw["id"])] = raw["edition"]
+    errors = duplicates(keys)
+    if errors:
+        raise OvopError(errors)
+    return declared
 
 
 def _durable(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list]) -> None:

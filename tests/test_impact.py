@@ -98,3 +98,21 @@ def test_cli_json_and_errors(tmp_path):
     assert bad.exit_code == 1 and 'unknown edition "2042"' in bad.output
     missing = runner.invoke(cli, ["impact", "2024", "--base", "2022", str(tmp_path / "none.yaml"), "--rules", str(RULES)])
     assert missing.exit_code == 1 and "cannot read" in missing.output
+
+
+def test_duplicate_ids_are_refused_as_evaluate_refuses_them(tmp_path):
+    import yaml
+    items = yaml.safe_load(FILES[0].read_text(encoding="utf-8"))
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(yaml.safe_dump(items + [dict(items[0], ikm=dict(items[0]["ikm"], name="Lain"))],
+                                    allow_unicode=True, sort_keys=False), encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump([items[1]], allow_unicode=True, sort_keys=False), encoding="utf-8")
+    runner = CliRunner()
+    for files in ([twice], [FILES[0], other]):
+        evaluated = runner.invoke(cli, ["evaluate", *map(str, files), "--rules", str(RULES)])
+        moved = runner.invoke(cli, ["impact", "2024", "--base", "2022", *map(str, files), "--rules", str(RULES)])
+        assert evaluated.exit_code == moved.exit_code == 1
+        assert 'duplicate id "' in moved.output and "allowed: each id once per edition" in moved.output
+        assert moved.output == evaluated.output
+        assert "Traceback" not in moved.output and "assessments move" not in moved.output

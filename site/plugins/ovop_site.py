@@ -21,7 +21,8 @@ LIMITS = {
     sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1_000,
     sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
 }
-STAR_COLUMNS = {"stars", "band_stars", "previous_stars", "stars_2022", "stars_2024", "threshold_stars", "max_stars"}
+STAR_COLUMNS = {"stars", "band_stars", "previous_stars", "stars_2022", "stars_2024", "threshold_stars", "max_stars",
+                "base_stars", "draft_stars"}
 STATUS_COLUMNS = {"provenance_status", "legal_basis_status", "scale_status", "score_status"}
 BADGES = {"sourced": ("bersumber / sourced", "stated by a public source (see the link)"),
           "assumed": ("asumsi / assumed", "a documented stand-in, not an official figure")}
