@@ -115,17 +115,7 @@ def _capped(plan: Plan, items: list[dict], band: np.ndarray, score_n: np.ndarray
             eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stars = band.copy()
     applied = np.zeros((len(items), len(plan.caps)), dtype=bool)
-    for k, (cap, need) in enumerate(plan.caps):
-        if need is None:
-            continue
-        met = np.ones(len(items), dtype=bool)
-        for r in cap.requires:
-            values = [a["evidence"][r.evidence] for a in items]
-            if r.codes is not None:
-                met &= classify_codes(values, [r.codes]) == 0
-            else:
-                met &= classify_numbers(values, [r.interval]) == 0
-        applies = eligible & (score_n >= need) & ~met
+    for k, ((cap, _), (applies, _)) in enumerate(zip(plan.caps, cap_states(plan, items, score_n, eligible))):
         applied[:, k] = applies
         stars = np.where(applies, np.minimum(stars, cap.max_stars), stars)
     return np.where(band > 0, stars, 0), applied
@@ -157,13 +147,18 @@ def cap_states(plan: Plan, items: list[dict], score_n: np.ndarray, eligible: np.
     """Per cap, as the trace reports it: (applied, requirements met) for every assessment."""
     out = []
     for cap, need in plan.caps:
-        met = np.ones(len(items), dtype=bool)
-        for r in cap.requires:
-            values = [a["evidence"][r.evidence] for a in items]
-            if r.codes is not None:
-                met &= classify_codes(values, [r.codes]) == 0
-            else:
-                met &= classify_numbers(values, [r.interval]) == 0
+        met = _requirements_met(cap, items)
         reach = score_n >= need if need is not None else np.zeros(len(items), dtype=bool)
         out.append((eligible & reach & ~met, eligible & met))
     return out
+
+
+def _requirements_met(cap, items: list[dict]) -> np.ndarray:
+    met = np.ones(len(items), dtype=bool)
+    for r in cap.requires:
+        values = [a["evidence"][r.evidence] for a in items]
+        if r.codes is not None:
+            met &= classify_codes(values, [r.codes]) == 0
+        else:
+            met &= classify_numbers(values, [r.interval]) == 0
+    return met

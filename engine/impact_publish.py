@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .errors import Diagnostic, OvopError
 from .impact import Impact
+from .publish import check_database
 from .publish_schema import I, R, T, Table
 from .resolve import RuleSet
 
@@ -64,7 +65,7 @@ def publish_impact(db_path: str | Path, result: Impact, ruleset: RuleSet) -> str
     try:
         shutil.copyfile(target, tmp)
         _write(tmp, result, ruleset)
-        _check(tmp)
+        check_database(tmp)
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         shutil.copymode(target, tmp)
@@ -149,16 +150,3 @@ def rows_of(result: Impact, ruleset: RuleSet, key) -> list[list[tuple]]:
     skipped = [(run, n, s["id"], key(s["file"], s["id"]), s["file"], s["edition"], s["reason"])
                for n, s in enumerate(result.skipped, 1)]
     return [runs, cells, movers, skipped]
-
-
-def _check(tmp: Path) -> None:
-    conn = sqlite3.connect(str(tmp))
-    try:
-        ok = conn.execute("PRAGMA integrity_check").fetchall()
-        bad = conn.execute("PRAGMA foreign_key_check").fetchall()
-    finally:
-        conn.close()
-    if ok != [("ok",)]:
-        raise OvopError(Diagnostic(str(tmp), message=f"integrity check failed: {ok[:5]}"))
-    if bad:
-        raise OvopError(Diagnostic(str(tmp), message=f"{len(bad)} rows break a foreign key, e.g. {bad[:3]}"))

@@ -41,18 +41,7 @@ def canonical_input(a) -> str:
     }
     if a.previous is not None:
         data["previous"] = a.previous.model_dump(mode="json")
-    raws: list[str] = []
-
-    def swap(node):
-        if isinstance(node, dict):
-            return {k: swap(v) for k, v in node.items()}
-        if isinstance(node, _Raw):
-            raws.append(str(node))
-            return f"\x00{len(raws) - 1}\x00"
-        return node
-
-    text = dumps(swap(data))
-    return re.sub(r'"\\u0000(\d+)\\u0000"', lambda m: raws[int(m.group(1))], text)
+    return _dumps_raw(data)
 
 
 def _norm(text: str) -> str:
@@ -106,6 +95,11 @@ def canonical_dict(d: dict) -> str:
                             for k, v in values.items()}
     if not any(isinstance(v, _Raw) for section in ("gates", "evidence") for v in out.get(section, {}).values()):
         return dumps(out)
+    return _dumps_raw(out)
+
+
+def _dumps_raw(data: dict) -> str:
+    """Canonical JSON in which every _Raw value is written as the number text it holds."""
     raws: list[str] = []
 
     def swap(node):
@@ -115,7 +109,7 @@ def canonical_dict(d: dict) -> str:
             raws.append(str(node))
             return f"\x00{len(raws) - 1}\x00"
         return node
-    return re.sub(r'"\\u0000(\d+)\\u0000"', lambda m: raws[int(m.group(1))], dumps(swap(out)))
+    return re.sub(r'"\\u0000(\d+)\\u0000"', lambda m: raws[int(m.group(1))], dumps(swap(data)))
 
 
 def _float_text(v: float) -> str:

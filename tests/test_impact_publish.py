@@ -132,7 +132,7 @@ def test_injected_failure_leaves_the_database_byte_identical(setup, monkeypatch)
     def failing(tmp):
         assert rows(tmp, "select count(*) as n from impact_runs")[0]["n"] >= 1  # the copy was written
         raise sqlite3.DatabaseError("injected failure")
-    monkeypatch.setattr(ip, "_check", failing)
+    monkeypatch.setattr(ip, "check_database", failing)
     out = run_impact(rules, db, "--publish", draft="2024", base="2022")
     assert out.exit_code == 1 and "cannot add the impact run: injected failure" in out.output
     assert "Traceback" not in out.output
