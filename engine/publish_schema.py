@@ -92,7 +92,10 @@ TABLES: list[Table] = [
            # the default sort (score, descending) of a table view filtered by edition (and province)
            ("edition", "score"), ("edition", "province", "score"),
            # covers the default facets of a table view filtered by edition (and province)
-           ("edition", "province", "commodity", "stars", "status")], unique=[("n",)]),
+           ("edition", "province", "commodity", "stars", "status"),
+           # one per facet column (with "stars" above): the unfiltered view's facet counts group in index order
+           # (no temp b-tree, 25 ms -> 5 ms each at 100,000)
+           ("edition",), ("commodity",), ("province",), ("status",)], unique=[("n",)]),
     # outcome: the outcome's n; rule: the rules row (provenance, labels, links); only per-step values here
     Table("trace_steps", {"outcome": I, "step": I, "rule": I, "value": T, "result": T, "points": I},
           ("outcome", "step"), [_fk("rule", "rules", "id")], without_rowid=True),
