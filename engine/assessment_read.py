@@ -113,6 +113,8 @@ def _read_yaml(text: str, file: str) -> Source:
     except OvopError as exc:
         raise OvopError([replace(d, message=d.message.replace("in rule files", "in assessment files"))
                          for d in exc.diagnostics])
+    if located.texts is not None:  # the fast parser kept each decimal as written
+        return Source(located, located.texts)
     texts: dict[tuple, str] = {}
     try:
         root = YAML(typ="rt", pure=True).compose(text)
@@ -157,6 +159,11 @@ def _constant(name: str) -> float:
 
 
 def _read_json(text: str, file: str) -> Source:
+    return json_source(text, file, positions=True)
+
+
+def json_source(text: str, file: str, positions: bool) -> Source:
+    """JSON text as a Source: decimals kept as written; key positions only when asked (they cost a parse)."""
     try:
         data = json.loads(text, parse_float=_Written, parse_constant=_constant, object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
@@ -167,7 +174,8 @@ def _read_json(text: str, file: str) -> Source:
                                    allowed="each key once per object"))
     texts: dict[tuple, str] = {}
     data = _decimals(data, (), texts)
-    return Source(yamlsrc.Located(file, data, _json_positions(text, file)), texts)
+    locs = _json_positions(text, file) if positions else {(): (1, 1)}
+    return Source(yamlsrc.Located(file, data, locs), texts)
 
 
 def _decimals(node: Any, path: tuple, texts: dict[tuple, str]) -> Any:

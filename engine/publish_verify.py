@@ -10,7 +10,6 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from . import yamlsrc
 from .errors import Diagnostic, OvopError
 from .publish_rules import rule_rows
 from .publish_schema import BY_NAME
@@ -160,33 +159,12 @@ def _compare_trace(key: str, stored: list[tuple], expected: list[tuple]) -> list
     return out
 
 
-class _Decimal(str):
-    """A JSON decimal as written."""
-
-
 def assessment_from_json(text: str, key: str, catalogue):
     """One stored input, checked exactly as a file would be (numbers as written); OvopError if invalid."""
     from .assessment import check_file
-    from .assessment_read import Source
-    try:
-        data = json.loads(text, parse_float=_Decimal)
-    except json.JSONDecodeError as exc:
-        raise OvopError(Diagnostic(f"assessments[{key}].input_json", message=f"not JSON: {exc.msg}")) from None
-    texts: dict[tuple, str] = {}
-    data = _floats(data, (), texts)
-    source = Source(yamlsrc.Located(f"assessments[{key}].input_json", data, {}), texts)
+    from .assessment_read import json_source
+    source = json_source(text, f"assessments[{key}].input_json", positions=False)
     found, errors = check_file(source, catalogue, None, None, [])
     if errors or len(found) != 1:
         raise OvopError(errors or f"{key}: input_json holds no assessment")
     return found[0]
-
-
-def _floats(node: Any, path: tuple, texts: dict[tuple, str]) -> Any:
-    if isinstance(node, dict):
-        return {k: _floats(v, path + (k,), texts) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_floats(v, path + (i,), texts) for i, v in enumerate(node)]
-    if isinstance(node, _Decimal):
-        texts[path] = str(node)
-        return float(node)
-    return node
