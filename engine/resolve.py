@@ -110,7 +110,6 @@ def _pattern_help(field_name: str) -> str:
 
 def _fields_at(model: type, path: tuple) -> set[str]:
     """The keys allowed at `path` inside `model` (for did-you-mean)."""
-    from typing import get_args
     from pydantic import BaseModel
     current: Any = model
     for n, part in enumerate(path):
