@@ -11,9 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.assessment import load_assessments  # noqa: E402
-from engine.evaluate import Evaluator  # noqa: E402
-from engine.resolve import load_rules  # noqa: E402
+from engine.inputs.assessment import load_assessments  # noqa: E402
+from engine.decide.evaluate import Evaluator  # noqa: E402
+from engine.rules.resolve import load_rules  # noqa: E402
 
 
 def throughput(n: int = 5000) -> None:

@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/bench_executors.py [--edition 2024] [--n 20000] [--durable-n 2000] [--seed 11]
 
-  batch (rows)     engine.batch.BatchEvaluator.evaluate_many: outcome fields + per-gate and per-criterion rows
+  batch (rows)     engine.batch.evaluator.BatchEvaluator.evaluate_many: outcome fields + per-gate and per-criterion rows
   batch (columns)  the same decisions as arrays (the trace rows as level/points matrices)
-  durable_rules    engine.evaluate.Evaluator: the reference path, full traces
+  durable_rules    engine.decide.evaluate.Evaluator: the reference path, full traces
   plain Python     bench/plain_loop.py: a loop over the Compiled rule set, exact Fractions, no trace
   ZEN              GoRules ZEN graphs generated from the Compiled rule set (bench/zen_graph.py)
 
@@ -27,13 +27,13 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 import numpy as np  # noqa: E402
 
 import plain_loop  # noqa: E402
-from engine.assessment import Assessment  # noqa: E402
-from engine.batch import BatchEvaluator, outcome_fields  # noqa: E402
-from engine.batch_plan import classify_numbers  # noqa: E402
-from engine.conditions import exact  # noqa: E402
-from engine.evaluate import Evaluator  # noqa: E402
-from engine.resolve import load_rules  # noqa: E402
-from engine.synth import synthesize  # noqa: E402
+from engine.inputs.assessment import Assessment  # noqa: E402
+from engine.batch.evaluator import BatchEvaluator, outcome_fields  # noqa: E402
+from engine.batch.plan import classify_numbers  # noqa: E402
+from engine.rules.conditions import exact  # noqa: E402
+from engine.decide.evaluate import Evaluator  # noqa: E402
+from engine.rules.resolve import load_rules  # noqa: E402
+from engine.synth.generate import synthesize  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:

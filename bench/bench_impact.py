@@ -99,9 +99,9 @@ def stages(path: Path, rules: Path, n: int = 20_000, normal_n: int = 500) -> Non
     import gc
     sys.path.insert(0, str(ROOT))
     from engine import impact_stream as st
-    from engine.impact_rows import compare
-    from engine.population import Shared, parse, slow
-    from engine.resolve import load_rules
+    from engine.impact.rows import compare
+    from engine.inputs.population import Shared, parse, slow
+    from engine.rules.resolve import load_rules
     setup = st.Setup(load_rules(rules), "2024", "2099")
     with open(path, "rb") as f:
         texts = [next(f).decode("utf-8") for _ in range(n)]

@@ -25,8 +25,8 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.publish import publish_stream  # noqa: E402
-from engine.resolve import load_rules  # noqa: E402
+from engine.publish.build import publish_stream  # noqa: E402
+from engine.rules.resolve import load_rules  # noqa: E402
 
 PROVINCES = ["Jawa Barat", "Jawa Tengah", "Jawa Timur", "Bali", "Nusa Tenggara Barat", "Sumatera Barat",
              "Sulawesi Utara", "Kalimantan Barat", "DI Yogyakarta", "Sumatera Utara"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from engine.compile import Compiled
-from engine.conditions import exact
+from engine.decide.compile import Compiled
+from engine.rules.conditions import exact
 
 
 def evaluate(c: Compiled, a: dict) -> tuple[str, int | None, int | None, Fraction | None]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-from engine.batch_plan import Plan
-from engine.conditions import Interval, fmt
+from engine.batch.plan import Plan
+from engine.rules.conditions import Interval, fmt
 
 
 def unary(iv: Interval) -> str:

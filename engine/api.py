@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .evaluate import Evaluator
-from .outcome import Outcome
-from .resolve import RuleSet, load_rules
+from .decide import Evaluator, Outcome
+from .rules import RuleSet, load_rules
 
 DEFAULT_RULES = Path("rules")
 
@@ -18,7 +17,7 @@ def ruleset(rules_dir: str | Path = DEFAULT_RULES) -> RuleSet:
 def evaluate_files(paths: list[str | Path], rules_dir: str | Path = DEFAULT_RULES,
                    edition: str | None = None) -> list[Outcome]:
     """Validate assessment files (all errors at once, nothing evaluated on error), then evaluate each."""
-    from .assessment import load_assessments
+    from .inputs import load_assessments
     rs = ruleset(rules_dir)
     assessments = load_assessments([Path(p) for p in paths], rs, edition_override=edition)
     return Evaluator(rs).evaluate_all(assessments)
@@ -27,8 +26,8 @@ def evaluate_files(paths: list[str | Path], rules_dir: str | Path = DEFAULT_RULE
 def explain_files(paths: list[str | Path], lang: str = "id", rules_dir: str | Path = DEFAULT_RULES,
                   edition: str | None = None) -> list[str]:
     """The plain-text explanation of every assessment in the files."""
-    from .assessment import load_assessments
-    from .explain import explain
+    from .decide import explain
+    from .inputs import load_assessments
     rs = ruleset(rules_dir)
     evaluator = Evaluator(rs)
     out = []
@@ -39,7 +38,7 @@ def explain_files(paths: list[str | Path], lang: str = "id", rules_dir: str | Pa
 
 def run_author_tests(rules_dir: str | Path = DEFAULT_RULES, editions: list[str] | None = None):
     """Every rule-author test of the given editions, passed or not."""
-    from . import authortests
+    from .decide import authortests
     return authortests.run(ruleset(rules_dir), editions or None)
 
 
@@ -59,11 +58,11 @@ def publish(db_path: str | Path = "build/ovop.db", datasets: list[str | Path] | 
 
 def verify(db_path: str | Path = "build/ovop.db", rules_dir: str | Path = DEFAULT_RULES, sample: int | None = None):
     """Evaluate every published input (or a random sample) again with the current rules; the differences found."""
-    from .publish_verify import verify as _verify
+    from .publish import verify as _verify
     return _verify(db_path, rules_dir, sample)
 
 
 def serve_command(db_path: str | Path = "build/ovop.db", host: str = "127.0.0.1", port: int = 8001) -> list[str]:
     """The `datasette serve` command of the published site (immutable, site metadata, templates, plugins)."""
-    from .publish_site import serve_command as _serve_command
+    from .web import serve_command as _serve_command
     return _serve_command(db_path, host, port)

@@ -45,8 +45,8 @@ def rules():
 @friendly
 def rules_check(rules_dir):
     """Load, resolve and check every edition (coverage, totals, bands, lock); exit 1 on any problem."""
-    from . import ruleops
-    for edition, res in ruleops.check_rules(rules_dir).editions.items():
+    from .rules import check_rules
+    for edition, res in check_rules(rules_dir).editions.items():
         state = "draft" if res.model.status == "draft" else "frozen"
         click.echo(f"{edition}  {res.hash}  {len(res.model.criteria)} criteria  {state}")
 
@@ -57,8 +57,8 @@ def rules_check(rules_dir):
 @friendly
 def rules_freeze(edition, rules_dir):
     """Record a published EDITION's content hash in editions.lock (drafts are never frozen)."""
-    from . import ruleops
-    digest, changed = ruleops.freeze_edition(rules_dir, edition)
+    from .rules import freeze_edition
+    digest, changed = freeze_edition(rules_dir, edition)
     click.echo(f"{edition} {'frozen' if changed else 'already frozen'}: {digest}")
 
 
@@ -67,8 +67,8 @@ def rules_freeze(edition, rules_dir):
 @friendly
 def rules_schema(out):
     """Regenerate the JSON Schema of rule files from the models."""
-    from . import ruleops
-    click.echo(f"wrote {ruleops.write_edition_schema(out)}")
+    from .rules import write_edition_schema
+    click.echo(f"wrote {write_edition_schema(out)}")
 
 
 @rules.command("test")
@@ -95,8 +95,8 @@ def rules_test(editions, rules_dir):
 @friendly
 def rules_new(edition, parent, rules_dir):
     """Start a draft EDITION that extends another and changes nothing yet."""
-    from . import draft
-    click.echo(f"wrote {draft.new_edition(rules_dir, edition, parent)} (draft extending {parent})")
+    from .rules import new_edition
+    click.echo(f"wrote {new_edition(rules_dir, edition, parent)} (draft extending {parent})")
 
 
 @rules.command("diff")
@@ -108,11 +108,10 @@ def rules_new(edition, parent, rules_dir):
 @friendly
 def rules_diff(before, after, as_json, lang, rules_dir):
     """What changes from edition BEFORE to edition AFTER (by ids, not positions)."""
-    from . import diff
-    from .resolve import load_rules
+    from .rules import diff_editions, diff_json, diff_text, load_rules
     rs = load_rules(rules_dir)
-    changes = diff.diff_editions(rs.get(before).model, rs.get(after).model)
-    click.echo(diff.diff_json(changes, lang) if as_json else diff.diff_text(changes, before, after, lang), nl=False)
+    changes = diff_editions(rs.get(before).model, rs.get(after).model)
+    click.echo(diff_json(changes, lang) if as_json else diff_text(changes, before, after, lang), nl=False)
 
 
 EDITION_OPTION = click.option("--edition", default=None, help="evaluate under this edition instead (what-if)")
@@ -159,10 +158,11 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, publi
 
     DATASETS are assessment files; .jsonl (one assessment per line) is read in chunks, for populations."""
     from pathlib import Path
+
     from . import impact as imp
+    from .impact import check_target, publish_impact
     from .progress import progress_bar
-    from .resolve import load_rules
-    from .impact_publish import check_target, publish_impact
+    from .rules import load_rules
     paths = [Path(p) for p in datasets]
     if publish_to:
         check_target(db_path)
@@ -188,9 +188,9 @@ def assessments():
 @friendly
 def assessments_template(edition, out, rules_dir):
     """Write an empty assessment workbook for EDITION (drop-downs, range checks, a sheet of explanations)."""
-    from . import spreadsheet
-    from .resolve import load_rules
-    click.echo(f"wrote {spreadsheet.write_template(load_rules(rules_dir), edition, out)}")
+    from .inputs import write_template
+    from .rules import load_rules
+    click.echo(f"wrote {write_template(load_rules(rules_dir), edition, out)}")
 
 
 @cli.command("explain")
@@ -223,15 +223,16 @@ def datasets_synth(edition, n, seed, out, progress, rules_dir):
     """Write a seeded synthetic sample of EDITION atomically, then print its outcomes per star."""
     from rich.console import Console
     from rich.table import Table
+
     from . import synth
-    from .resolve import load_rules
+    from .rules import load_rules
     ruleset = load_rules(rules_dir)
     ruleset.get(edition)
     n = n or synth.DEFAULT_N.get(edition, 60)
     path = out or synth.DEFAULT_DIR / f"{edition}.yaml"
     if str(path).lower().endswith(".jsonl"):
         from .progress import progress_bar
-        from .synth_jsonl import write_jsonl, workers_for
+        from .synth import workers_for, write_jsonl
         with progress_bar("synth", n, progress) as advance:
             counts = write_jsonl(ruleset, edition, n, seed, path, workers_for(n), advance)
     else:
@@ -302,6 +303,7 @@ def verify(db_path, rules_dir, sample):
 def serve(db_path, port, host):
     """Serve the published database with Datasette, read-only, with the site's pages."""
     import subprocess
+
     from . import api
     cmd = api.serve_command(db_path, host, port)
     try:

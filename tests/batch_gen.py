@@ -10,8 +10,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from engine.compile import Compiled
-from engine.conditions import Interval, fmt
+from engine.decide.compile import Compiled
+from engine.rules.conditions import Interval, fmt
 
 STEPS = (Fraction(0), Fraction(1), Fraction(-1), Fraction(1, 10), Fraction(-1, 10), Fraction(1, 100), Fraction(-1, 100))
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.evaluate import Evaluator
-from engine.resolve import load_rules
+from engine.decide.evaluate import Evaluator
+from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 

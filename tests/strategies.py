@@ -5,8 +5,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from engine.assessment import Assessment
-from engine.compile import compile_edition
+from engine.inputs.assessment import Assessment
+from engine.decide.compile import compile_edition
 
 
 def _numbers_in(interval, integer: bool, domain) -> list:

@@ -10,11 +10,11 @@ from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 
-from engine import yamlsrc
-from engine.assessment import Assessment, load_assessments
+from engine.rules import yamlsrc
+from engine.inputs.assessment import Assessment, load_assessments
 from engine.errors import OvopError
-from engine.resolve import load_rules
-from engine.schema_assessment import assessment_schema, schema_text
+from engine.rules.resolve import load_rules
+from engine.inputs.schema import assessment_schema, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken_assessments"
@@ -286,7 +286,7 @@ def test_assessment_is_frozen_and_strict(rules):
 
 def test_committed_schema_is_the_generated_one(rules):
     assert SCHEMA.read_text(encoding="utf-8") == schema_text(rules), \
-        "schemas/assessment.schema.json is stale: run python -m engine.schema_assessment"
+        "schemas/assessment.schema.json is stale: run python -m engine.inputs.schema"
 
 
 def test_schema_knows_every_name_and_accepts_every_sample(rules):

@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from batch_gen import population
-from engine.assessment import Assessment
-from engine.batch import BatchEvaluator, BatchInputError, check_sample, outcome_fields
-from engine.batch_plan import classify_numbers
-from engine.conditions import Interval, exact
-from engine.evaluate import Evaluator
-from engine.resolve import load_rules
+from engine.inputs.assessment import Assessment
+from engine.batch.evaluator import BatchEvaluator, BatchInputError, check_sample, outcome_fields
+from engine.batch.plan import classify_numbers
+from engine.rules.conditions import Interval, exact
+from engine.decide.evaluate import Evaluator
+from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = load_rules(ROOT / "rules")
@@ -51,7 +51,7 @@ def test_mixed_editions_keep_input_order(data):
 
 
 def synthetic(edition: str, n: int, seed: int = 5) -> list[dict]:
-    from engine.synth import synthesize
+    from engine.synth.generate import synthesize
     return synthesize(RULES, edition, n, seed)
 
 

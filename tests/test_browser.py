@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.publish import publish
+from engine.publish.build import publish
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from engine.cli import cli
-from engine.diff import diff_editions
-from engine.resolve import load_rules
+from engine.rules.diff import diff_editions
+from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.conditions import Interval, exact
-from engine.durable_adapter import DurableRuleset, EngineError, to_json
-from engine.evaluate import Evaluator
+from engine.rules.conditions import Interval, exact
+from engine.decide.durable_adapter import DurableRuleset, EngineError, to_json
+from engine.decide.evaluate import Evaluator
 from strategies import assessments, fixed_assessment, value_choices
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.cli import cli
-from engine.evaluate import Evaluator
-from engine.impact import impact, read_all, retarget
-from engine.resolve import load_rules
+from engine.decide.evaluate import Evaluator
+from engine.impact.core import impact, read_all, retarget
+from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

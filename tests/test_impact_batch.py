@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from engine import batch_plan
+from engine.batch import plan as batch_plan
 from engine.cli import cli
-from engine.impact import default_datasets, impact
-from engine.resolve import load_rules
+from engine.impact.core import default_datasets, impact
+from engine.rules.resolve import load_rules
 
 from test_impact import FILES, RULES, draft_rules
 
@@ -85,7 +85,7 @@ def test_check_finds_a_planted_difference(monkeypatch):
 
 
 def test_check_finds_a_planted_difference_in_a_population(monkeypatch, tmp_path):
-    from engine.synth_jsonl import write_jsonl
+    from engine.synth.jsonl import write_jsonl
     path = tmp_path / "pop.jsonl"
     write_jsonl(load_rules(RULES), "2024", 300, 5, path)
     args = ["impact", "2024", "--base", "2022", str(path), "--check", "30", "--rules", str(RULES)]

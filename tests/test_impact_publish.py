@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import engine.impact_publish as ip
+import engine.impact.publish as ip
 from engine.cli import cli
 from engine.errors import OvopError
-from engine.publish import publish
-from engine.publish_site import datasette_app
+from engine.publish.build import publish
+from engine.web.site import datasette_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [ROOT / "datasets" / "samples" / "2024.yaml", ROOT / "datasets" / "synthetic" / "2024.yaml"]
@@ -173,7 +173,7 @@ def test_a_database_not_from_publish_is_refused(setup, tmp_path):
 
 def test_published_metadata_describes_the_impact_tables(published):
     import yaml
-    from engine.publish_site import SITE_DIR
+    from engine.web.site import SITE_DIR
     metadata = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text(encoding="utf-8"))["databases"]["ovop"]
     for t in ip.TABLES:
         assert metadata["tables"][t.name]["description"]

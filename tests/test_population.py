@@ -9,15 +9,19 @@ from random import Random
 import pytest
 from click.testing import CliRunner
 
-from engine import impact_stream, population, synth_jsonl
-from engine.assessment import Catalogue, load_assessments
-from engine.batch import as_dict
+from engine.impact import stream as impact_stream
+
+from engine.inputs import population
+
+from engine.synth import jsonl as synth_jsonl
+from engine.inputs.assessment import Catalogue, load_assessments
+from engine.batch.evaluator import as_dict
 from engine.cli import cli
-from engine.commodity_map import load_commodity_map
-from engine.impact import impact
-from engine.population import FastCheck, parse, slow
-from engine.resolve import load_rules
-from engine.synth import synthesize
+from engine.rules.commodity_map import load_commodity_map
+from engine.impact.core import impact
+from engine.inputs.population import FastCheck, parse, slow
+from engine.rules.resolve import load_rules
+from engine.synth.generate import synthesize
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -175,7 +179,7 @@ def test_progress_goes_to_stderr_only(pop, monkeypatch):
 
 
 def test_columns_refuse_what_cannot_be_decided_fast():
-    from engine.assessment_values import Spec
+    from engine.inputs.values import Spec
     number = population.Column(Spec("number", 0, 100))
     assert number.all_valid([0, 100, 99.9, 5]) and not number.all_valid([100.5]) and not number.all_valid([True])
     assert not number.all_valid([float("nan")]) and not number.all_valid([population._Long("1.00000000000000001")])

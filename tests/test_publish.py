@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import publish_rows
+from engine.publish import rows as publish_rows
 from engine.cli import cli
 from engine.errors import OvopError
-from engine.publish import publish
-from engine.publish_schema import TABLES, VIEWS
-from engine.publish_verify import verify
-from engine.resolve import load_rules
+from engine.publish.build import publish
+from engine.publish.schema import TABLES, VIEWS
+from engine.publish.verify import verify
+from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "publish_data"
@@ -120,7 +120,7 @@ def test_failing_replace_leaves_the_old_database(published, inputs, monkeypatch)
     def full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("engine.publish.os.replace", full)
+    monkeypatch.setattr("engine.publish.build.os.replace", full)
     with pytest.raises(OvopError, match="No space left"):
         publish(published, inputs, RULES)
     assert published.read_bytes() == before
@@ -195,7 +195,7 @@ def test_verify_refuses_what_is_not_a_published_database(tmp_path):
 
 def test_real_published_results_are_tables_with_their_sources(tmp_path):
     import sqlite_utils
-    from engine.published import load_published
+    from engine.inputs.published import load_published
     db_path = tmp_path / "ovop.db"
     publish(db_path, [ROOT / "datasets" / "samples", ROOT / "datasets" / "published_results.yaml"], ROOT / "rules", check=0)
     db = sqlite_utils.Database(db_path)

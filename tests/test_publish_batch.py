@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import publish_batch
-from engine.assessment import Assessment, load_assessments
-from engine.batch import BatchEvaluator, as_dict
+from engine.publish import batch as publish_batch
+from engine.inputs.assessment import Assessment, load_assessments
+from engine.batch.evaluator import BatchEvaluator, as_dict
 from engine.cli import cli
 from engine.errors import OvopError
-from engine.evaluate import Evaluator
-from engine.publish import publish
-from engine.publish_batch import EditionRows, chunk_rows
-from engine.publish_rows import outcome_row
-from engine.publish_rules import rule_rows
-from engine.publish_steps import RuleIds, durable_rows
-from engine.publish_verify import verify
-from engine.resolve import load_rules
+from engine.decide.evaluate import Evaluator
+from engine.publish.build import publish
+from engine.publish.batch import EditionRows, chunk_rows
+from engine.publish.rows import outcome_row
+from engine.publish.rules import rule_rows
+from engine.publish.steps import RuleIds, durable_rows
+from engine.publish.verify import verify
+from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "publish_data"
@@ -79,7 +79,7 @@ def test_a_disagreeing_sample_fails_the_publish_and_keeps_the_old_database(tmp_p
         fields, traces, starts = real(er, items, ns)
         return fields, [t[:5] + ((t[5] + 1),) if t[5] is not None else t for t in traces], starts
 
-    monkeypatch.setattr("engine.publish_write.chunk_rows", wrong)
+    monkeypatch.setattr("engine.publish.write.chunk_rows", wrong)
     result = CliRunner().invoke(cli, ["publish", "--db", str(db), "--rules", str(RULES), "--check", "3",
                                       *map(str, inputs)])
     assert result.exit_code == 1, result.output
@@ -124,7 +124,7 @@ def test_what_if_outcomes_and_missing(tmp_path, inputs):
 
 
 async def test_what_if_canned_query_and_explanation_on_demand(tmp_path, inputs):
-    from engine.publish_site import datasette_app
+    from engine.web.site import datasette_app
     db = tmp_path / "ovop.db"
     publish(db, inputs, RULES, what_if=True)
     ds = datasette_app(db)
@@ -156,7 +156,7 @@ def test_verify_sample(tmp_path, inputs):
 
 
 def test_same_rows_whatever_the_chunk(tmp_path, ruleset):
-    from engine.publish import publish_stream
+    from engine.publish.build import publish_stream
     items = load_assessments([DATA / "small.yaml", DATA / "rounds.json"], ruleset)
     items = sorted(items, key=lambda a: (a.edition, a.id))
     dumps = []
@@ -171,7 +171,7 @@ def test_same_rows_whatever_the_chunk(tmp_path, ruleset):
 
 
 def test_bad_stream_input_is_a_clear_error(tmp_path, ruleset):
-    from engine.publish import publish_stream
+    from engine.publish.build import publish_stream
     bad = {"id": "2024-X-0001", "edition": "2024", "ikm": {"name": "x", "province": "p", "regency": "r",
                                                            "commodity": "anyaman", "product": "p"},
            "gates": {}, "evidence": {}}

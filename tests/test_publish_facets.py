@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.publish import publish_stream
-from engine.publish_site import SITE_DIR, datasette_app
-from engine.resolve import load_rules
+from engine.publish.build import publish_stream
+from engine.web.site import SITE_DIR, datasette_app
+from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 FACETS = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text(encoding="utf-8"))[

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine import lock, ruleops
+import engine.rules
+from engine.rules import lock
+
+from engine.rules import ops as ruleops
 from engine.cli import cli
 from engine.errors import OvopError
-from engine.resolve import load_rules
+from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = Path("tests") / "broken_rules"
@@ -98,7 +101,7 @@ def test_broken_case_through_the_cli(case):
 def test_unexpected_errors_print_no_traceback(monkeypatch):
     def boom(_directory):
         raise RuntimeError("something broke")
-    monkeypatch.setattr(ruleops, "check_rules", boom)
+    monkeypatch.setattr(engine.rules, "check_rules", boom)
     result = CliRunner().invoke(cli, ["rules", "check"])
     assert result.exit_code == 1
     assert "internal error: RuntimeError: something broke" in result.stderr
@@ -154,7 +157,7 @@ def test_hash_is_stable_across_loads():
 
 
 def test_hash_ignores_layout_and_criteria_order(tmp_path):
-    from engine import yamlsrc
+    from engine.rules import yamlsrc
     rules = copy_rules(tmp_path)
     path = rules / "2013" / "edition.yaml"
     data = yamlsrc.load(path).data

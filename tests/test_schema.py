@@ -9,9 +9,11 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
-from engine import schema, yamlsrc
+from engine.rules import schema
+
+from engine.rules import yamlsrc
 from engine.errors import OvopError
-from engine.model import EditionFile
+from engine.rules.model import EditionFile
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "schemas" / "edition.schema.json").read_text(encoding="utf-8"))

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.publish import publish
-from engine.publish_schema import TABLES, VIEWS
-from engine.publish_site import SITE_DIR, datasette_app, serve_command
+from engine.publish.build import publish
+from engine.publish.schema import TABLES, VIEWS
+from engine.web.site import SITE_DIR, datasette_app, serve_command
 from engine.errors import OvopError
 
 ROOT = Path(__file__).resolve().parent.parent

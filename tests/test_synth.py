@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.assessment import load_assessments
+from engine.inputs.assessment import load_assessments
 from engine.cli import cli
-from engine.conditions import Interval, exact
+from engine.rules.conditions import Interval, exact
 from engine.errors import OvopError
-from engine.evaluate import Evaluator
-from engine.published import load_published
-from engine.resolve import load_rules
-from engine.synth import DEFAULT_SEED, stream, synthesize, write_all
-from engine.synth_data import DEFAULT_N, INELIGIBLE, NOT_AWARDED, TARGETS
-from engine.synth_plan import quota
+from engine.decide.evaluate import Evaluator
+from engine.inputs.published import load_published
+from engine.rules.resolve import load_rules
+from engine.synth.generate import DEFAULT_SEED, stream, synthesize, write_all
+from engine.synth.data import DEFAULT_N, INELIGIBLE, NOT_AWARDED, TARGETS
+from engine.synth.plan import quota
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "datasets" / "synthetic"
@@ -52,7 +52,7 @@ def test_regenerating_gives_byte_identical_files(ruleset, tmp_path):
 
 
 def test_output_does_not_depend_on_hash_seed(tmp_path):
-    code = ("from engine.resolve import load_rules; from engine.synth import write_edition; "
+    code = ("from engine.rules.resolve import load_rules; from engine.synth.generate import write_edition; "
             f"write_edition(load_rules('rules'), '2024', 159, {DEFAULT_SEED}, r'{tmp_path / 'x.yaml'}')")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True)

@@ -141,8 +141,8 @@ def explain_outcome(key: str, input_json: str, edition: str, stored_hash: str) -
             out["warning"] = (f"the rules of edition {edition} changed since publishing (published {stored_hash}, "
                               f"now {current}): this explanation follows the current rules and may differ from the "
                               f"published outcome")
-        from engine.explain import explain
-        from engine.publish_verify import assessment_from_json
+        from engine.decide import explain
+        from engine.publish import assessment_from_json
         outcome = evaluator.evaluate(assessment_from_json(input_json, key, state["catalogue"]))
         model = evaluator.compiled(edition).edition
         out["id"], out["en"] = explain(outcome, model, "id"), explain(outcome, model, "en")
@@ -156,10 +156,10 @@ def _state() -> dict:
     if not _engine:
         import os
         from pathlib import Path
-        from engine.assessment import Catalogue
-        from engine.evaluate import Evaluator
-        from engine.publish_site import SITE_DIR
-        from engine.resolve import load_rules
+        from engine.inputs import Catalogue
+        from engine.decide import Evaluator
+        from engine.web import SITE_DIR
+        from engine.rules import load_rules
         ruleset = load_rules(Path(os.environ.get("OVOP_RULES") or SITE_DIR.parent / "rules"))
         _engine.update(ruleset=ruleset, catalogue=Catalogue.of(ruleset), evaluator=Evaluator(ruleset))
     return _engine

@@ -1,0 +1,22 @@
+"""Batch: populations decided at once on numpy columns, exact, agreeing with the durable_rules path.
+
+plan (an edition's compiled levels as interval tables) → execute (the column kernels) → evaluator
+(BatchEvaluator: records in, outcome fields and trace rows out; check_sample against durable_rules).
+"""
+from .evaluator import MOVEMENT, STATUS, BatchEvaluator, as_dict, check_sample, collector_paused
+from .execute import (
+                      AWARDED,
+                      GATE_FAIL,
+                      GATE_NA,
+                      GATE_PASS,
+                      INELIGIBLE,
+                      NOT_AWARDED,
+                      BatchInputError,
+                      Columns,
+                      cap_states,
+                      run,
+)
+
+__all__ = ["MOVEMENT", "STATUS", "BatchEvaluator", "BatchInputError", "as_dict", "check_sample",
+           "collector_paused", "AWARDED", "GATE_FAIL", "GATE_NA", "GATE_PASS", "INELIGIBLE", "NOT_AWARDED",
+           "Columns", "cap_states", "run"]

@@ -1,0 +1,133 @@
+"""Compare one chunk evaluated by the batch path under two editions: the matrix counts and the movers.
+
+The reasons a mover moves are read from the batch trace rows of both editions (gate results,
+per-criterion level and points, exact score, band, caps applied), in the words of `impact.reasons`,
+which reads the same from two durable_rules traces. Level conditions and band thresholds are read
+from the compiled editions the plans were built from; nothing here restates a rule.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..batch import AWARDED, GATE_NA, INELIGIBLE, NOT_AWARDED, Columns
+from ..decide import number
+
+STATUS = {INELIGIBLE: "ineligible", NOT_AWARDED: "not_awarded"}
+RESULT = {0: "fail", 1: "pass"}
+
+
+@dataclass
+class Row:
+    """What `impact.reasons` reads from a trace, for one assessment under one edition."""
+    gates: dict[str, str]
+    criteria: dict[str, tuple[int, str]]
+    score: float | None
+    band: tuple | None
+    caps: dict[str, str]
+
+
+def states(cols: Columns) -> list[str]:
+    """Each assessment's state: its stars when awarded, else its status."""
+    return [str(stars) if status == AWARDED else STATUS[status]
+            for status, stars in zip(cols.status.tolist(), cols.stars.tolist())]
+
+
+def compare(before: Columns, after: Columns, files: list[str]) -> tuple[Counter, list[tuple]]:
+    """(before state, after state) counts, and (id, file, before, after, score before, score after, reasons)
+    of every assessment whose state differs; `before` and `after` hold the same assessments in order."""
+    sb, sa = states(before), states(after)
+    counts = Counter(zip(sb, sa))
+    moved = [i for i in range(len(sb)) if sb[i] != sa[i]]
+    moves = []
+    for i, b, a in zip(moved, rows(before, moved), rows(after, moved)):
+        moves.append((before.ids[i], files[i], sb[i], sa[i], b.score, a.score, reasons(b, a)))
+    return counts, moves
+
+
+def rows(cols: Columns, picked: list[int]) -> list[Row]:
+    """The rows of some assessments of a chunk (their columns taken out of the arrays at once)."""
+    plan, idx = cols.plan, np.asarray(picked, dtype=np.int64)
+    c = plan.c
+    fields = zip(cols.status[idx].tolist(), cols.gate_result[idx].tolist(), cols.level[idx].tolist(),
+                 cols.points[idx].tolist(), cols.band[idx].tolist(), cols.score_cents[idx].tolist(),
+                 cols.cap_applied[idx].tolist())
+    out = []
+    for status, results, levels, points, band, cents, applied in fields:
+        gates = {g.fact: RESULT[r] for g, r in zip(c.gates, results) if r != GATE_NA}
+        criteria = {cr.id: (p, cr.levels[lv - 1].condition(cr.evidence))
+                    for cr, lv, p in zip(plan.criteria, levels, points)}
+        if status == INELIGIBLE:
+            out.append(Row(gates, criteria, None, None, {}))
+            continue
+        caps = {cap.id: f"applied (at most {cap.max_stars} stars)" for (cap, _), on in zip(plan.caps, applied) if on}
+        out.append(Row(gates, criteria, cents / 100, (band or None, number(c.threshold(band)) if band else None),
+                       caps))
+    return out
+
+
+def reasons(before: Row, after: Row) -> list[str]:
+    """What differs between two rows of one assessment: gates, criterion levels, score, band, caps."""
+    out: list[str] = []
+    gb, ga = before.gates, after.gates
+    for fact in list(gb) + [f for f in ga if f not in gb]:
+        rb, ra = gb.get(fact), ga.get(fact)
+        if rb != ra:
+            out.append(f"gate {fact}: {rb or 'not applied'} -> {ra or 'not applied'}")
+    cb, ca = before.criteria, after.criteria
+    for cid in list(cb) + [c for c in ca if c not in cb]:
+        b, a = cb.get(cid), ca.get(cid)
+        if b is None or a is None:
+            out.append(f"criterion {cid}: {'added' if b is None else 'removed'}")
+        elif b != a:
+            out.append(f"criterion {cid}: {b[0]} points ({b[1]}) -> {a[0]} points ({a[1]})")
+    if before.score != after.score:
+        out.append(f"score: {before.score} -> {after.score}")
+    if before.band != after.band:
+        out.append(f"band: {band_text(before.band)} -> {band_text(after.band)}")
+    kb, ka = before.caps, after.caps
+    for cap in sorted(set(kb) | set(ka)):
+        if kb.get(cap) != ka.get(cap):
+            out.append(f"cap {cap}: {kb.get(cap) or 'not applied'} -> {ka.get(cap) or 'not applied'}")
+    return out
+
+
+def band_text(band: tuple | None) -> str:
+    if band is None:
+        return "not reached (ineligible)"
+    stars, threshold = band
+    return f"{stars} stars (score >= {threshold})" if stars else "no band"
+
+
+def durable_row(o: Any) -> Row:
+    """The same view of a durable_rules Outcome (the reference the tests compare with)."""
+    gates = {s["fact"]: s["result"] for s in o.trace if s.get("kind") == "gate"}
+    criteria = {s["criterion"]: (s["points"], s["condition"]) for s in o.trace if s.get("kind") == "criterion"}
+    step = next((s for s in o.trace if s.get("kind") == "band"), None)
+    band = (step["stars"], step["min_score"]) if step else None
+    caps = {s["cap"]: f"applied (at most {s['max_stars']} stars)" for s in o.trace
+            if s.get("kind") == "cap" and s["applied"]}
+    return Row(gates, criteria, o.score, band, caps)
+
+
+def why_not_evaluated(errors: list) -> dict[str, str]:
+    """Per assessment id, its problems in one line (missing facts named together)."""
+    missing: dict[str, list[str]] = {}
+    other: dict[str, list[str]] = {}
+    for d in errors:
+        ident, _, rest = (d.path or "").partition(": ")
+        found = re.match(r'missing (gate fact|evidence) "(\w+)"', d.message)
+        if found:
+            section = "gates" if found.group(1) == "gate fact" else "evidence"
+            missing.setdefault(ident, []).append(f"{section}.{found.group(2)}")
+        else:
+            other.setdefault(ident, []).append(f"{rest or d.path}: {d.message}")
+    out = {}
+    for ident in list(missing) + [i for i in other if i not in missing]:
+        parts = (["missing " + ", ".join(missing[ident])] if ident in missing else []) + other.get(ident, [])
+        out[ident] = "; ".join(parts)
+    return out

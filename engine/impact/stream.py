@@ -1,0 +1,215 @@
+"""`ovop impact` over JSON Lines populations: chunks of lines, checked fast, evaluated by the batch path.
+
+The parent reads each file in chunks of lines and hands them to worker processes (each with its own
+BatchEvaluator and fast checks, built before the fork); results come back in file order, so the
+output does not depend on the number of workers. At most two chunks per worker are in flight:
+memory stays flat whatever the size of the file. Each worker keeps only the matrix counts, the
+movers and the records it could not re-target; the parent keeps ids (for duplicates) and the line
+of every evaluated record (for the --check sample).
+
+A syntax error or a duplicate id is an error of the whole run: nothing is reported but the errors.
+"""
+from __future__ import annotations
+
+import multiprocessing
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from ..batch import BatchEvaluator, collector_paused
+from ..errors import Diagnostic, OvopError
+from ..inputs import Catalogue, FastCheck, Shared, parse, slow
+from ..rules import RuleSet, load_commodity_map
+from .rows import compare, why_not_evaluated
+
+CHUNK = 10_000
+_STATE: dict = {}
+
+
+@dataclass
+class Part:
+    """What one chunk (or the whole run, merged) contributed."""
+    counts: Counter = field(default_factory=Counter)
+    moves: list[tuple] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # declared edition + NUL + id, of each record
+    key_lines: list[int] = field(default_factory=list)
+    evaluated: list[int] = field(default_factory=list)  # lines of the records evaluated
+    lines: int = 0
+
+
+class Setup:
+    """Everything a worker needs, built once in the parent and shared by fork."""
+
+    def __init__(self, ruleset: RuleSet, base: str, draft: str):
+        self.ruleset, self.base, self.draft = ruleset, base, draft
+        self.catalogue = Catalogue.of(ruleset)
+        self.cmap = load_commodity_map(ruleset.directory, self.catalogue.editions)
+        self.checks = {e: FastCheck(self.catalogue, ruleset.get(e).model, self.cmap) for e in (base, draft)}
+        self.batch = BatchEvaluator(ruleset)
+        for e in (base, draft):
+            self.batch.plan(e)
+
+    def retarget(self, file: str, numbered: list[tuple[int, int, str]], raws: list, edition: str, part: Part,
+                 shared: Shared):
+        """Each record re-targeted at `edition` (None: not; the reason is listed in `part.skipped`)."""
+        out = self.checks[edition].chunk(raws, shared)
+        target = self.ruleset.get(edition).model
+        for k, (line, item, text) in enumerate(numbered):
+            if out[k] is None:
+                out[k], errors = slow(text, file, line, item, self.catalogue, target, self.cmap)
+                for ident, why in why_not_evaluated(errors).items():
+                    part.skipped.append({"file": file, "id": ident, "edition": edition, "reason": why})
+        return out
+
+
+def run_chunk(job: tuple[str, int, int, list[bytes]]) -> Part:
+    """Worker: parse, check and evaluate one chunk of lines under both editions.
+
+    The cyclic garbage collector is paused: records hold no cycles, and its passes over tens of
+    thousands of new dicts cost more than making them."""
+    with collector_paused():
+        return _run_chunk(*job)
+
+
+def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) -> Part:
+    setup: Setup = _STATE["setup"]
+    part, numbered, raws = Part(lines=len(blobs)), [], []
+    item = first_item
+    for line, blob in enumerate(blobs, first_line):
+        try:
+            text = blob.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            part.errors.append(Diagnostic(file, line, None, "", f"not UTF-8 text ({exc.reason})"))
+            continue
+        if not text.strip():
+            continue
+        try:
+            raw = parse(text)
+        except ValueError:
+            part.errors += slow(text, file, line, item, setup.catalogue, None, None)[1]
+            item += 1
+            continue
+        if type(raw) is dict and type(raw.get("id")) is str and type(raw.get("edition")) is str:
+            part.keys.append(raw["edition"] + "\0" + raw["id"])
+            part.key_lines.append(line)
+        numbered.append((line, item, text))
+        raws.append(raw)
+        item += 1
+    if part.errors or not raws:
+        return part
+    check = setup.checks[setup.base]
+    shared = Shared(raws, check.lists, check.editions)
+    under_base = setup.retarget(file, numbered, raws, setup.base, part, shared)
+    under_draft = setup.retarget(file, numbered, raws, setup.draft, part, shared)
+    both = [k for k in range(len(raws)) if under_base[k] is not None and under_draft[k] is not None]
+    if both:
+        cb = setup.batch.evaluate_columns([under_base[k] for k in both], setup.base)
+        cd = setup.batch.evaluate_columns([under_draft[k] for k in both], setup.draft)
+        part.counts, part.moves = compare(cb, cd, [file] * len(both))
+        part.evaluated = [numbered[k][0] for k in both]
+    return part
+
+
+def _jobs(path: Path, file: str) -> Iterator[tuple[str, int, int, list[bytes]]]:
+    line, item = 1, 1
+    with open(path, "rb") as f:
+        while True:
+            blobs = list(islice(f, CHUNK))
+            if not blobs:
+                return
+            yield file, line, item, blobs
+            line += len(blobs)
+            item += sum(1 for b in blobs if b.strip())
+
+
+def _results(jobs: Iterator, workers: int) -> Iterator[Part]:
+    """Parts in job order; at most 2 jobs per worker in flight."""
+    if workers <= 1:
+        yield from map(run_chunk, jobs)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque = deque()
+        for job in jobs:
+            pending.append(pool.apply_async(run_chunk, (job,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
+def run(ruleset: RuleSet, base: str, draft: str, paths: list[Path], workers: int = 1,
+        advance: Callable[[int], None] | None = None) -> tuple[Part, list[tuple[str, np.ndarray]]]:
+    """Every JSON Lines file under both editions: the merged part, and per file the evaluated lines."""
+    _STATE["setup"] = Setup(ruleset, base, draft)
+    total, evaluated = Part(), []
+    with collector_paused():
+        for path in paths:
+            evaluated.append(_run_file(total, Path(path), workers, advance))
+    if total.errors:
+        raise OvopError(total.errors)
+    return total, evaluated
+
+
+def _run_file(total: Part, path: Path, workers: int, advance) -> tuple[str, np.ndarray]:
+    """One file's chunks merged into `total`; the file and the lines of its evaluated records."""
+    file, seen, lines = str(path), {}, []
+    for part in _results(_jobs(path, file), workers):
+        _merge(total, part, seen, file)
+        lines.append(np.asarray(part.evaluated, dtype=np.int64))
+        if advance:
+            advance(part.lines)
+    return file, np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
+
+
+def _merge(total: Part, part: Part, seen: dict, file: str) -> None:
+    total.counts.update(part.counts)
+    total.moves += part.moves
+    total.skipped += part.skipped
+    total.errors += part.errors
+    total.lines += part.lines
+    for key, line in zip(part.keys, part.key_lines):
+        first = seen.setdefault(key, line)
+        if first != line:
+            edition, ident = key.split("\0", 1)
+            total.errors.append(Diagnostic(file, line, None, f"{ident}: id", f'duplicate id "{ident}" in edition '
+                                           f"{edition} (first at {file}:{first})", "each id once per edition"))
+
+
+def read_lines(path: Path, wanted: list[int]) -> dict[int, str]:
+    """The text of some lines of a file (1-based), read in one pass."""
+    want, out = set(wanted), {}
+    with open(path, "rb") as f:
+        for number, blob in enumerate(f, 1):
+            if number in want:
+                out[number] = blob.decode("utf-8", errors="replace")
+                if len(out) == len(want):
+                    break
+    return out
+
+
+def sample(ruleset: RuleSet, base: str, draft: str, evaluated: list[tuple[str, np.ndarray]], n: int,
+           seed: int) -> dict[str, list]:
+    """A seeded sample of `n` evaluated records, re-targeted at each edition (for check_sample)."""
+    from random import Random
+    sizes = [len(lines) for _, lines in evaluated]
+    picked = sorted(Random(seed).sample(range(sum(sizes)), min(n, sum(sizes))))
+    setup: Setup = _STATE.get("setup") or Setup(ruleset, base, draft)
+    out: dict[str, list] = {base: [], draft: []}
+    offset = 0
+    for (file, lines), size in zip(evaluated, sizes):
+        mine = [int(lines[i - offset]) for i in picked if offset <= i < offset + size]
+        offset += size
+        texts = read_lines(Path(file), mine)
+        raws = [parse(texts[line]) for line in mine]
+        for edition in (base, draft):
+            target = ruleset.get(edition).model
+            fast = setup.checks[edition].chunk(raws)
+            out[edition] += [a if a is not None else slow(texts[line], file, line, 0, setup.catalogue, target,
+                                                          setup.cmap)[0] for a, line in zip(fast, mine)]
+    return out

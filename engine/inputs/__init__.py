@@ -1,0 +1,17 @@
+"""Inputs: assessments in every format, checked against an edition.
+
+read (JSON, YAML, JSON Lines) and sheets (xlsx, csv) → Source → assessment (model, per-field checks
+from values) → population (the fast validated reader for large files); workbook writes the assessors'
+template; schema writes schemas/assessment.schema.json; published reads the real round results.
+"""
+from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
+from .population import FastCheck, Shared, parse, slow
+from .published import load_published
+from .read import json_source, read
+from .source import Source
+from .values import Spec, problem
+from .workbook import write_template
+
+__all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
+           "FastCheck", "Shared", "parse", "slow", "load_published", "json_source", "read", "Source",
+           "Spec", "problem", "write_template"]

@@ -1,0 +1,248 @@
+"""JSON Lines populations: one assessment per line, read and checked fast, problems reported as usual.
+
+The normal path (engine.inputs.assessment.check_one) builds positions and a pydantic model for every record:
+about 1 ms each, too slow for a million. Here each line is parsed with the C JSON parser and a
+`FastCheck` of the target edition accepts a record only when it is certainly valid: every key, type,
+code, range and needed fact is checked against the same definitions (`Spec` of the same gates and
+evidence, the same commodity lists and map), more strictly where a cheap test cannot be exact:
+
+  * a decimal is accepted only when written in at most 16 characters without an exponent (so at
+    most 15 significant digits and a float that is exactly the decimal's shortest form, compared
+    exactly against whole-number bounds); longer ones, exponents, NaN, infinities, integers of
+    10^15 or more and fields with fractional bounds go to the normal path;
+  * a line with a key twice in one object goes to the normal path.
+
+Anything the fast check does not accept is checked again by the normal path, on that line alone,
+which gives the very diagnostics `load_assessments` gives (file:line, id, field, allowed), so the
+fast check decides speed, never the verdict.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..errors import Diagnostic, OvopError
+from ..rules import CommodityMap, Edition
+from .assessment import ID_PATTERN, Assessment, Catalogue, Check, check_one, item_label
+from .read import _read_json
+from .values import Spec
+
+TOP_KEYS = frozenset(("id", "edition", "ikm", "gates", "evidence", "previous"))
+NEEDED_KEYS = frozenset(("id", "edition", "ikm", "gates", "evidence"))
+IKM_KEYS = frozenset(("name", "province", "regency", "commodity", "product"))
+PREVIOUS_KEYS = frozenset(("edition", "stars"))
+DIGITS_LIMIT = 10**15
+_id = re.compile(ID_PATTERN)
+
+
+class _Long(str):
+    """A decimal written in more than 16 characters: left to the normal path."""
+
+
+class _Twice(dict):
+    """An object with a key written twice: left to the normal path."""
+
+
+def _float(text: str):
+    """A decimal of at most 16 characters without exponent: its float is exactly the value written
+    (at most 15 significant digits, no underflow); any other is left to the normal path."""
+    return float(text) if len(text) <= 16 and "e" not in text and "E" not in text else _Long(text)
+
+
+def _pairs(pairs: list) -> dict:
+    out = dict(pairs)
+    return out if len(out) == len(pairs) else _Twice(out)
+
+
+_decode = json.JSONDecoder(parse_float=_float).decode
+_decode_pairs = json.JSONDecoder(parse_float=_float, object_pairs_hook=_pairs).decode
+
+
+def parse(text: str) -> Any:
+    """One line as data (raises ValueError on a syntax error: the normal path words it).
+
+    A key written twice is seen without a hook per object when the line has no more colons than
+    the record has keys (every key is followed by one); otherwise the line is parsed again, object
+    by object, and a repeated key marks its object."""
+    raw = _decode(text)
+    if type(raw) is dict and text.count(":") == _keys(raw):
+        return raw
+    return _decode_pairs(text)
+
+
+def _keys(raw: dict) -> int:
+    """Keys of the record and of its sections (a key of a deeper object adds a colon the count lacks)."""
+    n = len(raw)
+    for key in ("ikm", "gates", "evidence", "previous"):
+        value = raw.get(key)
+        if type(value) is dict:
+            n += len(value)
+    return n
+
+
+def _bound(value):
+    """A whole-number bound as an int; a fractional one cannot be compared fast (None: no bound)."""
+    if value is None or isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise ValueError
+
+
+class Column:
+    """Which values of one field, across a chunk, are certainly valid for its `Spec` (column at a time)."""
+
+    def __init__(self, spec: Spec):
+        self.kind, self.codes = spec.kind, frozenset(spec.codes)
+        try:
+            lo, hi = _bound(spec.min), _bound(spec.max)
+        except ValueError:  # a fractional bound: every value goes to the normal path
+            self.kind = "never"
+            lo = hi = None
+        self.lo = -(DIGITS_LIMIT - 1) if lo is None else max(lo, -(DIGITS_LIMIT - 1))
+        self.hi = DIGITS_LIMIT - 1 if hi is None else min(hi, DIGITS_LIMIT - 1)
+        self.types = {"boolean": {bool}, "enum": {str}, "integer": {int}}.get(self.kind, {int, float})
+        self.key = (self.kind, self.lo, self.hi, self.codes)  # columns with one key accept the same values
+
+    def all_valid(self, values: list) -> bool:
+        if not set(map(type, values)) <= self.types or self.kind == "never":
+            return False
+        if self.kind == "enum":
+            return set(values) <= self.codes
+        if self.kind == "boolean":
+            return True
+        arr = np.asarray(values, dtype=np.float64)
+        return bool(np.isfinite(arr).all() and arr.min() >= self.lo and arr.max() <= self.hi)
+
+    def valid(self, value) -> bool:
+        return self.all_valid([value])
+
+
+class FastCheck:
+    """Accept records as assessments re-targeted at one edition, or say "ask the normal path"."""
+
+    def __init__(self, catalogue: Catalogue, target: Edition, cmap: CommodityMap):
+        self.catalogue, self.target, self.cmap = catalogue, target, cmap
+        self.editions = catalogue.editions
+        self.lists = {e: frozenset(c.code for c in m.commodities) for e, m in self.editions.items()}
+        self.gates = self._columns("gates", catalogue.gates)
+        self.evidence = self._columns("evidence", catalogue.evidence)
+        self.need_evidence = frozenset(target.evidence_names())
+        self._mapped: dict[tuple[str, str], str | None] = {}
+        self._need_gates: dict[str, frozenset] = {}
+
+    def _columns(self, section: str, known: dict[str, Spec]) -> dict[str, Column]:
+        specs = dict(known)  # a name the target does not define: its definition in the catalogue
+        items = self.target.gates if section == "gates" else [c.evidence for c in self.target.criteria]
+        specs.update({getattr(i, "fact", None) or i.name: Spec.of(i) for i in items})
+        return {name: Column(spec) for name, spec in specs.items()}
+
+    def chunk(self, raws: list, shared: "Shared | None" = None) -> list[dict | None]:
+        """Each record re-targeted (a new dict), or None: not certainly valid (ask the normal path).
+
+        `shared` holds what does not depend on the target, worked out once for several targets."""
+        shared = shared or Shared(raws, self.lists, self.editions)
+        mapped = [self._shape(raw) if ok else None for raw, ok in zip(raws, shared.formed)]
+        bad = set()
+        for section, columns in (("gates", self.gates), ("evidence", self.evidence)):
+            for k, (names, rows, table) in enumerate(shared.tables[section]):
+                for name, values in zip(names, table):
+                    bad |= shared.refused((section, k, name), columns.get(name), rows, values)
+        target = self.target.edition
+        return [dict(raw, edition=target, ikm=dict(raw["ikm"], commodity=m)) if m is not None and i not in bad
+                else None for i, (raw, m) in enumerate(zip(raws, mapped))]
+
+    def __call__(self, raw: Any) -> dict | None:
+        return self.chunk([raw])[0]
+
+    def _shape(self, raw: dict) -> str | None:
+        """The target's part of the shape: the commodity in its list, needed and known names (or None)."""
+        commodity = self._map(raw["edition"], raw["ikm"]["commodity"])
+        if commodity is None:
+            return None
+        gates, evidence = raw["gates"].keys(), raw["evidence"].keys()
+        if not (self._needs(commodity) <= gates and self.need_evidence <= evidence):
+            return None
+        return commodity if gates <= self.gates.keys() and evidence <= self.evidence.keys() else None
+
+    def _map(self, declared: str, code: str) -> str | None:
+        key = (declared, code)
+        if key not in self._mapped:
+            mapped, why = self.cmap.target(code, self.target) if code in self.lists[declared] else (None, "")
+            self._mapped[key] = None if why else mapped
+        return self._mapped[key]
+
+    def _needs(self, commodity: str) -> frozenset:
+        if commodity not in self._need_gates:
+            self._need_gates[commodity] = frozenset(g.fact for g in self.target.gates_for(commodity))
+        return self._need_gates[commodity]
+
+class Shared:
+    """What the fast check of a chunk does not owe to its target: which records are well formed
+    (keys, id, edition, ikm, previous), their gate and evidence values as columns (records grouped
+    by the keys of the section, in order), and the verdict on each column for each kind of field."""
+
+    def __init__(self, raws: list, lists: dict[str, frozenset], editions: dict):
+        self.formed = [_formed(raw, lists, editions) for raw in raws]
+        self.tables: dict[str, list[tuple]] = {}
+        for section in ("gates", "evidence"):
+            layouts: dict[tuple, list[int]] = {}
+            for i, ok in enumerate(self.formed):
+                if ok:
+                    layouts.setdefault(tuple(raws[i][section]), []).append(i)
+            self.tables[section] = [(names, rows, list(zip(*[tuple(raws[i][section].values()) for i in rows])))
+                                    for names, rows in layouts.items()]
+        self._verdicts: dict[tuple, set] = {}
+
+    def refused(self, where: tuple, column: "Column | None", rows: list[int], values) -> set:
+        """The rows whose value is not certainly valid for `column` (None: a name the target lacks,
+        which `FastCheck._shape` has refused already)."""
+        if column is None:
+            return set()
+        key = where + (column.key,)
+        if key not in self._verdicts:
+            ok = column.all_valid(values)
+            self._verdicts[key] = set() if ok else {i for i, v in zip(rows, values) if not column.valid(v)}
+        return self._verdicts[key]
+
+
+def _formed(raw: Any, lists: dict[str, frozenset], editions: dict) -> bool:
+    if type(raw) is not dict or not raw.keys() <= TOP_KEYS or not NEEDED_KEYS <= raw.keys():
+        return False
+    ident, declared, ikm = raw["id"], raw["edition"], raw["ikm"]
+    if type(ident) is not str or not _id.match(ident) or type(declared) is not str or declared not in lists:
+        return False
+    if type(ikm) is not dict or ikm.keys() != IKM_KEYS or set(map(type, ikm.values())) != {str}:
+        return False
+    if not (ikm["name"] and ikm["province"] and ikm["regency"] and ikm["product"]):
+        return False
+    if type(raw["gates"]) is not dict or type(raw["evidence"]) is not dict:
+        return False
+    prev = raw.get("previous")
+    if prev is None:
+        return True
+    if type(prev) is not dict or prev.keys() != PREVIOUS_KEYS:
+        return False
+    edition, stars = prev["edition"], prev["stars"]
+    if type(edition) is not str or edition not in editions or edition >= declared or type(stars) is not int:
+        return False
+    scale = editions[edition].star_scale
+    return stars == 0 or scale.min <= stars <= scale.max
+
+
+def slow(text: str, file: str, line: int, item: int, catalogue: Catalogue, target: Edition | None,
+         cmap: CommodityMap | None) -> tuple[Assessment | None, list[Diagnostic]]:
+    """One line through the normal path: the assessment, or its diagnostics at file:line."""
+    try:
+        source = _read_json(text, file)
+    except OvopError as exc:
+        return None, [replace(d, line=line, context=text.rstrip()) for d in exc.diagnostics]
+    raw = source.located.data
+    check = Check(source, (), item_label(raw, f"item {item}"), [])
+    assessment = check_one(check, raw, catalogue, target, cmap, [])
+    errors = sorted(check.errors, key=lambda d: d.col or 0)
+    return assessment, [replace(d, line=line, context=text.rstrip()) for d in errors]

@@ -1,0 +1,157 @@
+"""Read an assessment file (JSON or YAML) into plain data, positions and the exact text of every decimal.
+
+Numbers stay exact: a decimal such as 0.1 is kept as the text it was written in, so that
+`Fraction(text)` is the value the assessor wrote, not the nearest binary float. NaN and infinities
+are read (so that the field holding them can be named) and refused later by the value checks.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from ..errors import Diagnostic, OvopError, source_line
+from ..rules import yamlsrc
+from .sheets import read_table
+from .source import Source
+
+FLOAT_TAG = "tag:yaml.org,2002:float"
+JSON_SUFFIXES = (".json",)
+
+
+def read(path: Path, display: str | None = None) -> Source:
+    """Read one assessment file; syntax problems raise OvopError naming file:line:col."""
+    file = display or str(path)
+    if Path(path).suffix.lower() in (".xlsx", ".csv"):  # rows and columns: engine/inputs/sheets.py
+        return read_table(Path(path), file)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise OvopError(Diagnostic(file, message=f"not UTF-8 text ({exc.reason})"))
+    except OSError as exc:
+        raise OvopError(Diagnostic(file, message=f"cannot read: {exc.strerror}",
+                                   allowed="a readable .json, .yaml or .yml file"))
+    if Path(path).suffix.lower() in JSON_SUFFIXES:
+        return _read_json(text, file)
+    if Path(path).suffix.lower() == ".jsonl":
+        return _read_jsonl(text, file)
+    return _read_yaml(text, file)
+
+
+def _read_jsonl(text: str, file: str) -> Source:
+    """JSON Lines: one assessment per line (blank lines skipped), read as the list of them.
+
+    Positions are those of the whole file; the population path (engine.inputs.population) reads the same
+    format much faster and reports problems the same way."""
+    data, locs, texts, errors = [], {}, {}, []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            one = _read_json(line, file)
+        except OvopError as exc:
+            errors += [replace(d, line=number, context=line.rstrip()) for d in exc.diagnostics]
+            continue
+        i = len(data)
+        data.append(one.located.data)
+        locs.update({(i,) + p: (number, c) for p, (_, c) in one.located.locs.items()})
+        texts.update({(i,) + p: t for p, t in one.texts.items()})
+    if errors:
+        raise OvopError(errors)
+    return Source(yamlsrc.Located(file, data, locs), texts)
+
+
+def _read_yaml(text: str, file: str) -> Source:
+    try:
+        located = yamlsrc.loads(text, file)
+    except OvopError as exc:
+        raise OvopError([replace(d, message=d.message.replace("in rule files", "in assessment files"))
+                         for d in exc.diagnostics])
+    if located.texts is not None:  # the fast parser kept each decimal as written
+        return Source(located, located.texts)
+    texts: dict[tuple, str] = {}
+    try:
+        root = YAML(typ="rt", pure=True).compose(text)
+    except YAMLError:  # pragma: no cover - yamlsrc.loads has already refused it
+        root = None
+    _float_texts(root, (), texts)
+    return Source(located, texts)
+
+
+def _float_texts(node: Any, path: tuple, texts: dict[tuple, str]) -> None:
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            _float_texts(value, path + (str(key.value),), texts)
+    elif isinstance(node, SequenceNode):
+        for i, value in enumerate(node.value):
+            _float_texts(value, path + (i,), texts)
+    elif isinstance(node, ScalarNode) and getattr(node.tag, "value", node.tag) == FLOAT_TAG:
+        texts[path] = str(node.value)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+class _Written(str):
+    """A JSON decimal as written; becomes a float in the data, its text kept aside."""
+
+
+def _constant(name: str) -> float:
+    return float({"NaN": "nan", "Infinity": "inf", "-Infinity": "-inf"}[name])
+
+
+def _read_json(text: str, file: str) -> Source:
+    return json_source(text, file, positions=True)
+
+
+def json_source(text: str, file: str, positions: bool) -> Source:
+    """JSON text as a Source: decimals kept as written; key positions only when asked (they cost a parse)."""
+    try:
+        data = json.loads(text, parse_float=_Written, parse_constant=_constant, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise OvopError(Diagnostic(file, exc.lineno, exc.colno, "", f"JSON syntax error: {exc.msg}", None,
+                                   source_line(file, exc.lineno)))
+    except _DuplicateKey as exc:
+        raise OvopError(Diagnostic(file, message=f'duplicate key "{exc.key}" in one object',
+                                   allowed="each key once per object"))
+    texts: dict[tuple, str] = {}
+    data = _decimals(data, (), texts)
+    locs = _json_positions(text, file) if positions else {(): (1, 1)}
+    return Source(yamlsrc.Located(file, data, locs), texts)
+
+
+def _decimals(node: Any, path: tuple, texts: dict[tuple, str]) -> Any:
+    """Written decimals -> floats in the data, keeping the written text of each."""
+    if isinstance(node, dict):
+        return {k: _decimals(v, path + (k,), texts) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_decimals(v, path + (i,), texts) for i, v in enumerate(node)]
+    if isinstance(node, _Written):
+        texts[path] = str(node)
+        return float(node)
+    return node
+
+
+def _json_positions(text: str, file: str) -> dict[tuple, tuple[int, int]]:
+    """Line and column of each key: JSON is YAML, so the YAML reader finds them when it can."""
+    try:
+        return yamlsrc.loads(text, file).locs
+    except OvopError:
+        return {(): (1, 1)}

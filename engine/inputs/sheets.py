@@ -1,0 +1,151 @@
+"""Read assessment workbooks (.xlsx) and CSV files into the same data as an assessment YAML file.
+
+Row 1 holds the headers (id, edition, ikm.name, gates.<fact>, evidence.<name>, previous.stars, ...);
+every later non-empty row is one assessment. Empty cells are missing values. TRUE/FALSE are booleans;
+numbers are kept as written (a decimal cell keeps its shortest text, 85.5 stays 85.5; whole numbers
+stay integers). The edition comes from an `edition` column or, in a workbook written by
+`ovop assessments template`, from its defined name `ovop_edition`. Every problem names the sheet,
+row and column: "x.xlsx: sheet penilaian, row 5, column H: 2024-JB-0007: evidence...: ...".
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from ..errors import Diagnostic, OvopError
+from ..rules import yamlsrc
+from .source import Source
+
+TEXT_COLUMNS = {"id", "edition", "previous.edition"}
+INTEGER = re.compile(r"^[+-]?\d+$")
+DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][+-]?\d+)$")
+EDITION_NAME = "ovop_edition"
+
+
+class TableSource(Source):
+    """A Source read from rows and columns: diagnostics name the sheet, row and column."""
+
+    def __init__(self, located: yamlsrc.Located, texts: dict, where: str, headers: list[str]):
+        super().__init__(located, texts)
+        self.where_prefix, self.headers = where, headers
+
+    def relocate(self, d: Diagnostic) -> Diagnostic:
+        if d.line is None:
+            return replace(d, file=f"{d.file}{self.where_prefix}", context=None)
+        column = f", column {get_column_letter(d.col)}" if d.col else ""
+        return replace(d, file=f"{d.file}{self.where_prefix}, row {d.line}{column}", line=None, col=None, context=None)
+
+
+def read_table(path: Path, file: str) -> TableSource:
+    """Read an .xlsx or .csv file of assessments; unreadable files raise OvopError naming the file."""
+    if path.suffix.lower() == ".csv":
+        rows, edition, where = _csv_rows(path, file), None, ""
+    else:
+        rows, edition, sheet = _xlsx_rows(path, file)
+        where = f": sheet {sheet}"
+    if not rows or not any(v not in (None, "") for v in rows[0]):
+        raise OvopError(Diagnostic(file + where, message="no header row",
+                                   allowed="row 1: id, edition, ikm.name, ..., gates.<fact>, evidence.<name>"))
+    return _assessments(rows, edition, file, where)
+
+
+def _csv_rows(path: Path, file: str) -> list[list[Any]]:
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return [list(r) for r in csv.reader(handle)]
+    except UnicodeDecodeError as exc:
+        raise OvopError(Diagnostic(file, message=f"not UTF-8 text ({exc.reason})", allowed="a UTF-8 CSV file"))
+    except (OSError, csv.Error) as exc:
+        raise OvopError(Diagnostic(file, message=f"cannot read as CSV: {exc}"))
+
+
+def _xlsx_rows(path: Path, file: str) -> tuple[list[list[Any]], str | None, str]:
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise OvopError(Diagnostic(file, message=f"cannot read as an Excel workbook: {exc}",
+                                   allowed="an .xlsx file, e.g. from `ovop assessments template`"))
+    ws = wb["penilaian"] if "penilaian" in wb.sheetnames else wb.worksheets[0]
+    defined = wb.defined_names.get(EDITION_NAME)
+    edition = defined.attr_text.strip('"') if defined is not None else None
+    return [list(r) for r in ws.iter_rows(values_only=True)], edition, ws.title
+
+
+def _assessments(rows: list[list[Any]], edition: str | None, file: str, where: str) -> TableSource:
+    headers = [str(h).strip() if h is not None else "" for h in rows[0]]
+    _check_headers(headers, file, where)
+    data: list[dict] = []
+    locs: dict[tuple, tuple[int, int]] = {(): (1, 1)}
+    texts: dict[tuple, str] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        root = (len(data),)
+        item: dict = {"edition": edition} if edition and "edition" not in headers else {}
+        locs[root] = locs[root + ("edition",)] = (number, 1)
+        for col, (header, value) in enumerate(zip(headers, row), start=1):
+            if not header or value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            path = tuple(header.split("."))
+            value, text = _value(header, value)
+            _put(item, path, value)
+            for n in range(1, len(path) + 1):
+                locs.setdefault(root + path[:n], (number, col))
+            if text is not None:
+                texts[root + path] = text
+        data.append(item)
+    return TableSource(yamlsrc.Located(file, data, locs), texts, where, headers)
+
+
+def _check_headers(headers: list[str], file: str, where: str) -> None:
+    errors, seen = [], {}
+    for col, header in enumerate(headers, start=1):
+        at = f"{file}{where}, row 1, column {get_column_letter(col)}"
+        if header and not re.match(r"^[a-z_]+(\.[a-z0-9_]+)?$", header):
+            errors.append(Diagnostic(at, message=f'header "{header}" has the wrong form',
+                                     allowed="id, edition, ikm.<field>, gates.<fact>, evidence.<name>, previous.<field>"))
+        elif header in seen:
+            errors.append(Diagnostic(at, message=f'header "{header}" appears twice (first in column {seen[header]})',
+                                     allowed="each column once"))
+        seen.setdefault(header, get_column_letter(col))
+    if errors:
+        raise OvopError(errors)
+
+
+def _put(item: dict, path: tuple, value: Any) -> None:
+    for part in path[:-1]:
+        if not isinstance(item.get(part), dict):
+            item[part] = {}
+        item = item[part]
+    item[path[-1]] = value
+
+
+def _value(header: str, value: Any) -> tuple[Any, str | None]:
+    """A cell as the assessment value it stands for, and the written text of a decimal."""
+    text_column = header in TEXT_COLUMNS or header.startswith("ikm.")
+    if text_column:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return (str(value).strip() if not isinstance(value, bool) else value), None
+    if isinstance(value, float):
+        return value, repr(value)
+    if isinstance(value, str):
+        return _parse(value.strip())
+    return value, None
+
+
+def _parse(text: str) -> tuple[Any, str | None]:
+    """Text cells (every CSV cell): TRUE/FALSE, whole numbers, decimals as written, else the text."""
+    if text.upper() in ("TRUE", "FALSE"):
+        return text.upper() == "TRUE", None
+    if INTEGER.match(text):
+        return int(text), None
+    if DECIMAL.match(text):
+        return float(text), text
+    return text, None

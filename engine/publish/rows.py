@@ -1,0 +1,140 @@
+"""Rows of the data tables for one evaluated assessment: ikm, assessment, evidence, outcome, trace steps.
+
+`input_json` is the assessment as canonical JSON (sorted keys, numbers exactly as written), so that
+`ovop verify` can evaluate it again and `input_hash` (its sha256) pins it.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from fractions import Fraction
+from typing import Any
+
+from .. import __version__
+from ..rules import fmt
+from .rules import dumps
+
+
+def sha256(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Raw(str):
+    """A number's exact text, written into JSON unquoted."""
+
+
+def _exact_number(value: Any, exact: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, float):
+        return value
+    text = fmt(Fraction(exact))
+    return _Raw(text if "." in text else text + ".0")
+
+
+def canonical_input(a) -> str:
+    """The assessment as canonical JSON text; decimals exactly as the assessor wrote them."""
+    gates, evidence = a.exact_gates(), a.exact_evidence()
+    data: dict[str, Any] = {
+        "id": a.id, "edition": a.edition, "ikm": a.ikm.model_dump(mode="json"),
+        "gates": {k: _exact_number(v, gates[k]) for k, v in a.gates.items()},
+        "evidence": {k: _exact_number(v, evidence[k]) for k, v in a.evidence.items()},
+    }
+    if a.previous is not None:
+        data["previous"] = a.previous.model_dump(mode="json")
+    return _dumps_raw(data)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def ikm_id(ikm) -> str:
+    """A stable id for a firm: the same name, province and regency (case and spacing aside) in every round."""
+    return ikm_key(ikm.name, ikm.province, ikm.regency)
+
+
+def ikm_key(name: str, province: str, regency: str) -> str:
+    digest = hashlib.sha256("\x1f".join(_norm(x) for x in (name, province, regency)).encode()).hexdigest()
+    return "ikm-" + digest[:12]
+
+
+def key_of(edition: str, ident: str) -> str:
+    return f"{edition}/{ident}"
+
+
+def text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Fraction):
+        return fmt(value)
+    return str(value)
+
+
+def ikm_row(a) -> dict[str, Any]:
+    return {"id": ikm_id(a.ikm), "name": a.ikm.name, "province": a.ikm.province, "regency": a.ikm.regency}
+
+
+def assessment_row(a, input_json: str, source_file: str | None) -> dict[str, Any]:
+    prev = a.previous
+    return {"key": key_of(a.edition, a.id), "edition": a.edition, "id": a.id, "ikm": ikm_id(a.ikm),
+            "commodity": a.ikm.commodity, "commodity_key": f"{a.edition}/{a.ikm.commodity}", "product": a.ikm.product,
+            "province": a.ikm.province, "regency": a.ikm.regency, "previous_edition": prev.edition if prev else None,
+            "previous_stars": prev.stars if prev else None, "source_file": source_file,
+            "input_json": input_json, "input_hash": sha256(input_json)}
+
+
+def canonical_dict(d: dict) -> str:
+    """An assessment given as a dict (generated in process) as canonical JSON, floats as their shortest text."""
+    out = dict(d)
+    for section in ("gates", "evidence"):
+        values = d.get(section) or {}
+        if any(isinstance(v, float) and "e" in repr(v) for v in values.values()):
+            out[section] = {k: _Raw(_float_text(v)) if isinstance(v, float) and "e" in repr(v) else v
+                            for k, v in values.items()}
+    if not any(isinstance(v, _Raw) for section in ("gates", "evidence") for v in out.get(section, {}).values()):
+        return dumps(out)
+    return _dumps_raw(out)
+
+
+def _dumps_raw(data: dict) -> str:
+    """Canonical JSON in which every _Raw value is written as the number text it holds."""
+    raws: list[str] = []
+
+    def swap(node):
+        if isinstance(node, dict):
+            return {k: swap(v) for k, v in node.items()}
+        if isinstance(node, _Raw):
+            raws.append(str(node))
+            return f"\x00{len(raws) - 1}\x00"
+        return node
+    return re.sub(r'"\\u0000(\d+)\\u0000"', lambda m: raws[int(m.group(1))], dumps(swap(data)))
+
+
+def _float_text(v: float) -> str:
+    text = fmt(Fraction(repr(v)))
+    return text if "." in text else text + ".0"
+
+
+def dict_assessment_row(d: dict, input_json: str, ikm: str) -> tuple:
+    """assessment_row of a dict input, as a tuple in schema order."""
+    i, prev, e = d["ikm"], d.get("previous"), d["edition"]
+    return (f"{e}/{d['id']}", e, d["id"], ikm, i["commodity"], f"{e}/{i['commodity']}", i["product"], i["province"],
+            i["regency"], prev["edition"] if prev else None, prev["stars"] if prev else None, None,
+            input_json, sha256(input_json))
+
+
+def outcome_row(a, o, n: int) -> dict[str, Any]:
+    """The outcome's row (durable path); engine.publish.batch writes the same from the batch columns."""
+    e, key = o.edition, key_of(o.edition, o.id)
+    applied = next((s["cap"] for s in o.trace if s["kind"] == "cap" and s["applied"]), None)
+    prev = a.previous
+    return {"key": key, "n": n, "assessment": key, "edition": e, "id": o.id, "ikm": ikm_id(a.ikm),
+            "ikm_name": a.ikm.name, "commodity": a.ikm.commodity, "province": a.ikm.province,
+            "regency": a.ikm.regency, "status": o.status, "stars": o.stars, "band_stars": o.band_stars,
+            "capped": int(o.capped), "score": o.score, "gates_failed": dumps(o.gates_failed), "pembina": o.pembina,
+            "label_kemasan": int(o.label_kemasan), "kandidat_go_global": int(o.kandidat_go_global),
+            "movement": o.movement, "previous_edition": prev.edition if prev else None,
+            "previous_stars": prev.stars if prev else None,
+            "band_key": f"{e}/band/{o.band_stars}" if o.band_stars else None,
+            "cap_key": f"{e}/cap/{applied}" if applied else None, "engine_version": __version__}

@@ -1,0 +1,169 @@
+"""Verify a published database: evaluate every stored input again, under its stored edition, with the
+current rules, and report every outcome field and trace step that differs, and every edition whose
+rules changed since publishing."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from random import Random
+from typing import Any
+
+from ..errors import Diagnostic, OvopError
+from ..rules import load_rules
+from . import rows as pr
+from .rules import rule_rows
+from .schema import BY_NAME
+from .steps import RuleIds, durable_rows
+
+OUTCOME_COLUMNS = BY_NAME["outcomes"].column_names
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: str
+    field: str
+    published: Any
+    current: Any
+
+    def render(self) -> str:
+        return f"{self.key}: {self.field}: published {_show(self.published)}, now {_show(self.current)}"
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    differences: list[Difference] = field(default_factory=list)
+    rules_changed: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences and not self.rules_changed
+
+    def lines(self) -> list[str]:
+        out = [f"edition {e}: published with rules {p or '(none)'}, current rules {c or '(none)'}"
+               for e, p, c in self.rules_changed]
+        return out + [d.render() for d in self.differences]
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def verify(db_path: str | Path, rules_dir: str | Path = "rules", sample: int | None = None,
+           seed: int = 0) -> VerifyReport:
+    """Every outcome (or a seeded random `sample` of them) evaluated again through durable_rules."""
+    path = Path(db_path)
+    if not path.is_file():
+        raise OvopError(Diagnostic(str(path), message="no such database file", allowed="a database written by ovop publish"))
+    ruleset = load_rules(rules_dir)
+    conn = _open(path)
+    try:
+        report = VerifyReport()
+        report.rules_changed = _rules_changed(conn, ruleset)
+        _compare_all(conn, ruleset, report, sample, seed)
+        return report
+    finally:
+        conn.close()
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise OvopError(Diagnostic(str(path), message=f"not a readable SQLite database: {exc}")) from None
+    missing = {"editions", "assessments", "outcomes", "trace_steps", "rules"} - names
+    if missing:
+        conn.close()
+        raise OvopError(Diagnostic(str(path), message=f"not a database written by ovop publish (no {', '.join(sorted(missing))} table)"))
+    return conn
+
+
+def _rules_changed(conn, ruleset) -> list[tuple[str, str | None, str | None]]:
+    published = {r["id"]: r["hash"] for r in conn.execute("select id, hash from editions order by id")}
+    current = {e: r.hash for e, r in ruleset.editions.items()}
+    return [(e, published.get(e), current.get(e)) for e in sorted(set(published) | set(current))
+            if e in published and published.get(e) != current.get(e)]
+
+
+SQL = ("select o.*, a.input_json as a_input_json, a.input_hash as a_input_hash "
+       "from outcomes o left join assessments a on a.key = o.assessment")
+
+
+def _compare_all(conn, ruleset, report: VerifyReport, sample: int | None, seed: int) -> None:
+    from ..batch import BatchEvaluator
+    from ..decide import Evaluator
+    from ..inputs import Catalogue
+    catalogue, evaluator = Catalogue.of(ruleset), Evaluator(ruleset)
+    known = {row["key"] for _, row in rule_rows(ruleset) if "key" in row}
+    be = BatchEvaluator(ruleset)
+    ids = RuleIds([be.plan(e).c for e in sorted(ruleset.editions)], known)
+    stored_rules = {r["id"]: r["key"] for r in conn.execute("select id, key from rules")}
+    if sample is None:
+        rows = conn.execute(SQL + " order by o.key")
+    else:
+        keys = [r[0] for r in conn.execute("select key from outcomes order by key")]
+        picked = sorted(Random(seed).sample(keys, min(sample, len(keys))))
+        rows = (conn.execute(SQL + " where o.key = ?", [k]).fetchone() for k in picked)
+    for row in rows:
+        trace = [(r["step"], stored_rules.get(r["rule"]), r["value"], r["result"], r["points"])
+                 for r in conn.execute("select * from trace_steps where outcome = ? order by step", [row["n"]])]
+        report.checked += 1
+        report.differences += _compare_one(row, trace, catalogue, evaluator, ids)
+    if sample is None:
+        orphans = conn.execute("select key from assessments where key not in (select assessment from outcomes) order by key")
+        report.differences += [Difference(r["key"], "outcome", None, "an assessment without an outcome") for r in orphans]
+        stray = conn.execute("select count(*) from trace_steps where outcome not in (select n from outcomes)").fetchone()[0]
+        if stray:
+            report.differences.append(Difference("trace_steps", "outcome", f"{stray} steps of no outcome", None))
+
+
+def _compare_one(row, stored_trace: list[tuple], catalogue, evaluator, ids: RuleIds) -> list[Difference]:
+    key = row["key"]
+    text = row["a_input_json"]
+    if text is None:
+        return [Difference(key, "assessment", None, "the outcome's assessment row is missing")]
+    diffs = []
+    if pr.sha256(text) != row["a_input_hash"]:
+        diffs.append(Difference(key, "input_hash", row["a_input_hash"], pr.sha256(text)))
+    try:
+        a = assessment_from_json(text, key, catalogue)
+    except OvopError as exc:
+        return diffs + [Difference(key, "input_json", "valid", exc.render())]
+    if a.edition != row["edition"]:
+        diffs.append(Difference(key, "edition", row["edition"], a.edition))
+    try:
+        o = evaluator.evaluate(a)
+    except OvopError as exc:
+        return diffs + [Difference(key, "evaluation", "an outcome", exc.render())]
+    expected = pr.outcome_row(a, o, row["n"])
+    diffs += [Difference(key, c, row[c], expected[c]) for c in OUTCOME_COLUMNS if row[c] != expected[c]]
+    current = [(r[1], ids.rows[r[2] - 1]["key"].split("/", 1)[1], *r[3:]) for r in durable_rows(o, row["n"], ids)]
+    stored = [(s, k.split("/", 1)[1] if k else None, *rest) for s, k, *rest in stored_trace]
+    return diffs + _compare_trace(key, stored, current)
+
+
+TRACE_FIELDS = ("step", "rule", "value", "result", "points")
+
+
+def _compare_trace(key: str, stored: list[tuple], expected: list[tuple]) -> list[Difference]:
+    if len(stored) != len(expected):
+        return [Difference(key, "trace_steps", f"{len(stored)} steps", f"{len(expected)} steps")]
+    out = []
+    for s, e in zip(stored, expected):
+        out += [Difference(key, f"trace_steps[{e[0]}].{c}", x, y) for c, x, y in zip(TRACE_FIELDS, s, e) if x != y]
+    return out
+
+
+def assessment_from_json(text: str, key: str, catalogue):
+    """One stored input, checked exactly as a file would be (numbers as written); OvopError if invalid."""
+    from ..inputs import check_file, json_source
+    source = json_source(text, f"assessments[{key}].input_json", positions=False)
+    found, errors = check_file(source, catalogue, None, None, [])
+    if errors or len(found) != 1:
+        raise OvopError(errors or f"{key}: input_json holds no assessment")
+    return found[0]

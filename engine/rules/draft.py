@@ -1,0 +1,60 @@
+"""`ovop rules new`: start a draft edition that extends a published one and changes nothing yet."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import Diagnostic, OvopError
+from .model import EDITION_ID
+from .resolve import EDITION_FILE, load_rules
+
+TEMPLATE = '''# yaml-language-server: $schema=../../schemas/edition.schema.json
+# OVOP star criteria, edition {id}: a DRAFT that extends {parent}.
+# Only what changes is written here; everything else comes from {parent}.
+# Check it with `ovop rules check`, compare it with `ovop rules diff {parent} {id}`,
+# and see who moves with `ovop impact {id} --base {parent}`.
+#
+# How to state a change:
+#   Lists of items with ids (commodities, gates, groups, criteria, caps) are changed item by item:
+#     criteria:
+#       add:      [ ...new criteria, each complete... ]
+#       replace:  [ ...whole criteria, by id: write every field of the new version... ]
+#       remove:   [A8, C5]
+#   Writing such a section as a plain list (without add/replace/remove) replaces the whole list.
+#   Sections that replace the parent's entirely when written: legal_basis, star_scale, score,
+#   bands (write every band).
+#   Sections merged key by key: sources (new keys are added), consequences (each key written
+#   replaces that key).
+#   Every item says where it comes from:
+#     provenance: {{status: sourced, source: <key of sources>}}  or  {{status: assumed, note: ...}}
+#   Conditions are written on the evidence value x: "x < 80", "80 <= x < 100", "x = 100".
+#
+# Example: raise the 3-star threshold (write every band):
+#   bands:
+#     - {{stars: 3, min_score: 82, provenance: {{status: assumed, note: "Draft threshold."}}}}
+#     - ...
+edition: "{id}"
+extends: "{parent}"
+status: draft
+title:
+  id: "Penghargaan OVOP {id} (draf)"
+  en: "OVOP Award {id} (draft)"
+'''
+
+
+def new_edition(rules_dir: str | Path, edition: str, parent: str) -> Path:
+    """Write rules/EDITION/edition.yaml as a draft extending PARENT; refuses bad or taken ids."""
+    rules_dir = Path(rules_dir)
+    if not re.match(EDITION_ID, edition):
+        raise OvopError(Diagnostic(str(rules_dir), message=f'"{edition}" is not a valid edition id',
+                                   allowed='four digits, optionally followed by lower-case letters, digits, '
+                                           '_ or - ("2026", "2026draft")'))
+    ruleset = load_rules(rules_dir)
+    ruleset.get(parent)
+    target = rules_dir / edition / EDITION_FILE
+    if edition in ruleset.editions or target.parent.exists():
+        raise OvopError(Diagnostic(str(target.parent), message=f'edition "{edition}" exists already',
+                                   allowed="a new edition id: " + ", ".join(ruleset.editions) + " are taken"))
+    target.parent.mkdir(parents=True)
+    target.write_text(TEMPLATE.format(id=edition, parent=parent), encoding="utf-8")
+    return target

@@ -1,0 +1,56 @@
+"""The Datasette site of a published database: its folder (metadata, templates, plugins, settings) and the
+command that serves it read-only."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import Diagnostic, OvopError
+
+SITE_DIR = Path(__file__).resolve().parents[2] / "site"
+DB_NAME = "ovop"
+
+
+def site_dir(path: str | Path | None = None) -> Path:
+    site = Path(path) if path else SITE_DIR
+    missing = [p for p in ("metadata.yaml", "templates", "plugins", "settings.json") if not (site / p).exists()]
+    if missing:
+        raise OvopError(Diagnostic(str(site), message=f"not a site folder: no {', '.join(missing)}",
+                                   allowed="a folder with metadata.yaml, templates/, plugins/ and settings.json"))
+    return site
+
+
+def settings(site: Path) -> dict:
+    return json.loads((site / "settings.json").read_text(encoding="utf-8"))
+
+
+def check_db(db: str | Path) -> Path:
+    path = Path(db)
+    if not path.is_file():
+        raise OvopError(Diagnostic(str(path), message="no such database file", allowed="run ovop publish first"))
+    if path.stem != DB_NAME:
+        raise OvopError(Diagnostic(str(path), message=f'the site is for a database named "{DB_NAME}"',
+                                   allowed=f"a file named {DB_NAME}.db (e.g. build/{DB_NAME}.db)"))
+    return path
+
+
+def serve_command(db: str | Path, host: str = "127.0.0.1", port: int = 8001, site: str | Path | None = None) -> list[str]:
+    """`datasette serve` of one database, immutable, with the site's metadata, templates, plugins, settings."""
+    path, folder = check_db(db), site_dir(site)
+    cmd = [sys.executable, "-m", "datasette", "serve", "--immutable", str(path),
+           "--metadata", str(folder / "metadata.yaml"), "--template-dir", str(folder / "templates"),
+           "--plugins-dir", str(folder / "plugins"), "--host", host, "--port", str(port)]
+    for name, value in settings(folder).items():
+        cmd += ["--setting", name, json.dumps(value) if isinstance(value, bool) else str(value)]
+    return cmd
+
+
+def datasette_app(db: str | Path, site: str | Path | None = None):
+    """The same site as a Datasette object (tests, benchmarks)."""
+    import yaml
+    from datasette.app import Datasette
+    path, folder = check_db(db), site_dir(site)
+    metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8"))
+    return Datasette(files=[], immutables=[str(path)], metadata=metadata, template_dir=str(folder / "templates"),
+                     plugins_dir=str(folder / "plugins"), settings=settings(folder))
