@@ -1,6 +1,7 @@
-"""`ovop publish --what-if`: every assessment also evaluated (batch path) under every other edition whose facts
-it has, into `outcomes_what_if`; one that cannot be (a gate fact or evidence the edition needs is missing or
-not valid there, or its commodity has no code in that edition's list: rules/commodity_map.yaml) goes to
+"""`ovop publish --what-if`: every assessment also evaluated (batch path) under every other edition whose evidence
+it has, into `outcomes_what_if`; a gate fact it lacks is unknown there (status `conditional`, listed in
+`gates_unknown`: CRITERIA.md section 7). One that cannot be evaluated (evidence the edition needs is missing, a
+value is not valid there, or its commodity has no code in that edition's list: rules/commodity_map.yaml) goes to
 `what_if_missing` with the reason, never dropped silently."""
 from __future__ import annotations
 
@@ -38,8 +39,9 @@ class WhatIf:
             return None, why
         gates = [g.fact for g in model.gates_for(code)]
         names = model.evidence_names()
-        missing = [f"gates.{f}" for f in gates if f not in d["gates"]] + \
-                  [f"evidence.{n}" for n in names if n not in d["evidence"]]
+        # a gate fact the assessment lacks is unknown, not missing: the outcome is conditional (CRITERIA.md 7)
+        gates = [f for f in gates if f in d["gates"]]
+        missing = [f"evidence.{n}" for n in names if n not in d["evidence"]]
         if missing:
             return None, "missing " + ", ".join(missing)
         check_gates, check_evidence = self._to_check(d["edition"], target)
@@ -78,7 +80,7 @@ class WhatIf:
         for (key, own, item, o), r in zip(entries, results):
             writer.buffers["outcomes_what_if"].append(
                 (key, target, own, item["ikm"]["commodity"], r["status"], r["stars"], r["band_stars"], int(r["capped"]),
-                 r["score"], dumps(r["gates_failed"]), r["pembina"], o[11], o[10]))
+                 r["score"], dumps(r["gates_failed"]), dumps(r["gates_unknown"]), r["pembina"], o[11], o[10]))
         report.what_if += len(entries)
 
 
