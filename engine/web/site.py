@@ -10,6 +10,7 @@ from ..errors import Diagnostic, OvopError
 
 SITE_DIR = Path(__file__).resolve().parents[2] / "site"
 DB_NAME = "ovop"
+DOWNLOAD_LIMIT = 200 * 1024 * 1024  # bytes: a database up to this size can be downloaded whole (/ovop.db)
 
 
 def site_dir(path: str | Path | None = None) -> Path:
@@ -55,9 +56,15 @@ def datasette_app(db: str | Path, site: str | Path | None = None):
     path, folder = check_db(db, any_name=True), site_dir(site)
     metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8"))
     ds = Datasette(files=[], metadata=metadata, template_dir=str(folder / "templates"),
-                   plugins_dir=str(folder / "plugins"), static_mounts=_static(folder), settings=settings(folder))
+                   plugins_dir=str(folder / "plugins"), static_mounts=_static(folder),
+                   settings={**settings(folder), "allow_download": downloadable(path)})
     ds.add_database(Database(ds, str(path), is_mutable=False), name=DB_NAME)
     return ds
+
+
+def downloadable(path: Path, limit: int = DOWNLOAD_LIMIT) -> bool:
+    """Whether the whole database may be downloaded: only under the size limit (a bigger one is queried instead)."""
+    return path.stat().st_size <= limit
 
 
 def _static(folder: Path) -> list[tuple[str, str]]:
