@@ -48,3 +48,15 @@ async def test_what_if_queries_listed_and_answering_when_published_with_what_if(
     assert [r["stars_2024"] for r in rows if r["status_2024"] == "conditional"]  # answers with stars
     summary = (await ds.client.get("/ovop/what_if_summary.json?from=2018&to=2024&_shape=array")).json()
     assert {r["status"] for r in summary} >= {"conditional"}
+
+
+async def test_outcome_keys_are_links_in_query_results_and_stars_show_their_scale(dbs):
+    ds = await _app(dbs["what_if"])
+    html = (await ds.client.get("/ovop/what_if_2018_2024")).text
+    assert '<a href="/ovop/outcomes/2018~2F2018-W-0002">2018/2018-W-0002</a>' in html
+    html = (await ds.client.get("/ovop.db?sql=select+key,+edition,+stars+from+outcomes".replace(".db", ""))).text
+    assert '<a href="/ovop/outcomes/2013~2F2013-T-0001">2013/2013-T-0001</a>' in html
+    assert '<span class="ovop-of">5/5</span>' in html  # 2013's scale is 1-5
+    table = (await ds.client.get("/ovop/outcomes?edition=2022")).text
+    assert '<span class="ovop-of">2/3</span>' in table  # 2022's is 1-3
+    assert 'class="ovop-status ovop-status-awarded"' in table

@@ -72,14 +72,18 @@ def scale_for(row, column: str, db_path: str | None) -> int | None:
     return scales(db_path).get(edition) if isinstance(edition, str) else None
 
 
-def cell(row, value, column: str, db_path: str | None, outcome_url) -> Markup | None:
-    """The HTML of one cell, or None for Datasette's own rendering."""
+QUERY_KEY_COLUMNS = {"assessment", "key"}  # in query results (no table), these hold outcome keys too
+
+
+def cell(row, value, column: str, db_path: str | None, outcome_url, table: str | None = "") -> Markup | None:
+    """The HTML of one cell, or None for Datasette's own rendering (table None: a query's result)."""
     if column in STAR_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
         return stars_html(value, scale_for(row, column, db_path))
     if column in STATUS_COLUMNS and value in BADGES:
         url_column = "legal_basis_url" if column == "legal_basis_status" else "source_url"
         return badge_html(value, get(row, url_column))
-    if column in OUTCOME_KEY_COLUMNS and isinstance(value, str) and "/" in value:
+    keys = OUTCOME_KEY_COLUMNS | (QUERY_KEY_COLUMNS if table is None else set())
+    if column in keys and isinstance(value, str) and "/" in value:
         return Markup('<a href="{}">{}</a>').format(outcome_url(value), value)
     if column == "status" and value in ("awarded", "not_awarded", "ineligible", "conditional"):
         return Markup('<span class="ovop-status ovop-status-{}">{}</span>').format(value, value)

@@ -36,7 +36,7 @@ def render_cell(row, value, column, table, database, datasette):
     if database != DB:
         return None
     db = datasette.databases.get(DB)
-    return cell(row, value, column, db.path if db else None, lambda key: row_url(datasette, "outcomes", key))
+    return cell(row, value, column, db.path if db else None, lambda key: row_url(datasette, "outcomes", key), table)
 
 
 def row_url(datasette, table: str, key: str) -> str:
