@@ -62,6 +62,12 @@ def verify(db_path: str | Path = "build/ovop.db", rules_dir: str | Path = DEFAUL
     return _verify(db_path, rules_dir, sample)
 
 
+def serve(db_path: str | Path = "build/ovop.db", host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Serve the published site (any database file name) in this process until SIGTERM or Ctrl-C."""
+    from .web import serve as _serve
+    _serve(db_path, host, port)
+
+
 def serve_command(db_path: str | Path = "build/ovop.db", host: str = "127.0.0.1", port: int = 8001) -> list[str]:
     """The `datasette serve` command of the published site (immutable, site metadata, templates, plugins)."""
     from .web import serve_command as _serve_command

@@ -134,6 +134,8 @@ def evaluate(paths, edition, as_json, rules_dir):
         stars = f"{o.stars}★" if o.stars else "-"
         score = f"{o.score:.2f}" if o.score is not None else "-"
         extra = f" capped from {o.band_stars}★" if o.capped else (f" gates failed: {', '.join(o.gates_failed)}" if o.gates_failed else "")
+        if o.gates_unknown:
+            extra += f" gates unknown: {', '.join(o.gates_unknown)}"
         click.echo(f"{o.id}  {o.edition}  {o.status}  {stars}  score {score}{extra}")
 
 
@@ -301,15 +303,11 @@ def verify(db_path, rules_dir, sample):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @friendly
 def serve(db_path, port, host):
-    """Serve the published database with Datasette, read-only, with the site's pages."""
-    import subprocess
+    """Serve the published database (any file name) with Datasette, read-only, with the site's pages.
 
+    The server runs in this process: SIGTERM or Ctrl-C stops it whole."""
     from . import api
-    cmd = api.serve_command(db_path, host, port)
-    try:
-        sys.exit(subprocess.call(cmd))
-    except KeyboardInterrupt:
-        sys.exit(130)
+    api.serve(db_path, host, port)
 
 
 def main() -> None:

@@ -49,9 +49,11 @@ def test_an_edition_against_itself_moves_nobody(sources):
 
 def test_unretargetable_assessments_are_listed_with_the_reason():
     result = impact(load_rules(RULES), "2024", "2022", [ROOT / "datasets" / "samples" / "2013.yaml"])
-    assert result.evaluated == 0
-    assert {s["id"] for s in result.skipped} == {"2013-JB-0002", "2013-JT-0001", "2013-NB-0004", "2013-SU-0003"}
-    assert all("missing gates.dalam_sentra" in s["reason"] for s in result.skipped)
+    # missing evidence cannot be scored; a missing gate fact is unknown: conditional (CRITERIA.md section 7)
+    assert {s["id"] for s in result.skipped} == {"2013-JB-0002", "2013-JT-0001", "2013-NB-0004"}
+    assert all(s["reason"].startswith("missing evidence.") for s in result.skipped)
+    assert result.evaluated == 1 and result.matrix["conditional:3"]["conditional:3"] == 1
+    assert result.states[-1] == "conditional:3"
 
 
 def test_2022_to_2024_moves_the_food_firm_without_a_lab_test():

@@ -113,14 +113,20 @@ def test_what_if_outcomes_and_missing(tmp_path, inputs):
     data = load_assessments([DATA / "whatif.yaml"], rs)[0].model_dump(mode="json")
     o = Evaluator(rs).evaluate(Assessment.model_validate({**data, "edition": "2024"}))
     assert (row["status"], row["stars"], row["score"]) == (o.status, o.stars, o.score)
-    missing = conn.execute("select reason from what_if_missing where assessment = '2018/2018-W-0002' "
-                           "and edition = '2024'").fetchone()["reason"]
-    assert missing == "missing gates.dalam_sentra, gates.unit_sentra, gates.diusulkan_kabkota"
+    # the second lacks the sentra gates 2024 asks for: unknown there, so conditional (CRITERIA.md section 7)
+    row = conn.execute("select * from outcomes_what_if where assessment = '2018/2018-W-0002' and edition = '2024'").fetchone()
+    assert conn.execute("select count(*) from what_if_missing where assessment = '2018/2018-W-0002' "
+                        "and edition = '2024'").fetchone()[0] == 0
+    assert (row["status"], row["gates_unknown"]) == ("conditional", '["dalam_sentra","unit_sentra","diusulkan_kabkota"]')
+    data = [a for a in load_assessments([DATA / "whatif.yaml"], rs, "2024") if a.id == "2018-W-0002"][0]
+    o = Evaluator(rs).evaluate(data)
+    assert (row["status"], row["stars"], row["score"], row["gates_failed"]) == (o.status, o.stars, o.score, "[]")
+    assert o.stars is not None
     to_2013 = conn.execute("select reason from what_if_missing where assessment = '2024/2024-T-0007' "
                            "and edition = '2013'").fetchone()["reason"]
     assert 'commodity "makanan_minuman" has no single code' in to_2013
     canned = conn.execute("select count(*) from outcomes_what_if where from_edition = '2018' and edition = '2024'").fetchone()
-    assert canned[0] == 1
+    assert canned[0] == 2
 
 
 async def test_what_if_canned_query_and_explanation_on_demand(tmp_path, inputs):
@@ -130,8 +136,10 @@ async def test_what_if_canned_query_and_explanation_on_demand(tmp_path, inputs):
     ds = datasette_app(db)
     await ds.invoke_startup()
     rows = (await ds.client.get("/ovop/what_if_2018_2024.json?_shape=array")).json()
-    assert [(r["assessment"], r["not_evaluated_because"] is None) for r in rows] == [
-        ("2018/2018-W-0001", True), ("2018/2018-W-0002", False)]
+    assert [(r["assessment"], r["not_evaluated_because"], r["status_2024"]) for r in rows] == [
+        ("2018/2018-W-0001", None, "ineligible"), ("2018/2018-W-0002", None, "conditional")]
+    assert rows[1]["stars_2024"] is not None  # answers with stars: what it would get if the gates are met
+    assert rows[1]["gates_unknown_2024"] == '["dalam_sentra","unit_sentra","diusulkan_kabkota"]'
     summary = (await ds.client.get("/ovop/what_if_summary.json?from=2018&to=2024&_shape=array")).json()
     assert sum(r["assessments"] for r in summary) == 2
     page = (await ds.client.get("/ovop/outcomes/2024~2F2024-T-0007")).text

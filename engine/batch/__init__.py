@@ -6,9 +6,11 @@ plan (an edition's compiled levels as interval tables) → execute (the column k
 from .evaluator import MOVEMENT, STATUS, BatchEvaluator, as_dict, check_sample, collector_paused
 from .execute import (
                       AWARDED,
+                      CONDITIONAL,
                       GATE_FAIL,
                       GATE_NA,
                       GATE_PASS,
+                      GATE_UNKNOWN,
                       INELIGIBLE,
                       NOT_AWARDED,
                       BatchInputError,
@@ -18,5 +20,5 @@ from .execute import (
 )
 
 __all__ = ["MOVEMENT", "STATUS", "BatchEvaluator", "BatchInputError", "as_dict", "check_sample",
-           "collector_paused", "AWARDED", "GATE_FAIL", "GATE_NA", "GATE_PASS", "INELIGIBLE", "NOT_AWARDED",
+           "collector_paused", "AWARDED", "CONDITIONAL", "GATE_UNKNOWN", "GATE_FAIL", "GATE_NA", "GATE_PASS", "INELIGIBLE", "NOT_AWARDED",
            "Columns", "cap_states", "run"]

@@ -26,9 +26,11 @@ from ..decide import compile_edition
 from ..rules import RuleSet
 from .execute import (
     AWARDED,
+    CONDITIONAL,
     GATE_FAIL,
     GATE_NA,
     GATE_PASS,
+    GATE_UNKNOWN,
     INELIGIBLE,
     MOVEMENT_NONE,
     NAIK,
@@ -41,10 +43,10 @@ from .execute import (
 )
 from .plan import Plan
 
-FIELDS = ("status", "stars", "band_stars", "capped", "score", "gates_failed", "pembina", "label_kemasan",
+FIELDS = ("status", "stars", "band_stars", "capped", "score", "gates_failed", "gates_unknown", "pembina", "label_kemasan",
           "kandidat_go_global", "movement")
-STATUS = {INELIGIBLE: "ineligible", NOT_AWARDED: "not_awarded", AWARDED: "awarded"}
-RESULT = {GATE_PASS: "pass", GATE_FAIL: "fail"}
+STATUS = {INELIGIBLE: "ineligible", NOT_AWARDED: "not_awarded", AWARDED: "awarded", CONDITIONAL: "conditional"}
+RESULT = {GATE_PASS: "pass", GATE_FAIL: "fail", GATE_UNKNOWN: "unknown"}
 MOVEMENT = {MOVEMENT_NONE: None, TURUN: "turun", TETAP: "tetap", NAIK: "naik"}
 
 __all__ = ["BatchEvaluator", "BatchInputError", "Columns", "check_sample", "outcome_fields", "FIELDS"]
@@ -139,24 +141,25 @@ def _rows(cols: Columns) -> list[dict[str, Any]]:
                   map(tuple, cols.gate_result.tolist()), cols.level.tolist(), cols.points.tolist(),
                   cols.pembina.tolist(), cols.label.tolist(), cols.go_global.tolist(), cols.movement.tolist())
     for ident, status, band, stars, cents, gates, levels, points, pem, label, glob, move in columns:
-        failed, passed = gate_rows(gates)
+        failed, unknown, passed = gate_rows(gates)
         out.append({
             "id": ident, "edition": edition, "status": STATUS[status], "stars": stars or None,
             "band_stars": band or None, "capped": bool(band and stars != band),
             "score": cents / 100 if status != INELIGIBLE else None, "gates_failed": list(failed),
-            "pembina": pembina[pem], "label_kemasan": label, "kandidat_go_global": glob, "movement": MOVEMENT[move],
+            "gates_unknown": list(unknown), "pembina": pembina[pem], "label_kemasan": label, "kandidat_go_global": glob, "movement": MOVEMENT[move],
             "gates": list(passed), "criteria": list(zip(crit, levels, points)),
         })
     return out
 
 
 def _gate_patterns(facts: list[str]):
-    """Gate results -> (failed facts, gate rows), worked out once per distinct pattern of results."""
+    """Gate results -> (failed facts, unknown facts, gate rows), worked out once per distinct pattern of results."""
     seen: dict[tuple, tuple] = {}
 
     def of(results: tuple) -> tuple:
         if results not in seen:
             seen[results] = (tuple(f for f, r in zip(facts, results) if r == GATE_FAIL),
+                             tuple(f for f, r in zip(facts, results) if r == GATE_UNKNOWN),
                              tuple((f, RESULT[r]) for f, r in zip(facts, results) if r != GATE_NA))
         return seen[results]
     return of

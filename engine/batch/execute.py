@@ -13,8 +13,8 @@ import numpy as np
 
 from .plan import NO_LEVEL, Plan, classify_codes, classify_numbers
 
-GATE_NA, GATE_FAIL, GATE_PASS = -1, 0, 1
-INELIGIBLE, NOT_AWARDED, AWARDED = 0, 1, 2
+GATE_NA, GATE_FAIL, GATE_PASS, GATE_UNKNOWN = -1, 0, 1, 2  # unknown: the fact is absent (what-if only)
+INELIGIBLE, NOT_AWARDED, AWARDED, CONDITIONAL = 0, 1, 2, 3
 MOVEMENT_NONE, TURUN, TETAP, NAIK = -2, -1, 0, 1
 
 
@@ -27,7 +27,7 @@ class Columns:
     """The outcomes of one chunk of one edition, field by field."""
     plan: Plan
     ids: list
-    gate_result: np.ndarray  # (n, gates): GATE_NA / GATE_FAIL / GATE_PASS
+    gate_result: np.ndarray  # (n, gates): GATE_NA / GATE_FAIL / GATE_PASS / GATE_UNKNOWN
     level: np.ndarray  # (n, criteria): 1-based level number
     points: np.ndarray  # (n, criteria)
     status: np.ndarray
@@ -60,7 +60,8 @@ def run(plan: Plan, items: list[dict]) -> Columns:
     stars, cap_applied = _capped(plan, items, band, score_n, eligible)
     q = plan.q
     cents = (200 * score_n + q) // (2 * q)
-    status = np.where(~eligible, INELIGIBLE, np.where(stars > 0, AWARDED, NOT_AWARDED))
+    unknown = (gate_result == GATE_UNKNOWN).any(axis=1) if gate_result.size else np.zeros(n, dtype=bool)
+    status = np.where(~eligible, INELIGIBLE, np.where(unknown, CONDITIONAL, np.where(stars > 0, AWARDED, NOT_AWARDED)))
     level = np.stack([plan.level_numbers[j][level_pos[:, j]] for j in range(len(plan.criteria))], axis=1) \
         if plan.criteria else np.zeros((n, 0), dtype=np.int64)
     points = np.stack([plan.level_points[j][level_pos[:, j]] for j in range(len(plan.criteria))], axis=1) \
@@ -80,13 +81,14 @@ def _gates(plan: Plan, items: list[dict]) -> np.ndarray:
     for j, g in enumerate(gates):
         values = [f.get(g.fact) for f in facts]
         present = np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=n)
-        if g.applies_to is not None:
-            present &= np.fromiter(map(g.applies_to.__contains__, commodities), dtype=bool, count=n)
+        applies = np.ones(n, dtype=bool) if g.applies_to is None else \
+            np.fromiter(map(g.applies_to.__contains__, commodities), dtype=bool, count=n)
+        present &= applies
         if isinstance(g.requires, bool):
             ok = np.fromiter(map(is_, values, repeat(g.requires)), dtype=bool, count=n)
         else:
             ok = _interval_holds(values, present, g.requires)
-        out[:, j] = np.where(present, np.where(ok, GATE_PASS, GATE_FAIL), GATE_NA)
+        out[:, j] = np.where(present, np.where(ok, GATE_PASS, GATE_FAIL), np.where(applies, GATE_UNKNOWN, GATE_NA))
     return out
 
 

@@ -23,12 +23,13 @@ class _Strict(BaseModel):
 
 class Expect(_Strict):
     """Outcome fields a test checks; fields left out are not checked."""
-    status: Literal["awarded", "not_awarded", "ineligible"] | None = None
+    status: Literal["awarded", "not_awarded", "ineligible", "conditional"] | None = None
     stars: int | None = None
     band_stars: int | None = None
     capped: bool | None = None
     score: int | float | None = None
     gates_failed: list[str] | None = None
+    gates_unknown: list[str] | None = None
     pembina: str | None = None
     label_kemasan: bool | None = None
     kandidat_go_global: bool | None = None

@@ -3,7 +3,8 @@
 The compiled objects are the single copy of the criteria the evaluation uses: the engine matches
 the definitions generated here, and the trace's "not met" conditions are read from the same objects.
 Three stages run in one engine session per assessment:
-  1. fact `t: a` (commodity, gate facts, evidence): gate pass/fail rules, one level rule per criterion;
+  1. fact `t: a` (commodity, gate facts, evidence): gate pass/fail rules (unknown when the fact is absent,
+     which only a what-if allows: CRITERIA.md section 7), one level rule per criterion;
   2. fact `t: s` (eligibility, the score as an exact integer, cap evidence): band and cap rules;
   3. fact `t: c` (final stars, movement delta): consequence rules.
 """
@@ -201,6 +202,7 @@ def definition(c: Compiled) -> dict:
             ok, bad = _interval_test(prop, g.requires), [_negated_interval(prop, g.requires)]
         rules[f"gate/{g.fact}/pass"] = _rule("a", *only, *ok, pri=n)
         rules[f"gate/{g.fact}/fail"] = _rule("a", *only, *bad, pri=n)
+        rules[f"gate/{g.fact}/unknown"] = _rule("a", *only, {"$nex": {prop: 1}}, pri=n)  # what-if: fact absent
     base = len(c.gates)
     for n, cr in enumerate(c.criteria):
         prop = f"e_{cr.evidence}"

@@ -52,7 +52,7 @@ class Evaluator:
 
 def _evaluate(c: Compiled, a, scale_of) -> Outcome:
     run = _run_engine(c, a, scale_of)
-    status = "ineligible" if run.failed else ("awarded" if run.stars else "not_awarded")
+    status = "ineligible" if run.failed else ("conditional" if run.unknown else ("awarded" if run.stars else "not_awarded"))
     trace = run.gates + [_criterion_step(c, a, cr, lv) for cr, lv in run.levels] + run.subtotals
     if not run.failed:
         trace += [_score_step(c, run.levels, run.score), _band_step(c, run.band, run.score)] + run.caps
@@ -61,7 +61,7 @@ def _evaluate(c: Compiled, a, scale_of) -> Outcome:
     outcome = Outcome(
         id=a.id, edition=c.id, status=status, stars=run.stars, band_stars=run.band,
         capped=bool(run.band and run.stars != run.band), score=None if run.failed else round_half_up(run.score),
-        gates_failed=run.failed, pembina=run.conseq.get("pembina"), label_kemasan=bool(run.conseq.get("label_kemasan")),
+        gates_failed=run.failed, gates_unknown=run.unknown, pembina=run.conseq.get("pembina"), label_kemasan=bool(run.conseq.get("label_kemasan")),
         kandidat_go_global=bool(run.conseq.get("kandidat_go_global")), movement=run.conseq.get("movement"),
         ruleset_hash=c.hash, trace=trace)
     outcome.what_it_takes = whatittakes.compute(c, a, outcome, run.levels, run.score)
@@ -80,6 +80,7 @@ class _Run:
     caps: list[dict] = field(default_factory=list)
     stars: int | None = None
     conseq: dict[str, Any] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)  # gate facts absent (what-if): scored as if they pass
 
 
 def _run_engine(c: Compiled, a, scale_of) -> _Run:
@@ -90,7 +91,8 @@ def _run_engine(c: Compiled, a, scale_of) -> _Run:
         gates = _gate_steps(c, a, fired)
         levels = _levels(c, a, fired)
         subtotals, score = _score(c, levels)
-        run = _Run(gates, [s["fact"] for s in gates if s["result"] == "fail"], levels, subtotals, score)
+        run = _Run(gates, [s["fact"] for s in gates if s["result"] == "fail"], levels, subtotals, score,
+                   unknown=[s["fact"] for s in gates if s["result"] == "unknown"])
         fired = engine.assert_fact(_stage2(c, a, sid, score, not run.failed))
         if not run.failed:
             run.band = _band(c, fired)
@@ -130,7 +132,7 @@ def _stage2(c: Compiled, a, sid: str, score: Fraction, eligible: bool) -> dict[s
 def _gate_steps(c: Compiled, a, fired: list[str]) -> list[dict]:
     steps = []
     for g in c.gates:
-        result = "pass" if f"gate/{g.fact}/pass" in fired else ("fail" if f"gate/{g.fact}/fail" in fired else None)
+        result = next((r for r in ("pass", "fail", "unknown") if f"gate/{g.fact}/{r}" in fired), None)
         if result is None:
             continue  # the gate does not apply to this commodity
         steps.append({"kind": "gate", "rule": f"gate/{g.fact}", "provenance": provenance(c.edition, g.model.provenance),

@@ -24,6 +24,10 @@ T = {
         "pembina": "pembina", "label_kemasan": "bintang pada kemasan", "kandidat_go_global": "kandidat Go Global",
         "movement": "pergerakan", "naik": "naik", "tetap": "tetap", "turun": "turun", "score_after": "skor menjadi",
         "pass": "lulus", "fail": "GAGAL", "not_decided": "tidak dinilai (tidak memenuhi syarat administrasi)",
+        "conditional": "BERSYARAT (ada syarat administrasi yang tidak diketahui)", "unknown": "TIDAK DIKETAHUI", "and": "dan",
+        "would_be": "akan menjadi {stars}★ jika syarat administrasi {gates} terpenuhi",
+        "would_not": "tidak akan mendapat bintang walaupun syarat administrasi {gates} terpenuhi",
+        "gates_unknown": "syarat administrasi yang tidak diketahui: {gates}",
     },
     "en": {
         "awarded": "AWARDED", "not_awarded": "NOT AWARDED", "ineligible": "INELIGIBLE (administrative gates failed)",
@@ -40,6 +44,10 @@ T = {
         "pembina": "coach", "label_kemasan": "star on packaging", "kandidat_go_global": "Go Global candidate",
         "movement": "movement", "naik": "up", "tetap": "same", "turun": "down", "score_after": "score becomes",
         "pass": "pass", "fail": "FAIL", "not_decided": "not decided (ineligible)",
+        "conditional": "CONDITIONAL (some administrative gates unknown)", "unknown": "UNKNOWN", "and": "and",
+        "would_be": "would be {stars}★ if the gates {gates} are met",
+        "would_not": "would not be awarded even if the gates {gates} are met",
+        "gates_unknown": "gates unknown: {gates}",
     },
 }
 
@@ -73,7 +81,17 @@ def _headline(o: Outcome, ed: Edition, t: dict, lang: str) -> list[str]:
         if o.capped:
             result += f" ({t['capped_from']} {o.band_stars})"
     score = f"; {t['score']} {_num(o.score, lang)}" if o.score is not None else ""
-    return [f"{o.id} — {title}", f"{t['result']}: {result}{score}", ""]
+    return [f"{o.id} — {title}", f"{t['result']}: {result}{score}"] + _unknown(o, t) + [""]
+
+
+def _unknown(o: Outcome, t: dict) -> list[str]:
+    """What-if (CRITERIA.md section 7): what the outcome would be if the unknown gates were met."""
+    if not o.gates_unknown:
+        return []
+    names = o.gates_unknown
+    gates = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {t['and']} {names[-1]}"
+    key = "gates_unknown" if o.status == "ineligible" else ("would_be" if o.stars else "would_not")
+    return [t[key].format(stars=o.stars, gates=gates)]
 
 
 def _section(title: str, rows: list[str]) -> list[str]:
@@ -93,8 +111,8 @@ def _num(value, lang: str) -> str:
 
 def _gate(s: dict, ed: Edition, t: dict, lang: str) -> str:
     gate = next(g for g in ed.gates if g.fact == s["fact"])
-    ok = "✓" if s["result"] == "pass" else "✗"
-    actual = _value(s["actual"], t)
+    ok = {"pass": "✓", "fail": "✗"}.get(s["result"], "?")
+    actual = _value(s["actual"], t) if s["actual"] is not None else "–"
     return f"  {ok} {getattr(gate.label, lang)} ({s['fact']}): {t['required']} {s['required']}; {t['it_is']} {actual} — {t[s['result']]} {_mark(s, t)}"
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..rules import fmt
 
-Status = Literal["awarded", "not_awarded", "ineligible"]
+Status = Literal["awarded", "not_awarded", "ineligible", "conditional"]
 
 
 class Outcome(BaseModel):
@@ -24,6 +24,7 @@ class Outcome(BaseModel):
     capped: bool
     score: float | None
     gates_failed: list[str]
+    gates_unknown: list[str]  # what-if only: gate facts the assessment lacks (CRITERIA.md section 7)
     pembina: str | None
     label_kemasan: bool
     kandidat_go_global: bool

@@ -24,7 +24,7 @@ from ..errors import Diagnostic, OvopError
 from ..inputs import Assessment, Catalogue, check_file, duplicates, item_label, read
 from ..rules import RuleSet, load_commodity_map
 from . import stream as impact_stream
-from .rows import compare, durable_row, why_not_evaluated
+from .rows import compare, durable_row, state_of, why_not_evaluated
 from .rows import reasons as row_reasons
 
 DATASETS = Path("datasets")
@@ -81,7 +81,7 @@ def _is_assessments(data: Any) -> bool:
 
 
 def state(o: Outcome) -> str:
-    return str(o.stars) if o.status == "awarded" else o.status
+    return state_of(o.status, o.stars)
 
 
 def read_all(paths: list[Path]) -> list[tuple[str, Any]]:
@@ -156,8 +156,7 @@ def _durable(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, li
     evaluator = Evaluator(ruleset)
     for key, a, d in zip(keys, *pairs):
         before, after = evaluator.evaluate(a), evaluator.evaluate(d)
-        result.matrix[state(before)][state(after)] += 1
-        result.evaluated += 1
+        count(result, state(before), state(after), 1)
         if state(before) != state(after):
             result.moves.append(Move(a.id, key[0], state(before), state(after), before.score, after.score,
                                      row_reasons(durable_row(before), durable_row(after))))
@@ -173,10 +172,22 @@ def _batch(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list
         _add(result, counts, moves)
 
 
+def count(result: Impact, before: str, after: str, n: int) -> None:
+    """Add n to a cell of the matrix; a conditional state (what-if, CRITERIA.md section 7) gets its row and column
+    when it first occurs."""
+    for s in (before, after):
+        if s not in result.states:
+            result.states.append(s)
+            for row in result.matrix.values():
+                row[s] = 0
+            result.matrix[s] = {c: 0 for c in result.states}
+    result.matrix[before][after] += n
+    result.evaluated += n
+
+
 def _add(result: Impact, counts, moves: list[tuple]) -> None:
     for (b, a), n in counts.items():
-        result.matrix[b][a] += n
-        result.evaluated += n
+        count(result, b, a, n)
     result.moves += [Move(*m) for m in moves]
 
 

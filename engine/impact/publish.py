@@ -131,7 +131,10 @@ def _keys(conn: sqlite3.Connection, result: Impact):
 
 
 def split(state: str) -> tuple[str, int | None]:
-    """A state of the matrix ("3", "not_awarded") as (status, stars)."""
+    """A state of the matrix ("3", "not_awarded", "conditional:2") as (status, stars)."""
+    if state.startswith("conditional:"):
+        stars = state.split(":", 1)[1]
+        return "conditional", int(stars) if stars.isdigit() else None
     return ("awarded", int(state)) if state.isdigit() else (state, None)
 
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from ..batch import AWARDED, GATE_NA, INELIGIBLE, NOT_AWARDED, Columns
+from ..batch import AWARDED, CONDITIONAL, GATE_NA, INELIGIBLE, NOT_AWARDED, Columns
 from ..decide import number
 
 STATUS = {INELIGIBLE: "ineligible", NOT_AWARDED: "not_awarded"}
-RESULT = {0: "fail", 1: "pass"}
+RESULT = {0: "fail", 1: "pass", 2: "unknown"}
 
 
 @dataclass
@@ -33,8 +33,15 @@ class Row:
 
 def states(cols: Columns) -> list[str]:
     """Each assessment's state: its stars when awarded, else its status."""
-    return [str(stars) if status == AWARDED else STATUS[status]
+    return [state_of(STATUS.get(status) or ("conditional" if status == CONDITIONAL else "awarded"), stars or None)
             for status, stars in zip(cols.status.tolist(), cols.stars.tolist())]
+
+
+def state_of(status: str, stars: int | None) -> str:
+    """Stars when awarded; conditional (a gate fact unknown under the edition) with the stars it would get."""
+    if status == "awarded":
+        return str(stars)
+    return f"conditional:{stars or 'none'}" if status == "conditional" else status
 
 
 def compare(before: Columns, after: Columns, files: list[str]) -> tuple[Counter, list[tuple]]:

@@ -9,7 +9,8 @@ found, each naming file:line:col, the assessment id (or "item N (no id)") and th
 
 Numbers are kept exact: `Assessment.exact_evidence()` gives Fractions of the values as written.
 Integer fields take integers only (2.5 and 3.0 are refused). `edition_override` re-targets every
-assessment at another edition (what-if), mapping commodity codes by rules/commodity_map.yaml.
+assessment at another edition (what-if), mapping commodity codes by rules/commodity_map.yaml; there a
+gate fact the assessment lacks is unknown (the outcome is conditional), not an error.
 """
 from __future__ import annotations
 
@@ -199,7 +200,9 @@ def check_one(check: Check, raw: Any, catalogue: Catalogue, target: Edition | No
     edition = target or declared
     commodity = _commodity(check, raw, declared, target, cmap)
     need = f"edition {edition.edition} needs" if edition else ""
-    _section(check, raw, "gates", catalogue.gates, edition, _needed_gates(edition, commodity),
+    whatif = target is not None and declared is not None and target.edition != declared.edition
+    # what-if: a gate fact the assessment lacks is unknown, not missing (CRITERIA.md section 7)
+    _section(check, raw, "gates", catalogue.gates, edition, [] if whatif else _needed_gates(edition, commodity),
              f"{need} for commodity {commodity}" if commodity else need)
     _section(check, raw, "evidence", catalogue.evidence, edition, edition.evidence_names() if edition else [], need)
     _previous(check, raw, catalogue)

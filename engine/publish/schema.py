@@ -101,7 +101,7 @@ TABLES: list[Table] = [
           ("outcome", "step"), [_fk("rule", "rules", "id")], without_rowid=True),
     Table("outcomes_what_if", {"assessment": T, "edition": T, "from_edition": T, "commodity": T, "status": T,
                                "stars": I, "band_stars": I, "capped": I, "score": R, "gates_failed": T,
-                               "pembina": T, "stars_own": I, "status_own": T},
+                               "gates_unknown": T, "pembina": T, "stars_own": I, "status_own": T},
           ("assessment", "edition"), [_fk("assessment", "assessments"), _fk("edition", "editions", "id"),
                                       _fk("from_edition", "editions", "id")],
           [("from_edition", "edition", "stars"), ("edition",)]),

@@ -1,6 +1,7 @@
-"""`ovop publish --what-if`: every assessment also evaluated (batch path) under every other edition whose facts
-it has, into `outcomes_what_if`; one that cannot be (a gate fact or evidence the edition needs is missing or
-not valid there, or its commodity has no code in that edition's list: rules/commodity_map.yaml) goes to
+"""`ovop publish --what-if`: every assessment also evaluated (batch path) under every other edition whose evidence
+it has, into `outcomes_what_if`; a gate fact it lacks is unknown there (status `conditional`, listed in
+`gates_unknown`: CRITERIA.md section 7). One that cannot be evaluated (evidence the edition needs is missing, a
+value is not valid there, or its commodity has no code in that edition's list: rules/commodity_map.yaml) goes to
 `what_if_missing` with the reason, never dropped silently."""
 from __future__ import annotations
 
@@ -38,8 +39,9 @@ class WhatIf:
             return None, why
         gates = [g.fact for g in model.gates_for(code)]
         names = model.evidence_names()
-        missing = [f"gates.{f}" for f in gates if f not in d["gates"]] + \
-                  [f"evidence.{n}" for n in names if n not in d["evidence"]]
+        # a gate fact the assessment lacks is unknown, not missing: the outcome is conditional (CRITERIA.md 7)
+        gates = [f for f in gates if f in d["gates"]]
+        missing = [f"evidence.{n}" for n in names if n not in d["evidence"]]
         if missing:
             return None, "missing " + ", ".join(missing)
         check_gates, check_evidence = self._to_check(d["edition"], target)
@@ -56,7 +58,7 @@ class WhatIf:
     def chunk(self, writer, prepared: list, outcomes: list, report) -> None:
         """Rows of both tables for one chunk: `prepared` as publish_write.prepare gives them."""
         runs: dict[str, list] = {}
-        for p, o in zip(prepared, outcomes):
+        for i, (p, o) in enumerate(zip(prepared, outcomes)):
             d = p[0]
             for target in self.editions:
                 if target == d["edition"]:
@@ -65,21 +67,22 @@ class WhatIf:
                 if why:
                     writer.buffers["what_if_missing"].append((p[1][0], target, d["edition"], why))
                 else:
-                    runs.setdefault(target, []).append((p[1][0], d["edition"], item, o))
-        for target in sorted(runs):
-            self._evaluate(writer, target, runs[target], report)
+                    runs.setdefault(target, []).append((p[1][0], d["edition"], item, o, i))
+        rows = [row for target in sorted(runs) for row in self._evaluate(target, runs[target], report)]
+        # in input order, then edition order: the same rows in the same order whatever the chunk size
+        writer.buffers["outcomes_what_if"].extend(row for _, row in sorted(rows, key=lambda r: (r[0], r[1][1])))
         report.what_if_missing += sum(1 for _ in writer.buffers["what_if_missing"])
 
-    def _evaluate(self, writer, target: str, entries: list, report) -> None:
+    def _evaluate(self, target: str, entries: list, report) -> list[tuple[int, tuple]]:
         try:
-            results = self.be.evaluate_many([item for _, _, item, _ in entries])
+            results = self.be.evaluate_many([item for _, _, item, _, _ in entries])
         except BatchInputError as exc:
             raise OvopError(Diagnostic("what-if", message=f"edition {target}: {exc}")) from None
-        for (key, own, item, o), r in zip(entries, results):
-            writer.buffers["outcomes_what_if"].append(
-                (key, target, own, item["ikm"]["commodity"], r["status"], r["stars"], r["band_stars"], int(r["capped"]),
-                 r["score"], dumps(r["gates_failed"]), r["pembina"], o[11], o[10]))
         report.what_if += len(entries)
+        return [(i, (key, target, own, item["ikm"]["commodity"], r["status"], r["stars"], r["band_stars"],
+                     int(r["capped"]), r["score"], dumps(r["gates_failed"]), dumps(r["gates_unknown"]), r["pembina"],
+                     o[11], o[10]))
+                for (key, own, item, o, i), r in zip(entries, results)]
 
 
 def _problem(spec: Spec, value) -> str | None:

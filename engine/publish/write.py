@@ -13,6 +13,7 @@ from .. import __version__
 from ..batch import BatchEvaluator, BatchInputError, as_dict
 from ..errors import Diagnostic, OvopError
 from ..rules import RuleSet
+from . import fts
 from . import rows as pr
 from .batch import EditionRows, chunk_rows
 from .check import Sampler
@@ -70,6 +71,7 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         conn.execute("COMMIT")
         conn.execute("BEGIN")
         _indexes(conn)
+        fts.build(conn)
         for name, sql in VIEWS.items():
             conn.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
         conn.execute("COMMIT")

@@ -10,6 +10,7 @@ from ..errors import Diagnostic, OvopError
 
 SITE_DIR = Path(__file__).resolve().parents[2] / "site"
 DB_NAME = "ovop"
+DOWNLOAD_LIMIT = 200 * 1024 * 1024  # bytes: a database up to this size can be downloaded whole (/ovop.db)
 
 
 def site_dir(path: str | Path | None = None) -> Path:
@@ -25,11 +26,11 @@ def settings(site: Path) -> dict:
     return json.loads((site / "settings.json").read_text(encoding="utf-8"))
 
 
-def check_db(db: str | Path) -> Path:
+def check_db(db: str | Path, any_name: bool = False) -> Path:
     path = Path(db)
     if not path.is_file():
         raise OvopError(Diagnostic(str(path), message="no such database file", allowed="run ovop publish first"))
-    if path.stem != DB_NAME:
+    if not any_name and path.stem != DB_NAME:  # `datasette serve` names the database by its file
         raise OvopError(Diagnostic(str(path), message=f'the site is for a database named "{DB_NAME}"',
                                    allowed=f"a file named {DB_NAME}.db (e.g. build/{DB_NAME}.db)"))
     return path
@@ -47,10 +48,25 @@ def serve_command(db: str | Path, host: str = "127.0.0.1", port: int = 8001, sit
 
 
 def datasette_app(db: str | Path, site: str | Path | None = None):
-    """The same site as a Datasette object (tests, benchmarks)."""
+    """The site as a Datasette object (`ovop serve`, tests, benchmarks): the database file, whatever its name,
+    served read-only (immutable) as /ovop, the name the site's metadata and templates are written for."""
     import yaml
     from datasette.app import Datasette
-    path, folder = check_db(db), site_dir(site)
+    from datasette.database import Database
+    path, folder = check_db(db, any_name=True), site_dir(site)
     metadata = yaml.safe_load((folder / "metadata.yaml").read_text(encoding="utf-8"))
-    return Datasette(files=[], immutables=[str(path)], metadata=metadata, template_dir=str(folder / "templates"),
-                     plugins_dir=str(folder / "plugins"), settings=settings(folder))
+    ds = Datasette(files=[], metadata=metadata, template_dir=str(folder / "templates"),
+                   plugins_dir=str(folder / "plugins"), static_mounts=_static(folder),
+                   settings={**settings(folder), "allow_download": downloadable(path)})
+    ds.add_database(Database(ds, str(path), is_mutable=False), name=DB_NAME)
+    return ds
+
+
+def downloadable(path: Path, limit: int = DOWNLOAD_LIMIT) -> bool:
+    """Whether the whole database may be downloaded: only under the size limit (a bigger one is queried instead)."""
+    return path.stat().st_size <= limit
+
+
+def _static(folder: Path) -> list[tuple[str, str]]:
+    """/ovop-static/: the site's own scripts and styles (no CDN: the site works offline)."""
+    return [("ovop-static", str(folder / "static"))] if (folder / "static").is_dir() else []

@@ -6,7 +6,8 @@ import sqlite3
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
-from markupsafe import Markup, escape
+
+from engine.web import badge_html, cell, stars_html
 
 # A single function call (zeroblob, printf, replace) cannot be interrupted by the SQL time limit:
 # these limits make such a query fail at once instead of filling memory.
@@ -21,11 +22,6 @@ LIMITS = {
     sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1_000,
     sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
 }
-STAR_COLUMNS = {"stars", "band_stars", "previous_stars", "stars_2022", "stars_2024", "threshold_stars", "max_stars",
-                "base_stars", "draft_stars"}
-STATUS_COLUMNS = {"provenance_status", "legal_basis_status", "scale_status", "score_status"}
-BADGES = {"sourced": ("bersumber / sourced", "stated by a public source (see the link)"),
-          "assumed": ("asumsi / assumed", "a documented stand-in, not an official figure")}
 DB = "ovop"
 
 
@@ -35,41 +31,12 @@ def prepare_connection(conn):
         conn.setlimit(limit, value)
 
 
-def stars_html(value) -> Markup:
-    if value is None:
-        return Markup("")
-    n = int(value)
-    shown = "★" * n if n else "☆"
-    return Markup(f'<span class="ovop-stars" data-stars="{n}" title="{n} bintang / {n} stars">{shown}</span>')
-
-
-def badge_html(status, url=None) -> Markup:
-    if status not in BADGES:
-        return Markup(escape(status or ""))
-    text, title = BADGES[status]
-    span = Markup('<span class="ovop-badge ovop-{}" title="{}">{}</span>').format(status, title, text)
-    if status == "sourced" and url:
-        return Markup('<a href="{}" rel="nofollow">{}</a>').format(url, span)
-    return span
-
-
-def _get(row, name):
-    try:
-        return row[name]
-    except (IndexError, KeyError, TypeError):
-        return None
-
-
 @hookimpl
-def render_cell(row, value, column, table, database):
+def render_cell(row, value, column, table, database, datasette):
     if database != DB:
         return None
-    if column in STAR_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
-        return stars_html(value)
-    if column in STATUS_COLUMNS and value in BADGES:
-        url_column = "legal_basis_url" if column == "legal_basis_status" else "source_url"
-        return badge_html(value, _get(row, url_column))
-    return None
+    db = datasette.databases.get(DB)
+    return cell(row, value, column, db.path if db else None, lambda key: row_url(datasette, "outcomes", key), table)
 
 
 def row_url(datasette, table: str, key: str) -> str:
