@@ -37,7 +37,18 @@ def page_context(edition: str | None, commodity: str | None) -> dict:
     commodity = commodity if commodity in codes else codes[0]
     return {"editions": editions, "edition": edition, "model": model, "commodity": commodity,
             "ikm_fields": IKM, "gates": gate_fields(model, commodity), "groups": evidence_fields(model),
-            "scale": model.star_scale.max, "previous_editions": [e for e in editions if e < edition]}
+            "scale": model.star_scale.max, "previous_editions": [e for e in editions if e < edition], "ovop_badge": badge}
+
+
+BADGES = {"sourced": ("bersumber / sourced", "stated by a public source"),
+          "assumed": ("asumsi / assumed", "a documented stand-in, not an official figure")}
+
+
+def badge(status: str):
+    """[S]/[A] as a badge (the same look as the site's table cells)."""
+    from markupsafe import Markup
+    text, title = BADGES.get(status, (status, ""))
+    return Markup('<span class="ovop-badge ovop-{}" title="{}">{}</span>').format(status, title, text)
 
 
 def _range(lo, hi, lang: str) -> str:

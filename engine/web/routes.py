@@ -98,7 +98,33 @@ async def upload_view(request, datasette):
     return _json(data, status)
 
 
+LANG_JS = """(function () {
+  var page = document.querySelector(".ovop-page");
+  if (!page) { return; }
+  function set(l) {
+    page.setAttribute("data-lang", l);
+    document.documentElement.setAttribute("lang", l);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-set-lang]"), function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-set-lang") === l ? "true" : "false");
+    });
+    try { localStorage.setItem("ovop-lang", l); } catch (e) { /* private mode */ }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-set-lang]"), function (b) {
+    b.addEventListener("click", function () { set(b.getAttribute("data-set-lang")); });
+  });
+  var saved = null;
+  try { saved = localStorage.getItem("ovop-lang"); } catch (e) { /* private mode */ }
+  set(saved === "en" ? "en" : "id");
+})();
+"""
+
+
+async def lang_script(request, datasette):
+    return Response(LANG_JS, content_type="text/javascript; charset=utf-8")
+
+
 ROUTES = [
+    (r"^/-/ovop/lang\.js$", lang_script),
     (r"^/-/ovop/evaluate$", evaluate_view),
     (r"^/-/ovop/assess$", desk_view),
     (r"^/-/ovop/assess/desk\.js$", desk_script),
