@@ -135,6 +135,16 @@ async def test_route_status_codes(ds):
     assert r.status_code == 400 and "1999" in r.json()["errors"][0]["message"]
 
 
+async def test_route_answers_what_evaluate_text_gives(ds):
+    """The route serializes outcomes itself (pydantic, then the additions): the same data as evaluate_text."""
+    for name in ("2013", "2024"):
+        body = as_json(ROOT / "datasets" / "samples" / f"{name}.yaml")
+        r = await ds.client.post("/-/ovop/evaluate", content=body)
+        assert r.status_code == 200 and r.json() == evaluate_text(body)[1]
+    r = await ds.client.post("/-/ovop/evaluate", content=as_json(ROOT / "tests" / "broken_assessments" / "many_errors.yaml"))
+    assert r.status_code == 400 and len(r.json()["errors"]) == 6
+
+
 async def test_api_writes_nothing(ds, db):
     before = db.read_bytes()
     one = as_json(ROOT / "datasets" / "samples" / "2022.yaml")

@@ -138,7 +138,21 @@ def _criteria(x) -> list[str]:
     return out + [""]
 
 
+_lines: dict = {}
+
+
 def criterion_line(s: dict, ed: Edition, lang: str) -> str:
+    """One criterion's line; it depends only on the criterion, its level and the answer (cached)."""
+    key = (ed.edition, id(ed), s["criterion"], s["level"], type(s["value"]).__name__, s["value"], lang)
+    line = _lines.get(key)
+    if line is None:
+        if len(_lines) > 100_000:
+            _lines.clear()
+        line = _lines[key] = _criterion_line(s, ed, lang)
+    return line
+
+
+def _criterion_line(s: dict, ed: Edition, lang: str) -> str:
     t = T[lang]
     cr = ed.criterion(s["criterion"])
     why = "" if isinstance(s["value"], str) and s["condition"].endswith(f" = {s['value']}") else f" ({condition(ed, s['condition'], lang)})"

@@ -131,9 +131,10 @@ RANKING_RULE = {
 def ranked(c, a, outcome, limit: int = 3) -> dict | None:
     """Up to `limit` distinct minimal ways to the next star, ranked by RANKING_RULE; for an ineligible
     firm, the failed gates and what it would get once they are fixed."""
-    levels = [(cr, next(lv for lv in cr.levels if lv.matches(a.evidence[cr.evidence]))) for cr in c.criteria]
-    current = {cr.id: lv for cr, lv in levels}
-    score = _score_of(c, current)
+    at = {s["criterion"]: s["level"] for s in outcome.trace if s["kind"] == "criterion"}
+    current = {cr.id: cr.levels[at[cr.id] - 1] for cr in c.criteria}
+    exact = next((s["exact"] for s in outcome.trace if s["kind"] == "score"), None)
+    score = Fraction(exact) if exact is not None else _score_of(c, current)
     if outcome.status == "ineligible":
         band = c.band_for(score)
         stars = _capped(c, a, band)
@@ -153,6 +154,10 @@ def ranked(c, a, outcome, limit: int = 3) -> dict | None:
     ints = {cid: [(i, int(g * scale), d) for i, g, d in rs] for cid, rs in options.items()}
     for way in _search(ints, forced, int(needed * scale) if needed > 0 else 0, limit):
         out["ways"].append(_way(c, a, current, way, score, Fraction(1, scale)))
+    greedy = outcome.what_it_takes
+    if not out["ways"] and greedy and greedy.get("reachable"):  # more than MAX_ANSWERS answers: the one path
+        out["ways"].append({"answers": len(greedy["changes"]), "distance": None, "changes": greedy["changes"],
+                            "score_after": greedy["score_after"]})
     return out
 
 
@@ -190,7 +195,9 @@ def _distance(cr, value, lv, a) -> Fraction:
     if lv.codes is not None:
         codes = [code for level in cr.levels for code in level.codes]
         return Fraction(abs(codes.index(lv.codes[0]) - codes.index(value)), max(len(codes) - 1, 1))
-    to, now = Fraction(fmt(Fraction(str(_target_value(cr, lv, a))))), Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
+    iv = lv.interval.intersect(cr.domain) if cr.domain is not None else lv.interval
+    to = iv.nearest(cr.type == "integer")
+    now = Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
     dom = cr.domain
     lo, hi = (getattr(dom, "lo", None), getattr(dom, "hi", None)) if dom is not None else (None, None)
     if lo is not None and hi is not None and hi > lo:
@@ -199,30 +206,51 @@ def _distance(cr, value, lv, a) -> Fraction:
     return abs(to - now) / big if big else Fraction(0)
 
 
+MAX_ANSWERS = 3  # beyond this many changed answers, the one greedy path (compute) stands alone
+
+
 def _search(options, forced, needed, limit):
-    """Minimal sets of raises reaching `needed`, fewest answers first, then least distance."""
+    """Minimal sets of raises reaching `needed`, fewest answers first, then least distance (branch and bound)."""
     base = [cid for cid in options if cid in forced]
     free = [cid for cid in options if cid not in forced]
-    found, best = [], {cid: options[cid][-1][1] for cid in options}
-    have = sum(best[cid] for cid in base)
-    for k in range(0, len(free) + 1):
-        layer = []
-        for extra in _combinations(free, k):
-            if have + sum(best[cid] for cid in extra) < needed:
-                continue
-            for choice in _choices(base + list(extra), options):
-                if _minimal(choice, options, forced, needed):
-                    layer.append(choice)
-        layer.sort(key=lambda ch: (sum(r[2] for _, r in ch), [cid for cid, _ in ch]))
-        found += layer[:limit - len(found)]
-        if len(found) >= limit or (k >= 3 and found):
+    best = {cid: options[cid][-1][1] for cid in options}
+    top = max(best.values(), default=0)
+    found: list = []
+    for k in range(0, min(len(free), MAX_ANSWERS) + 1):
+        layer: list = []
+        want = limit - len(found)
+        for fixed in _choices(base, options):
+            _dfs(free, 0, k, fixed, options, forced, needed, top, layer, want)
+        layer.sort(key=_rank)
+        found += layer[:want]
+        if len(found) >= limit:
             break
     return found
 
 
-def _combinations(items, k):
-    from itertools import combinations
-    return combinations(items, k)
+def _rank(choice):
+    return (sum(r[2] for _, r in choice), [cid for cid, _ in choice])
+
+
+def _dfs(free, start, k, chosen, options, forced, needed, top, layer, want):
+    gain = sum(r[1] for _, r in chosen)
+    if k == 0:
+        if _minimal(chosen, options, forced, needed):
+            layer.append(list(chosen))
+            if len(layer) > want:
+                layer.sort(key=_rank)
+                del layer[want:]
+        return
+    if gain + k * top < needed:
+        return
+    dist = sum(float(r[2]) for _, r in chosen)
+    bound = float(_rank(layer[-1])[0]) if len(layer) >= want else None
+    for i in range(start, len(free) - k + 1):
+        cid = free[i]
+        for r in options[cid]:
+            if bound is not None and dist + float(r[2]) > bound + 1e-12:
+                continue
+            _dfs(free, i + 1, k - 1, chosen + [(cid, r)], options, forced, needed, top, layer, want)
 
 
 def _choices(cids, options):

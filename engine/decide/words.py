@@ -76,7 +76,12 @@ def plural(n, one: str, many: str, lang: str) -> str:
 
 
 def evidence_of(edition, name: str):
-    return next((c.evidence for c in edition.criteria if c.evidence.name == name), None)
+    key = (id(edition), "evidence")
+    index = _cache.get(key)
+    if index is None:
+        _alive[id(edition)] = edition
+        index = _cache[key] = {c.evidence.name: c.evidence for c in edition.criteria}
+    return index.get(name)
 
 
 def code_label(edition, evidence: str, code, lang: str) -> str:
@@ -98,7 +103,21 @@ def answer(edition, evidence: str, value, lang: str) -> str:
     return f"{text}{unit}" if unit == "%" else (f"{text} {unit}" if unit else text)
 
 
+_cache: dict = {}
+_alive: dict = {}
+
+
 def condition(edition, text: str, lang: str) -> str:
+    """The condition for people (cached per edition, text and language)."""
+    key = (id(edition), text, lang)
+    hit = _cache.get(key)
+    if hit is None:
+        _alive[id(edition)] = edition  # keeps the id from being reused while cached
+        hit = _cache[key] = _condition(edition, text, lang)
+    return hit
+
+
+def _condition(edition, text: str, lang: str) -> str:
     """A rule condition in symbols, numbers in the locale and codes by label: "80 ≤ bahan_baku_lokal_pct < 100"."""
     m = _EQ.match(text)
     if m and evidence_of(edition, m.group(1)) is not None and not m.group(2).isdigit():

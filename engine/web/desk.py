@@ -12,11 +12,13 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from ..decide.words import UNITS, num
+from ..decide import words
 from ..errors import OvopError
 from ..inputs import check_file, duplicates, read, write_template
 from .evaluate_api import error_dicts, evaluate_assessments, item_label
 from .state import state
+
+UNITS, num = words.UNITS, words.num
 
 SCRIPT = Path(__file__).with_name("desk.js")
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".yaml", ".yml", ".json")

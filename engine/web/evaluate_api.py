@@ -40,6 +40,25 @@ def evaluate_text(text: str, edition: str | None = None, with_explanations: bool
     return 200, evaluate_assessments(assessments, with_explanations)
 
 
+def evaluate_json(text: str, edition: str | None = None) -> tuple[int, str]:
+    """evaluate_text, answered as JSON text: each outcome serialized by pydantic (fast), then the additions."""
+    st = state()
+    try:
+        assessments = check_text(text, edition, st, positions=False)
+    except OvopError:
+        status, data = evaluate_text(text, edition)
+        return status, json.dumps(data, ensure_ascii=False)
+    ev, parts = st["evaluator"], []
+    for a in assessments:
+        o = ev.evaluate(a)
+        ahead = ev.ahead(a, o)
+        model = ev.compiled(a.edition).edition
+        extra = json.dumps({"explanation": {lang: explain(o, model, lang, ahead) for lang in ("id", "en")},
+                            "ahead": ahead}, ensure_ascii=False)
+        parts.append(o.model_dump_json()[:-1] + "," + extra[1:])
+    return 200, "[" + ",".join(parts) + "]"
+
+
 def evaluate_assessments(assessments, with_explanations: bool = True) -> list[dict]:
     ev = state()["evaluator"]
     out = []

@@ -7,10 +7,11 @@ the ranked ways to the next star. The words are the explanation's (engine/decide
 """
 from __future__ import annotations
 
-from ..decide import explain
-from ..decide.explain import T, change_line, consequence_value, gate_label, required_text, score_formula
-from ..decide.whatittakes import RANKING_RULE
-from ..decide.words import answer, condition, num, stars_text
+from ..decide import EXPLAIN_WORDS as T
+from ..decide import RANKING_RULE, change_line, consequence_value, explain, gate_label, required_text, score_formula
+from ..decide import words
+
+answer, condition, num, stars_text = words.answer, words.condition, words.num, words.stars_text
 from .state import state
 
 LANGS = ("id", "en")

@@ -59,8 +59,8 @@ async def evaluate_view(request, datasette):
         return _json({"errors": [{"id": None, "field": None, "message": "the body is not UTF-8 text",
                                   "allowed": "JSON in UTF-8"}]}, 400)
     edition = request.args.get("edition") or None
-    status, data = evaluate_api.evaluate_text(text, edition)
-    return _json(data, status)
+    status, data = evaluate_api.evaluate_json(text, edition)
+    return Response(data, status=status, content_type="application/json; charset=utf-8")
 
 
 async def desk_view(request, datasette):
