@@ -150,3 +150,25 @@ async def test_api_writes_nothing(ds, db):
     one = as_json(ROOT / "datasets" / "samples" / "2022.yaml")
     assert (await ds.client.post("/-/ovop/evaluate", content=one)).status_code == 200
     assert db.read_bytes() == before
+
+
+async def test_desk_page_download_and_upload(ds, tmp_path):
+    html = (await ds.client.get("/-/ovop/assess?edition=2024&commodity=makanan_minuman")).text
+    assert 'data-path="gates.uji_lab_pangan"' in html and 'value="dikendalikan"' in html
+    assert "Dikendalikan (dikendalikan)" in html and "rows-and-columns" not in html
+    assert 'data-path="gates.uji_lab_pangan"' not in (await ds.client.get("/-/ovop/assess?edition=2024&commodity=anyaman")).text
+    one = json.loads(as_json(ROOT / "datasets" / "samples" / "2024.yaml"))[0]
+    r = await ds.client.post("/-/ovop/assess/download?format=yaml", content=json.dumps(one))
+    assert r.status_code == 200 and 'filename="2024-JB-0007.yaml"' in r.headers["content-disposition"]
+    (tmp_path / "a.yaml").write_bytes(r.content)
+    assert json.loads(api.outcomes_json(api.evaluate_files([tmp_path / "a.yaml"], ROOT / "rules")))[0]["score"] == 91.33
+    r = await ds.client.post("/-/ovop/assess/download?format=xlsx", content=json.dumps(one))
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    r = await ds.client.post("/-/ovop/assess/upload?name=penilaian.xlsx", content=r.content)
+    assert r.status_code == 200, r.text[:300]
+    assert [(o["id"], o["stars"], o["score"]) for o in r.json()] == [("2024-JB-0007", 3, 91.33)]
+    bad = (ROOT / "tests" / "broken_assessments" / "percent_over_100.yaml").read_bytes()
+    r = await ds.client.post("/-/ovop/assess/upload?name=percent_over_100.yaml", content=bad)
+    assert r.status_code == 400 and r.json()["errors"][0]["where"].startswith("percent_over_100.yaml:")
+    r = await ds.client.post("/-/ovop/assess/upload?name=x.exe", content=b"MZ")
+    assert r.status_code == 400 and ".xlsx" in r.json()["errors"][0]["allowed"]
