@@ -121,6 +121,10 @@
     renderWays(o);
     document.getElementById("ovop-explain").textContent = o.explanation[lang()];
   }
+  function shown(evidence, value) {
+    var opt = typeof value === "string" ? form.querySelector('[data-path="evidence.' + evidence + '"] option[value="' + value + '"]') : null;
+    return opt ? opt.getAttribute("data-" + lang()) : fmt(value);
+  }
   function renderWays(o) {
     var box = document.getElementById("ovop-ways"), t = T[lang()], a = o.ahead;
     box.textContent = "";
@@ -133,7 +137,7 @@
     box.appendChild(el("h3", "", t.takes + " (" + a.target_stars + "★)"));
     var ol = el("ol", "ovop-ways");
     a.ways.forEach(function (w) {
-      var li = el("li", "", w.changes.map(function (c) { return c.criterion + " " + c.evidence + ": " + fmt(c.from) + " → " + fmt(c.to); }).join("; ")
+      var li = el("li", "", w.changes.map(function (c) { return c.criterion + " " + c.evidence + ": " + shown(c.evidence, c.from) + " → " + shown(c.evidence, c.to); }).join("; ")
                   + " — " + t.score + " " + fmt(w.score_after));
       ol.appendChild(li);
     });
