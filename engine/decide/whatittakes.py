@@ -151,7 +151,7 @@ def ranked(c, a, outcome, limit: int = 3) -> dict | None:
     gains = _gains(c)
     options = _options(c, a, current, gains, forced)
     scale = math.lcm(needed.denominator, *(r[1].denominator for rs in options.values() for r in rs))
-    ints = {cid: [(i, int(g * scale), d) for i, g, d in rs] for cid, rs in options.items()}
+    ints = {cid: [(i, int(g * scale), d, float(d)) for i, g, d in rs] for cid, rs in options.items()}
     for way in _search(ints, forced, int(needed * scale) if needed > 0 else 0, limit):
         out["ways"].append(_way(c, a, current, way, score, Fraction(1, scale)))
     greedy = outcome.what_it_takes
@@ -177,6 +177,7 @@ def _capped(c, a, band):
 def _options(c, a, current, gains, forced) -> dict[str, list[tuple]]:
     """Per criterion, its raises: (level index, score gained, distance moved), lowest level first."""
     out = {}
+    cache = c.__dict__.setdefault("_distances", {})
     for cr in c.criteria:
         now = current[cr.id]
         low = forced.get(cr.id, now.index + 1)
@@ -185,13 +186,24 @@ def _options(c, a, current, gains, forced) -> dict[str, list[tuple]]:
             if lv.points <= now.points:
                 continue
             gain = gains[cr.id] * (lv.points - now.points)
-            raises.append((lv.index, gain, _distance(cr, a.evidence[cr.evidence], lv, a)))
+            raises.append((lv.index, gain, _distance(cache, cr, a.evidence[cr.evidence], lv)))
         if raises:
             out[cr.id] = raises
     return out
 
 
-def _distance(cr, value, lv, a) -> Fraction:
+def _distance(cache: dict, cr, value, lv) -> Fraction:
+    """Cached on the compiled edition (`cache`), by criterion, answer and level."""
+    key = (cr.id, type(value).__name__, value, lv.index)
+    hit = cache.get(key)
+    if hit is None:
+        if len(cache) > 100_000:
+            cache.clear()
+        hit = cache[key] = _distance_of(cr, value, lv)
+    return hit
+
+
+def _distance_of(cr, value, lv) -> Fraction:
     if lv.codes is not None:
         codes = [code for level in cr.levels for code in level.codes]
         return Fraction(abs(codes.index(lv.codes[0]) - codes.index(value)), max(len(codes) - 1, 1))
@@ -243,12 +255,12 @@ def _dfs(free, start, k, chosen, options, forced, needed, top, layer, want):
         return
     if gain + k * top < needed:
         return
-    dist = sum(float(r[2]) for _, r in chosen)
-    bound = float(_rank(layer[-1])[0]) if len(layer) >= want else None
+    dist = sum(r[3] for _, r in chosen)
+    bound = sum(r[3] for _, r in layer[-1]) if len(layer) >= want else None
     for i in range(start, len(free) - k + 1):
         cid = free[i]
         for r in options[cid]:
-            if bound is not None and dist + float(r[2]) > bound + 1e-12:
+            if bound is not None and dist + r[3] > bound + 1e-9:
                 continue
             _dfs(free, i + 1, k - 1, chosen + [(cid, r)], options, forced, needed, top, layer, want)
 
@@ -273,7 +285,7 @@ def _minimal(choice, options, forced, needed) -> bool:
 
 def _way(c, a, current, way, score, unit) -> dict:
     changes = []
-    for cid, (idx, gain, dist) in way:
+    for cid, (idx, gain, dist, _) in way:
         cr = next(x for x in c.criteria if x.id == cid)
         lv = cr.levels[idx - 1]
         changes.append({"criterion": cid, "evidence": cr.evidence, "from": number(a.evidence[cr.evidence]),
