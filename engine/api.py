@@ -32,7 +32,8 @@ def explain_files(paths: list[str | Path], lang: str = "id", rules_dir: str | Pa
     evaluator = Evaluator(rs)
     out = []
     for a in load_assessments([Path(p) for p in paths], rs, edition_override=edition):
-        out.append(explain(evaluator.evaluate(a), evaluator.compiled(a.edition).edition, lang))
+        outcome = evaluator.evaluate(a)
+        out.append(explain(outcome, evaluator.compiled(a.edition).edition, lang, evaluator.ahead(a, outcome)))
     return out
 
 

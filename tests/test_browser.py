@@ -71,10 +71,10 @@ def test_outcome_page_then_edition_criteria(server):
         try:
             page = browser.new_page()
             page.goto(server + "/ovop/outcomes/2024~2F2024-T-0007")
-            assert "Result: 3 stars" in page.locator("pre.ovop-explain[lang=en]").inner_text()
-            assert "Hasil: 3 bintang" in page.locator("pre.ovop-explain[lang=id]").inner_text()
-            assert page.locator("h1 .ovop-stars").inner_text() == "★★★"
-            assert page.locator("table.ovop-trace tbody tr").count() >= 30
+            assert "Result: ★★★ 3 of 3 stars" in page.locator("pre.ovop-explain[lang=en]").text_content()
+            assert "Hasil: ★★★ 3 dari 3 bintang" in page.locator("pre.ovop-explain[lang=id]").text_content()
+            assert page.locator(".ovop-block[lang=id] .ovop-summary-box .ovop-stars").inner_text() == "★★★"
+            assert page.locator(".ovop-block[lang=id] table.ovop-trace tbody tr").count() >= 30
             page.click("a.ovop-edition-link")
             page.wait_for_url("**/ovop/editions/2024")
             assert page.locator("tr.ovop-criterion").count() == 20

@@ -143,7 +143,7 @@ async def test_what_if_canned_query_and_explanation_on_demand(tmp_path, inputs):
     summary = (await ds.client.get("/ovop/what_if_summary.json?from=2018&to=2024&_shape=array")).json()
     assert sum(r["assessments"] for r in summary) == 2
     page = (await ds.client.get("/ovop/outcomes/2024~2F2024-T-0007")).text
-    assert "Result: 3 stars" in page and "role=\"alert\"" not in page
+    assert "Result: ★★★ 3 of 3 stars" in page and "role=\"alert\"" not in page
     conn = sqlite3.connect(db)
     with conn:
         conn.execute("update editions set hash = 'sha256:old' where id = '2024'")

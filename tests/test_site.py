@@ -43,8 +43,8 @@ async def get(ds, path: str, status: int = 200):
 
 async def test_outcome_page_shows_explanation_stars_and_trace(ds):
     html = (await get(ds, OUTCOME)).text
-    assert "Penjelasan / explanation" in html
-    assert "Hasil: 3 bintang" in html and "Result: 3 stars" in html
+    assert "Penjelasan lengkap (teks)" in html and "Full explanation (text)" in html
+    assert "Hasil: ★★★ 3 dari 3 bintang" in html and "Result: ★★★ 3 of 3 stars" in html
     assert 'class="ovop-stars" data-stars="3"' in html and "★★★" in html
     assert "criterion/A1/2" in html and "/ovop/levels/2024~2Fcriterion~2FA1~2F2" in html
     assert "asumsi / assumed" in html and "bersumber / sourced" in html

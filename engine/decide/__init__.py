@@ -4,11 +4,14 @@ compile (an edition into durable_rules rulesets) → durable_adapter (the only i
 → evaluate (Evaluator) → outcome (Outcome, its trace) → explain, whatittakes; authortests runs
 rules/<edition>/tests.yaml, whatiftests rules/what_if_tests.yaml.
 """
-from . import authortests, whatiftests
+from . import authortests, whatiftests, words
 from .compile import Compiled, compile_edition
 from .evaluate import Evaluator
-from .explain import explain
+from .explain import T as EXPLAIN_WORDS
+from .explain import change_line, consequence_value, explain, gate_label, required_text, score_formula
+from .whatittakes import RANKING_RULE
 from .outcome import Outcome, number, provenance
 
 __all__ = ["authortests", "whatiftests", "Compiled", "compile_edition", "Evaluator", "explain", "Outcome", "number",
-           "provenance"]
+           "provenance", "words", "EXPLAIN_WORDS", "change_line", "consequence_value", "gate_label", "required_text",
+           "score_formula", "RANKING_RULE"]

@@ -42,6 +42,10 @@ class Evaluator:
         except EngineError as exc:
             raise OvopError(Diagnostic("engine", message=f"{assessment.id}: {exc}")) from None
 
+    def ahead(self, assessment, outcome: Outcome) -> dict | None:
+        """Up to three ranked ways to the next star (or, if ineligible, what it would get with its gates fixed)."""
+        return whatittakes.ranked(self.compiled(assessment.edition), assessment, outcome)
+
     def evaluate_all(self, assessments) -> list[Outcome]:
         return [self.evaluate(a) for a in assessments]
 

@@ -8,6 +8,7 @@ their conditions need first.
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from ..rules import fmt
@@ -115,3 +116,182 @@ def _target_value(cr, lv, a):
     iv = lv.interval.intersect(cr.domain) if cr.domain is not None else lv.interval
     value = iv.nearest(cr.type == "integer")
     return number(Fraction(fmt(value)) if cr.type != "integer" else value)
+
+
+# ---- ranked ways (the explanation, the page and the evaluate API; not an outcome field) ----
+
+RANKING_RULE = {
+    "id": "diurutkan menurut jumlah jawaban yang berubah (paling sedikit dulu), lalu seberapa jauh jawaban itu "
+          "bergeser (bagian dari rentang jawaban; untuk angka tanpa batas atas, perubahan relatif)",
+    "en": "ranked by how many answers change (fewest first), then by how far they move (the share of the "
+          "answer's range; for numbers without an upper bound, the change relative to the larger value)",
+}
+
+
+def ranked(c, a, outcome, limit: int = 3) -> dict | None:
+    """Up to `limit` distinct minimal ways to the next star, ranked by RANKING_RULE; for an ineligible
+    firm, the failed gates and what it would get once they are fixed."""
+    at = {s["criterion"]: s["level"] for s in outcome.trace if s["kind"] == "criterion"}
+    current = {cr.id: cr.levels[at[cr.id] - 1] for cr in c.criteria}
+    exact = next((s["exact"] for s in outcome.trace if s["kind"] == "score"), None)
+    score = Fraction(exact) if exact is not None else _score_of(c, current)
+    if outcome.status == "ineligible":
+        band = c.band_for(score)
+        stars = _capped(c, a, band)
+        return {"target": "eligible", "gates": outcome.what_it_takes["gates"],
+                "then": {"score": round_half_up(score), "band_stars": band, "stars": stars}}
+    target = (outcome.stars or 0) + 1
+    if target > max(s for s, _ in c.bands):
+        return None
+    forced = _forced(c, a, current, target)
+    out = {"target_stars": target, "threshold": number(c.threshold(target)), "ways": []}
+    if forced is None:
+        return out
+    needed = c.threshold(target) - score
+    gains = _gains(c)
+    options = _options(c, a, current, gains, forced)
+    scale = math.lcm(needed.denominator, *(r[1].denominator for rs in options.values() for r in rs))
+    ints = {cid: [(i, int(g * scale), d, float(d)) for i, g, d in rs] for cid, rs in options.items()}
+    for way in _search(ints, forced, int(needed * scale) if needed > 0 else 0, limit):
+        out["ways"].append(_way(c, a, current, way, score, Fraction(1, scale)))
+    greedy = outcome.what_it_takes
+    if not out["ways"] and greedy and greedy.get("reachable"):  # more than MAX_ANSWERS answers: the one path
+        out["ways"].append({"answers": len(greedy["changes"]), "distance": None, "changes": greedy["changes"],
+                            "score_after": greedy["score_after"]})
+    return out
+
+
+def _score_of(c, current) -> Fraction:
+    gains = _gains(c)
+    return sum((gains[cid] * lv.points for cid, lv in current.items()), Fraction(0))
+
+
+def _capped(c, a, band):
+    if not band:
+        return None
+    caps = [cap.max_stars for cap in c.caps if cap.max_stars < band
+            and not all(r.holds(a.evidence[r.evidence]) for r in cap.requires)]
+    return min([band] + caps)
+
+
+def _options(c, a, current, gains, forced) -> dict[str, list[tuple]]:
+    """Per criterion, its raises: (level index, score gained, distance moved), lowest level first."""
+    out = {}
+    cache = c.__dict__.setdefault("_distances", {})
+    for cr in c.criteria:
+        now = current[cr.id]
+        low = forced.get(cr.id, now.index + 1)
+        raises = []
+        for lv in cr.levels[low - 1:]:
+            if lv.points <= now.points:
+                continue
+            gain = gains[cr.id] * (lv.points - now.points)
+            raises.append((lv.index, gain, _distance(cache, cr, a.evidence[cr.evidence], lv)))
+        if raises:
+            out[cr.id] = raises
+    return out
+
+
+def _distance(cache: dict, cr, value, lv) -> Fraction:
+    """Cached on the compiled edition (`cache`), by criterion, answer and level."""
+    key = (cr.id, type(value).__name__, value, lv.index)
+    hit = cache.get(key)
+    if hit is None:
+        if len(cache) > 100_000:
+            cache.clear()
+        hit = cache[key] = _distance_of(cr, value, lv)
+    return hit
+
+
+def _distance_of(cr, value, lv) -> Fraction:
+    if lv.codes is not None:
+        codes = [code for level in cr.levels for code in level.codes]
+        return Fraction(abs(codes.index(lv.codes[0]) - codes.index(value)), max(len(codes) - 1, 1))
+    iv = lv.interval.intersect(cr.domain) if cr.domain is not None else lv.interval
+    to = iv.nearest(cr.type == "integer")
+    now = Fraction(value) if not isinstance(value, float) else Fraction(repr(value))
+    dom = cr.domain
+    lo, hi = (getattr(dom, "lo", None), getattr(dom, "hi", None)) if dom is not None else (None, None)
+    if lo is not None and hi is not None and hi > lo:
+        return abs(to - now) / (hi - lo)
+    big = max(abs(to), abs(now))
+    return abs(to - now) / big if big else Fraction(0)
+
+
+MAX_ANSWERS = 3  # beyond this many changed answers, the one greedy path (compute) stands alone
+
+
+def _search(options, forced, needed, limit):
+    """Minimal sets of raises reaching `needed`, fewest answers first, then least distance (branch and bound)."""
+    base = [cid for cid in options if cid in forced]
+    free = [cid for cid in options if cid not in forced]
+    best = {cid: options[cid][-1][1] for cid in options}
+    top = max(best.values(), default=0)
+    found: list = []
+    for k in range(0, min(len(free), MAX_ANSWERS) + 1):
+        layer: list = []
+        want = limit - len(found)
+        for fixed in _choices(base, options):
+            _dfs(free, 0, k, fixed, options, forced, needed, top, layer, want)
+        layer.sort(key=_rank)
+        found += layer[:want]
+        if len(found) >= limit:
+            break
+    return found
+
+
+def _rank(choice):
+    return (sum(r[2] for _, r in choice), [cid for cid, _ in choice])
+
+
+def _dfs(free, start, k, chosen, options, forced, needed, top, layer, want):
+    gain = sum(r[1] for _, r in chosen)
+    if k == 0:
+        if _minimal(chosen, options, forced, needed):
+            layer.append(list(chosen))
+            if len(layer) > want:
+                layer.sort(key=_rank)
+                del layer[want:]
+        return
+    if gain + k * top < needed:
+        return
+    dist = sum(r[3] for _, r in chosen)
+    bound = sum(r[3] for _, r in layer[-1]) if len(layer) >= want else None
+    for i in range(start, len(free) - k + 1):
+        cid = free[i]
+        for r in options[cid]:
+            if bound is not None and dist + r[3] > bound + 1e-9:
+                continue
+            _dfs(free, i + 1, k - 1, chosen + [(cid, r)], options, forced, needed, top, layer, want)
+
+
+def _choices(cids, options):
+    from itertools import product
+    return [list(zip(cids, combo)) for combo in product(*(options[cid] for cid in cids))]
+
+
+def _minimal(choice, options, forced, needed) -> bool:
+    total = sum(r[1] for _, r in choice)
+    if total < needed:
+        return False
+    for cid, r in choice:
+        lower = [o for o in options[cid] if o[0] < r[0]]
+        if lower and total - r[1] + lower[-1][1] >= needed:
+            return False
+        if not lower and cid not in forced and total - r[1] >= needed:
+            return False
+    return True
+
+
+def _way(c, a, current, way, score, unit) -> dict:
+    changes = []
+    for cid, (idx, gain, dist, _) in way:
+        cr = next(x for x in c.criteria if x.id == cid)
+        lv = cr.levels[idx - 1]
+        changes.append({"criterion": cid, "evidence": cr.evidence, "from": number(a.evidence[cr.evidence]),
+                        "to": _target_value(cr, lv, a), "from_level": current[cid].index, "to_level": idx,
+                        "condition": lv.condition(cr.evidence), "points_gained": lv.points - current[cid].points,
+                        "distance": round_half_up(dist, 4)})
+    after = score + unit * sum(r[1] for _, r in way)
+    return {"answers": len(changes), "distance": round_half_up(sum((r[2] for _, r in way), Fraction(0)), 4),
+            "changes": changes, "score_after": round_half_up(after)}

@@ -321,12 +321,24 @@ def _section(check: Check, raw: dict, section: str, known: dict[str, Spec], edit
                      here[name].describe())
 
 
+_SPECS: dict[tuple[int, str], tuple[Edition, dict[str, Spec]]] = {}
+
+
 def _specs_of(edition: Edition | None, section: str) -> dict[str, Spec]:
+    """The edition's specs of one section, built once per edition object (read-only to callers)."""
     if edition is None:
         return {}
+    hit = _SPECS.get((id(edition), section))
+    if hit is not None and hit[0] is edition:
+        return hit[1]
     if section == "gates":
-        return {g.fact: Spec.of(g) for g in edition.gates}
-    return {c.evidence.name: Spec.of(c.evidence) for c in edition.criteria}
+        specs = {g.fact: Spec.of(g) for g in edition.gates}
+    else:
+        specs = {c.evidence.name: Spec.of(c.evidence) for c in edition.criteria}
+    if len(_SPECS) > 256:
+        _SPECS.clear()
+    _SPECS[(id(edition), section)] = (edition, specs)
+    return specs
 
 
 def _previous(check: Check, raw: dict, catalogue: Catalogue) -> None:

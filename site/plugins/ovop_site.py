@@ -81,55 +81,19 @@ async def _trace(db, datasette, key: str) -> list[dict]:
     return out
 
 
-_engine: dict = {}
 EXPLAIN_SQL = """select a.input_json, o.edition, e.hash from outcomes o join assessments a on a.key = o.assessment
 join editions e on e.id = o.edition where o.key = ?"""
 
 
 async def _explanation(db, key: str) -> dict:
-    """The explanation, rendered on demand: the stored input evaluated again under its edition (durable_rules)."""
+    """The outcome page's blocks, rendered on demand: the stored input evaluated again under its edition
+    (durable_rules), in Indonesian and English (engine/web/outcome_page.py)."""
     rows = list(await db.execute(EXPLAIN_SQL, [key]))
     if not rows:
         return {}
     input_json, edition, stored_hash = rows[0]
-    return explain_outcome(key, input_json, edition, stored_hash)
-
-
-def explain_outcome(key: str, input_json: str, edition: str, stored_hash: str) -> dict:
-    out = {"hash": stored_hash, "warning": None, "id": None, "en": None}
-    try:
-        state = _state()
-        evaluator = state["evaluator"]
-        if edition not in state["ruleset"].editions:
-            out["warning"] = f"edition {edition} is not in the current rules: no explanation"
-            return out
-        current = state["ruleset"].editions[edition].hash
-        if current != stored_hash:
-            out["warning"] = (f"the rules of edition {edition} changed since publishing (published {stored_hash}, "
-                              f"now {current}): this explanation follows the current rules and may differ from the "
-                              f"published outcome")
-        from engine.decide import explain
-        from engine.publish import assessment_from_json
-        outcome = evaluator.evaluate(assessment_from_json(input_json, key, state["catalogue"]))
-        model = evaluator.compiled(edition).edition
-        out["id"], out["en"] = explain(outcome, model, "id"), explain(outcome, model, "en")
-    except Exception as exc:  # the page still shows the stored outcome and trace
-        out["warning"] = f"no explanation: {getattr(exc, 'render', lambda: str(exc))()}"
-    return out
-
-
-def _state() -> dict:
-    """The current rules and one durable_rules evaluator, built once per process."""
-    if not _engine:
-        import os
-        from pathlib import Path
-        from engine.inputs import Catalogue
-        from engine.decide import Evaluator
-        from engine.web import SITE_DIR
-        from engine.rules import load_rules
-        ruleset = load_rules(Path(os.environ.get("OVOP_RULES") or SITE_DIR.parent / "rules"))
-        _engine.update(ruleset=ruleset, catalogue=Catalogue.of(ruleset), evaluator=Evaluator(ruleset))
-    return _engine
+    from engine.web.outcome_page import page_data
+    return page_data(input_json, edition, stored_hash, key)
 
 
 async def _edition(db, datasette, edition: str) -> dict:

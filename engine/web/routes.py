@@ -1,0 +1,133 @@
+"""The desk's routes (Datasette register_routes): the evaluate API, the assessor desk and its helpers.
+
+None of them writes anything: they are exempt from CSRF (site/plugins/ovop_desk.py, skip_csrf).
+"""
+from __future__ import annotations
+
+import json
+
+from datasette.utils.asgi import Response
+
+from . import desk, evaluate_api
+
+EVALUATE = "/-/ovop/evaluate"
+ASSESS = "/-/ovop/assess"
+NO_CSRF = {EVALUATE, ASSESS + "/download", ASSESS + "/upload"}
+
+
+def _json(data, status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), status=status,
+                    content_type="application/json; charset=utf-8")
+
+
+async def read_body(request, limit: int) -> bytes | None:
+    """The request body, or None when it is over `limit` bytes (read no further)."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        return None
+    body, more = b"", True
+    while more:
+        message = await request.receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+        if len(body) > limit:
+            return None
+    return body
+
+
+def _method_not_allowed() -> Response:
+    r = _json({"errors": [{"id": None, "field": None, "message": "method not allowed", "allowed": evaluate_api.HOW}]}, 405)
+    r.headers["Allow"] = "POST"
+    return r
+
+
+def _text(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+async def evaluate_view(request, datasette):
+    if request.method != "POST":
+        return _method_not_allowed()
+    body = await read_body(request, evaluate_api.LIMIT)
+    if body is None:
+        return _json(evaluate_api.too_large(int(request.headers.get("content-length") or evaluate_api.LIMIT + 1)), 413)
+    text = _text(body)
+    if text is None:
+        return _json({"errors": [{"id": None, "field": None, "message": "the body is not UTF-8 text",
+                                  "allowed": "JSON in UTF-8"}]}, 400)
+    edition = request.args.get("edition") or None
+    status, data = evaluate_api.evaluate_json(text, edition)
+    return Response(data, status=status, content_type="application/json; charset=utf-8")
+
+
+async def desk_view(request, datasette):
+    html = await datasette.render_template("ovop_desk.html", desk.page_context(request.args.get("edition"),
+                                           request.args.get("commodity")), request=request)
+    return Response.html(html)
+
+
+async def desk_script(request, datasette):
+    return Response(desk.script(), content_type="text/javascript; charset=utf-8")
+
+
+async def download_view(request, datasette):
+    if request.method != "POST":
+        return _method_not_allowed()
+    body = await read_body(request, evaluate_api.LIMIT)
+    if body is None:
+        return _json(evaluate_api.too_large(evaluate_api.LIMIT + 1), 413)
+    fmt = request.args.get("format", "yaml")
+    status, content, ctype, name = desk.download(_text(body) or "", fmt)
+    if status != 200:
+        return _json(content, status)
+    r = Response(content, content_type=ctype)
+    r.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return r
+
+
+async def upload_view(request, datasette):
+    if request.method != "POST":
+        return _method_not_allowed()
+    body = await read_body(request, evaluate_api.LIMIT)
+    if body is None:
+        return _json(evaluate_api.too_large(evaluate_api.LIMIT + 1), 413)
+    status, data = desk.upload(body, request.args.get("name") or "upload.yaml", request.args.get("edition") or None)
+    return _json(data, status)
+
+
+LANG_JS = """(function () {
+  var page = document.querySelector(".ovop-page");
+  if (!page) { return; }
+  function set(l) {
+    page.setAttribute("data-lang", l);
+    document.documentElement.setAttribute("lang", l);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-set-lang]"), function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-set-lang") === l ? "true" : "false");
+    });
+    try { localStorage.setItem("ovop-lang", l); } catch (e) { /* private mode */ }
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-set-lang]"), function (b) {
+    b.addEventListener("click", function () { set(b.getAttribute("data-set-lang")); });
+  });
+  var saved = null;
+  try { saved = localStorage.getItem("ovop-lang"); } catch (e) { /* private mode */ }
+  set(saved === "en" ? "en" : "id");
+})();
+"""
+
+
+async def lang_script(request, datasette):
+    return Response(LANG_JS, content_type="text/javascript; charset=utf-8")
+
+
+ROUTES = [
+    (r"^/-/ovop/lang\.js$", lang_script),
+    (r"^/-/ovop/evaluate$", evaluate_view),
+    (r"^/-/ovop/assess$", desk_view),
+    (r"^/-/ovop/assess/desk\.js$", desk_script),
+    (r"^/-/ovop/assess/download$", download_view),
+    (r"^/-/ovop/assess/upload$", upload_view),
+]

@@ -1,0 +1,20 @@
+"""Datasette plugin: the evaluate API (POST /-/ovop/evaluate) and the assessor desk (/-/ovop/assess).
+
+Thin hooks over engine/web/routes.py. These routes write nothing, so they skip CSRF (an API for other
+systems); saving an assessment would need a signed-in assessor and is not offered here.
+"""
+from __future__ import annotations
+
+from datasette import hookimpl
+
+
+@hookimpl
+def register_routes():
+    from engine.web.routes import ROUTES
+    return ROUTES
+
+
+@hookimpl
+def skip_csrf(scope):
+    from engine.web.routes import NO_CSRF
+    return scope.get("path") in NO_CSRF
