@@ -284,7 +284,7 @@ class Renderer:
 
     def table(self, name: str, kind: str, opts: list, rows: list, path: tuple) -> Markup:
         body = "".join(self.row(kind, opts, item, path + (i,)) for i, item in enumerate(rows))
-        blank = Renderer(self.sources).row(kind, opts, {}, path + ("__new__",)).replace("\x00", "")
+        blank = str(Renderer(self.sources).row(kind, opts, {}, path + ("__new__",)))
         add = Markup("" if self.readonly else
                      '<button type="button" class="ovop-wb-add" data-do="add">+ tambah baris / add row</button>'
                      '<template>{}</template>').format(Markup(re.sub(r"\x00[^\x00]*\x00", "", blank)))

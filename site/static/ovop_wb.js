@@ -34,8 +34,8 @@
     if (!b) { return; }
     var what = b.dataset.do;
     if (what === "add") {
-      var tpl = b.parentElement.querySelector("template");
-      var list = b.parentElement.querySelector("[data-list]");
+      var tpl = b.nextElementSibling, prev = b.previousElementSibling;
+      var list = prev && (prev.hasAttribute("data-list") ? prev : prev.querySelector("table > tbody[data-list]"));
       if (!tpl || !list) { return; }
       list.appendChild(document.importNode(tpl.content, true));
       var added = items(list).pop();
