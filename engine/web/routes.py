@@ -119,7 +119,8 @@ async def show(datasette, request, wb: Workbench, d, assumed: dict | None = None
     editable = d.is_draft and await can_edit(datasette, request)
     html, loose = form.Renderer(d.sources, readonly=not editable).form(posted or d.effective, checked.by_field)
     diff = wb.diff(d, checked.ruleset)
-    impact = await asyncio.to_thread(impact_of, datasette, checked.ruleset, d, assumed or {})
+    impact = ({"blocked": True} if checked.problems else
+              await asyncio.to_thread(impact_of, datasette, checked.ruleset, d, assumed or {}))
     return await page(datasette, request, "ovop_wb_edit.html", status=status, d=d, form_html=html, loose=loose,
                       problems=checked.problems, diff=diff, impact=impact, editable=editable, saved=saved,
                       conflict=conflict, freeze_hash=None)

@@ -97,7 +97,7 @@ class Workbench:
         base = self.resolved_dump(parent, chain + (edition,)) if parent and parent not in chain else None
         eff, _ = yamledit.effective(data, base)
         try:
-            return Edition.model_validate(eff).model_dump(mode="json", by_alias=True, exclude_none=True)
+            return Edition.model_validate({"extends": None, **eff}).model_dump(mode="json", by_alias=True, exclude_none=True)
         except Exception:
             return eff
 

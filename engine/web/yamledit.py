@@ -131,14 +131,14 @@ def stated(section: str, new: Any, parent: dict | None, current: Any) -> Any:
         keep = set(current) if isinstance(current, dict) else set()
         picked = {k: v for k, v in new.items() if (before or {}).get(k) != v or k in keep}
         return picked or None
-    return None if new == before and current is None else new
+    return None if _norm(new) == _norm(before) and current is None else new
 
 
 def _edit_of(before: list, after: list, idkey: str) -> dict | None:
     old = {i.get(idkey): i for i in before if isinstance(i, dict)}
     new_ids = [i.get(idkey) for i in after if isinstance(i, dict)]
     edit = {"add": [i for i in after if i.get(idkey) not in old],
-            "replace": [i for i in after if i.get(idkey) in old and old[i.get(idkey)] != i],
+            "replace": [i for i in after if i.get(idkey) in old and _norm(old[i.get(idkey)]) != _norm(i)],
             "remove": [k for k in old if k not in new_ids]}
     edit = {k: v for k, v in edit.items() if v}
     return edit or None
@@ -171,7 +171,14 @@ def rewrite(text: str, new: dict, parent: dict | None, file: str = "edition.yaml
 
 
 def _norm(value: Any) -> Any:
-    return plain(value)
+    """Plain data without what the models fill in by default (empty lists and maps, applies_to: all)."""
+    value = plain(value)
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()
+                if v not in ([], {}, None) and not (k == "applies_to" and v == "all")}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
 
 
 def _position(doc: CommentedMap, section: str) -> int:
