@@ -188,10 +188,9 @@ class Renderer:
                 loose += messages
             else:
                 placed.setdefault(anchor, []).extend(messages)
-        for anchor in self.anchors:
-            box = "".join(Markup('<div class="ovop-wb-err" role="alert">{}</div>').format(m)
-                          for m in placed.get(anchor, []))
-            html = html.replace(f"\x00{anchor}\x00", str(box))
+        boxes = {a: "".join(str(Markup('<div class="ovop-wb-err" role="alert">{}</div>').format(m)) for m in ms)
+                 for a, ms in placed.items()}
+        html = re.sub("\x00([^\x00]*)\x00", lambda m: boxes.get(m.group(1), ""), html)
         return Markup(html), loose
 
     def _anchor(self, path: str) -> str | None:

@@ -102,7 +102,10 @@ def run(ruleset: RuleSet, base: str, draft: str, raws: list[dict], assumed: dict
         under_base = _retarget(ruleset, catalogue, cmap, raws, base, Result(base, draft, [], {}, 0))
         _CACHE[key] = (under_base, be, {})
     under_base, be, columns = _CACHE[key]
-    under_draft = _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out)
+    if not assumed and _inputs(ruleset, base) == _inputs(ruleset, draft):
+        under_draft = [dict(a, edition=draft) if isinstance(a, dict) else a for a in under_base]  # same checks
+    else:
+        under_draft = _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out)
     both = [i for i, (a, d) in enumerate(zip(under_base, under_draft)) if a is not None and d is not None]
     if not both:
         return out
@@ -118,6 +121,13 @@ def run(ruleset: RuleSet, base: str, draft: str, raws: list[dict], assumed: dict
         out.evaluated += n
     out.moves = moves
     return out
+
+
+def _inputs(ruleset: RuleSet, edition: str) -> tuple:
+    """What decides whether an input is valid for an edition: its commodities, gates and evidence."""
+    m = ruleset.get(edition).model
+    return ([c.code for c in m.commodities], [g.model_dump() for g in m.gates],
+            sorted((c.evidence.model_dump_json() for c in m.criteria)))
 
 
 def _states(ruleset: RuleSet, edition: str) -> list[str]:

@@ -25,6 +25,7 @@ from ..rules import (
     load_rules,
     new_edition,
     read_lock,
+    yamlsrc,
 )
 from . import form, history, yamledit
 
@@ -88,7 +89,7 @@ class Workbench:
         if not path.is_file():
             raise OvopError(Diagnostic(str(path), message=f'no edition "{edition}"',
                                        allowed=", ".join(e["id"] for e in self.editions())))
-        return yamledit.plain(yamledit.load(path.read_text(encoding="utf-8"), str(path)))
+        return _data(path.read_text(encoding="utf-8"), path)
 
     def resolved_dump(self, edition: str, chain: tuple = ()) -> dict:
         """The effective edition of a file and its parents, as the models write it (defaults filled in)."""
@@ -106,7 +107,7 @@ class Workbench:
         if not path.is_file():
             self.raw(edition)
         text = path.read_text(encoding="utf-8")
-        data = yamledit.plain(yamledit.load(text, str(path)))
+        data = _data(text, path)
         parent = self.resolved_dump(data["extends"]) if data.get("extends") else None
         eff, origins = yamledit.effective(data, parent)
         return Draft(edition, path, text, data, parent, eff, origins, self.lock().get(edition))
@@ -126,7 +127,7 @@ class Workbench:
         out = []
         for path in sorted(self.rules.glob(f"*/{EDITION_FILE}")):
             try:
-                data = yamledit.plain(yamledit.load(path.read_text(encoding="utf-8"), str(path)))
+                data = _data(path.read_text(encoding="utf-8"), path)
             except OvopError:
                 data = {}
             e = path.parent.name
@@ -230,6 +231,15 @@ class Workbench:
             return check_rules(self.rules).get(edition).hash
         except OvopError:
             return None
+
+
+def _data(text: str, path: Path) -> dict:
+    """A rule file's plain data (the fast safe reader of engine.rules.yamlsrc)."""
+    data = yamlsrc.loads(text, str(path)).data
+    if not isinstance(data, dict):
+        raise OvopError(Diagnostic(str(path), 1, 1, message="a rule file is a mapping (key: value)",
+                                   allowed="edition, extends, status, title, ..."))
+    return data
 
 
 def _valid(edition: str) -> bool:

@@ -147,6 +147,7 @@ def _edit_of(before: list, after: list, idkey: str) -> dict | None:
 def rewrite(text: str, new: dict, parent: dict | None, file: str = "edition.yaml") -> str:
     """The file's text with its effective edition changed to `new`; untouched sections byte-identical."""
     doc = load(text, file)
+    starts = [(str(k), doc.lc.key(k)[0]) for k in doc]
     before = plain(doc)
     current, _ = effective(before, parent)
     changed = []
@@ -167,7 +168,7 @@ def rewrite(text: str, new: dict, parent: dict | None, file: str = "edition.yaml
             doc.insert(_position(doc, section), section, node(value, section))
     if not changed:
         return text
-    return splice(text, doc, changed)
+    return splice(text, doc, changed, starts)
 
 
 def _norm(value: Any) -> Any:
@@ -277,12 +278,11 @@ def _blocks(lines: list[str], starts: list[tuple[str, int]]) -> tuple[str, dict[
     return head, out
 
 
-def splice(text: str, doc: CommentedMap, changed: list[str]) -> str:
+def splice(text: str, doc: CommentedMap, changed: list[str], starts: list[tuple[str, int]]) -> str:
     old_lines = text.splitlines(keepends=True)
     if old_lines and not old_lines[-1].endswith("\n"):
         old_lines[-1] += "\n"
-    original = load(text)
-    head, old = _blocks(old_lines, [(str(k), original.lc.key(k)[0]) for k in original])
+    head, old = _blocks(old_lines, starts)
     new_lines = dump(doc).splitlines(keepends=True)
     found = [(m.group(1).strip("\"'"), i) for i, line in enumerate(new_lines) if (m := TOP_KEY.match(line))]
     _, fresh = _blocks(new_lines, found)
