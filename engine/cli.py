@@ -310,6 +310,37 @@ def serve(db_path, port, host):
     api.serve(db_path, host, port)
 
 
+@cli.group()
+def users():
+    """Accounts of the site's workbench (stored in the workspace database beside the published one)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["editor", "assessor"]), required=True)
+@DB_OPTION
+@click.option("--password-stdin", is_flag=True, help="read the password from stdin instead of asking")
+@friendly
+def users_add(name, role, db_path, password_stdin):
+    """Create an account; the password is hashed (argon2id) and never stored as text."""
+    from .web import accounts
+    password = (sys.stdin.readline().rstrip("\n") if password_stdin
+                else click.prompt("password / kata sandi", hide_input=True, confirmation_prompt=True))
+    ws = accounts.workspace_for(db_path)
+    accounts.add_user(ws, name, role, password)
+    click.echo(f"user {name} ({role}) added to {ws}")
+
+
+@users.command("list")
+@DB_OPTION
+@friendly
+def users_list(db_path):
+    """The accounts and their roles."""
+    from .web import accounts
+    for u in accounts.list_users(accounts.workspace_for(db_path)):
+        click.echo(f"{u['name']}\t{u['role']}")
+
+
 def main() -> None:
     cli(prog_name="ovop")
 

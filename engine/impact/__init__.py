@@ -5,6 +5,7 @@ and stream (JSON Lines populations over worker processes); publish adds a run to
 """
 from .core import Impact, count_lines, default_datasets, echo, impact, render
 from .publish import check_target, publish_impact
+from .rows import compare, why_not_evaluated
 
 __all__ = ["Impact", "count_lines", "default_datasets", "echo", "impact", "render", "check_target",
-           "publish_impact"]
+           "publish_impact", "compare", "why_not_evaluated"]

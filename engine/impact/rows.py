@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..batch import AWARDED, CONDITIONAL, GATE_NA, INELIGIBLE, NOT_AWARDED, Columns
+from ..batch import CONDITIONAL, GATE_NA, INELIGIBLE, NOT_AWARDED, Columns
 from ..decide import number
 
 STATUS = {INELIGIBLE: "ineligible", NOT_AWARDED: "not_awarded"}

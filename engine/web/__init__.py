@@ -2,12 +2,18 @@
 
 site: the site folder and the Datasette app; serve: `ovop serve`, in this process; queries: canned queries
 listed only when their tables are there; cells: stars against their scale, badges, outcome links; home and
-charts: the home page, its charts as Vega-Lite rendered to SVG.
+charts: the home page, its charts as Vega-Lite rendered to SVG. routes: the evaluate API and the assessor
+desk (desk, evaluate_api, outcome_page, state). accounts (users, roles, sessions in the workspace
+database), history (append-only changes), yamledit (round-trip edits of rule files), form (the draft
+editor's fields), workbench (what the criteria workbench does), impactrun (a draft's impact on the
+published assessments), workbench_routes (the workbench under /-/ovop/).
 """
+from . import accounts
 from .cells import badge_html, cell, stars_html
 from .home import context as home_context
 from .queries import available as conditional_queries
 from .serve import serve
 from .site import DB_NAME, SITE_DIR, datasette_app, serve_command, site_dir
 
-__all__ = ["badge_html", "cell", "stars_html", "home_context", "DB_NAME", "SITE_DIR", "conditional_queries", "datasette_app", "serve", "serve_command", "site_dir"]
+__all__ = ["accounts", "badge_html", "cell", "stars_html", "home_context", "DB_NAME", "SITE_DIR",
+           "conditional_queries", "datasette_app", "serve", "serve_command", "site_dir"]

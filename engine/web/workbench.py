@@ -1,0 +1,267 @@
+"""The criteria workbench: what its pages show and do, as plain functions over a rules folder and the
+workspace database (the routes in engine.web.workbench_routes only read requests and render templates).
+
+Every save: the version the form was made from must still be the file's (else a Conflict, with both
+versions); the form becomes an effective edition, written back into the YAML (engine.web.yamledit,
+untouched sections byte-identical) atomically; the change is recorded in the history; then the same
+checks as `ovop rules check` run and each diagnostic is mapped to its field. Problems never stop a save
+(a draft is work in progress); they stop a freeze.
+"""
+from __future__ import annotations
+
+import difflib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic, OvopError
+from ..rules import (
+    Edition,
+    check_rules,
+    diff_editions,
+    diff_text,
+    freeze_edition,
+    load_rules,
+    new_edition,
+    read_lock,
+    yamlsrc,
+)
+from . import form, history, yamledit
+
+EDITION_FILE = "edition.yaml"
+_LOCK = threading.Lock()
+
+
+@dataclass
+class Draft:
+    edition: str
+    path: Path
+    text: str
+    data: dict
+    parent: dict | None
+    effective: dict
+    origins: dict
+    frozen: str | None
+
+    @property
+    def version(self) -> str:
+        return yamledit.sha256(self.text)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.data.get("status") == "draft" and not self.frozen
+
+    @property
+    def sources(self) -> list[str]:
+        return sorted((self.effective.get("sources") or {}).keys())
+
+
+@dataclass
+class Checked:
+    problems: list[dict] = field(default_factory=list)   # every diagnostic, rendered
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+    ruleset: Any = None
+
+
+@dataclass
+class Conflict:
+    edition: str
+    theirs: str
+    mine: str
+    version: str
+
+
+class Workbench:
+    def __init__(self, rules_dir: str | Path, workspace: str | Path):
+        self.rules, self.ws = Path(rules_dir), Path(workspace)
+
+    # ---- reading ----------------------------------------------------------------------------
+
+    def file(self, edition: str) -> Path:
+        if not _valid(edition):
+            raise OvopError(Diagnostic(str(self.rules), message=f'"{edition}" is not an edition id',
+                                       allowed='four digits and optional lower-case letters ("2026")'))
+        return self.rules / edition / EDITION_FILE
+
+    def raw(self, edition: str) -> dict:
+        path = self.file(edition)
+        if not path.is_file():
+            raise OvopError(Diagnostic(str(path), message=f'no edition "{edition}"',
+                                       allowed=", ".join(e["id"] for e in self.editions())))
+        return _data(path.read_text(encoding="utf-8"), path)
+
+    def resolved_dump(self, edition: str, chain: tuple = ()) -> dict:
+        """The effective edition of a file and its parents, as the models write it (defaults filled in)."""
+        data = self.raw(edition)
+        parent = data.get("extends")
+        base = self.resolved_dump(parent, chain + (edition,)) if parent and parent not in chain else None
+        eff, _ = yamledit.effective(data, base)
+        try:
+            return Edition.model_validate({"extends": None, **eff}).model_dump(mode="json", by_alias=True, exclude_none=True)
+        except Exception:
+            return eff
+
+    def draft(self, edition: str) -> Draft:
+        path = self.file(edition)
+        if not path.is_file():
+            self.raw(edition)
+        text = path.read_text(encoding="utf-8")
+        data = _data(text, path)
+        parent = self.resolved_dump(data["extends"]) if data.get("extends") else None
+        eff, origins = yamledit.effective(data, parent)
+        return Draft(edition, path, text, data, parent, eff, origins, self.lock().get(edition))
+
+    def lock(self) -> dict:
+        try:
+            return read_lock(self.rules)[0]
+        except OvopError:
+            return {}
+
+    def editions(self) -> list[dict]:
+        lock, hashes = self.lock(), {}
+        try:
+            hashes = {e: r.hash for e, r in load_rules(self.rules).editions.items()}
+        except OvopError:
+            pass
+        out = []
+        for path in sorted(self.rules.glob(f"*/{EDITION_FILE}")):
+            try:
+                data = _data(path.read_text(encoding="utf-8"), path)
+            except OvopError:
+                data = {}
+            e = path.parent.name
+            title = data.get("title") if isinstance(data.get("title"), dict) else {}
+            out.append({"id": e, "status": data.get("status", "?"), "extends": data.get("extends"),
+                        "title_id": title.get("id", ""), "title_en": title.get("en", ""),
+                        "frozen": lock.get(e), "hash": hashes.get(e)})
+        return out
+
+    # ---- checks, diff ------------------------------------------------------------------------
+
+    def check(self, d: Draft) -> Checked:
+        out = Checked()
+        try:
+            out.ruleset = check_rules(self.rules)
+            return out
+        except OvopError as exc:
+            found = exc.diagnostics
+        mine = str(d.path)
+        for diag in found:
+            where = None
+            if Path(diag.file).resolve() == d.path.resolve() and diag.path:
+                where = yamledit.to_effective_path(d.origins, _parse_path(diag.path))
+            text = _message(diag)
+            out.problems.append({"where": diag.where().replace(str(self.rules) + "/", "rules/"), "path": diag.path,
+                                 "text": text, "field": ".".join(map(str, where)) if where else None,
+                                 "mine": Path(diag.file).resolve() == Path(mine).resolve()})
+            if where:
+                out.by_field.setdefault(".".join(map(str, where)), []).append(text)
+        try:
+            out.ruleset = load_rules(self.rules)
+        except OvopError:
+            out.ruleset = None
+        return out
+
+    def diff(self, d: Draft, ruleset) -> dict[str, str] | None:
+        parent = d.data.get("extends")
+        if ruleset is None or not parent or d.edition not in ruleset.editions:
+            return None
+        changes = diff_editions(ruleset.get(parent).model, ruleset.get(d.edition).model)
+        return {lang: diff_text(changes, parent, d.edition, lang) for lang in ("id", "en")}
+
+    # ---- writing -----------------------------------------------------------------------------
+
+    def new_draft(self, edition: str, parent: str, user: str) -> Path:
+        with _LOCK:
+            path = new_edition(self.rules, edition, parent)
+        text = path.read_text(encoding="utf-8")
+        history.record(self.ws, user, edition, f"new draft from {parent}", None, yamledit.sha256(text),
+                       f"draft {edition} extends {parent}", _unified("", text, path))
+        return path
+
+    def save(self, edition: str, pairs: list[tuple[str, str]], version: str, user: str) -> Draft | Conflict:
+        with _LOCK:
+            d = self.draft(edition)
+            if not d.is_draft:
+                raise OvopError(Diagnostic(str(d.path), message=f"edition {edition} is published (frozen): read-only",
+                                           allowed="start a new draft from it"))
+            head = {k: d.data[k] for k in ("edition", "extends", "status") if k in d.data}
+            new = form.read(pairs, head)
+            text = yamledit.rewrite(d.text, new, d.parent, str(d.path))
+            if version != d.version:
+                return Conflict(edition, d.text, text, d.version)
+            if text != d.text:
+                yamledit.write_atomic(d.path, text)
+        if text != d.text:
+            history.record(self.ws, user, edition, "save", d.version, yamledit.sha256(text),
+                           self._changes(d, self.draft(edition)), _unified(d.text, text, d.path))
+        return self.draft(edition)
+
+    def _changes(self, before: Draft, after: Draft) -> str:
+        try:
+            a, b = Edition.model_validate(before.effective), Edition.model_validate(after.effective)
+            return diff_text(diff_editions(a, b), "sebelum/before", "sesudah/after", "id")
+        except Exception:
+            return "(draf belum lengkap: lihat diff berkas / draft incomplete: see the file diff)"
+
+    def freeze(self, edition: str, version: str, user: str) -> str:
+        """Set status: published and record the hash in the lock; refused (file unchanged) on any problem."""
+        with _LOCK:
+            d = self.draft(edition)
+            if not d.is_draft:
+                raise OvopError(Diagnostic(str(d.path), message=f"edition {edition} is frozen already"))
+            if version != d.version:
+                raise OvopError(Diagnostic(str(d.path), message="the draft changed since you opened it",
+                                           allowed="reload the page, check the hash again, then freeze"))
+            text = yamledit.rewrite(d.text, dict(d.effective, status="published"), d.parent, str(d.path))
+            yamledit.write_atomic(d.path, text)
+            try:
+                digest, _ = freeze_edition(self.rules, edition)
+            except BaseException:
+                yamledit.write_atomic(d.path, d.text)
+                raise
+        history.record(self.ws, user, edition, "freeze", d.version, yamledit.sha256(text), f"frozen: {digest}",
+                       _unified(d.text, text, d.path))
+        return digest
+
+    def freeze_hash(self, edition: str) -> str | None:
+        """The hash the draft will be frozen with (status is not part of it), when it checks clean."""
+        try:
+            return check_rules(self.rules).get(edition).hash
+        except OvopError:
+            return None
+
+
+def _data(text: str, path: Path) -> dict:
+    """A rule file's plain data (the fast safe reader of engine.rules.yamlsrc)."""
+    data = yamlsrc.loads(text, str(path)).data
+    if not isinstance(data, dict):
+        raise OvopError(Diagnostic(str(path), 1, 1, message="a rule file is a mapping (key: value)",
+                                   allowed="edition, extends, status, title, ..."))
+    return data
+
+
+def _valid(edition: str) -> bool:
+    import re
+
+    from ..rules import EDITION_ID
+    return bool(re.match(EDITION_ID, edition or ""))
+
+
+def _parse_path(dotted: str) -> tuple:
+    import re
+    out: list = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", dotted):
+        out.append(int(index) if index else name)
+    return tuple(out)
+
+
+def _message(d: Diagnostic) -> str:
+    text = d.message + (f" (allowed: {d.allowed})" if d.allowed else "")
+    return text
+
+
+def _unified(a: str, b: str, path: Path) -> str:
+    return "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
+                                        f"a/{path.parent.name}/{path.name}", f"b/{path.parent.name}/{path.name}"))

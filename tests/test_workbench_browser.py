@@ -1,0 +1,143 @@
+"""The criteria workbench in a real browser, as a policy officer: sign in, start a 2026 draft from 2024,
+raise the 3-star band and see who moves, make a level gap and see the error beside the field, fix it,
+add a criterion with two labelled codes, see the diff, freeze; the file checks and its untouched lines
+are as they were. Screenshots of the editor at 1400 and 400 px go to /tmp/ovop-wb/."""
+from __future__ import annotations
+
+import difflib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import ARGS, CHROMIUM, free_port, wait_up
+from tests.wb_server import PASSWORD, ROOT, start, workspace
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium at /usr/bin/chromium")]
+SHOTS = Path("/tmp/ovop-wb")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    w = workspace(tmp_path_factory.mktemp("wb"), [ROOT / "datasets/synthetic/2024.yaml"])
+    port = free_port()
+    proc = start(w, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_up(base + "/-/versions.json", proc)
+        yield base, w
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def save(page):
+    page.click(".ovop-wb-savebar button.ovop-wb-save >> nth=0")
+    page.wait_for_load_state("load")
+    assert page.locator("#saved").count() == 1, page.content()[:3000]
+
+
+def test_policy_officer_journey(server):
+    from playwright.sync_api import sync_playwright
+    base, w = server
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(base + "/-/ovop/login")
+            page.fill("input[name=name]", "siti")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form.ovop-wb-login button")
+            page.wait_for_url("**/-/ovop/editions")
+            assert page.locator(".ovop-wb-user").inner_text() == "siti"
+            page.fill("form.ovop-wb-newdraft input[name=edition]", "2026")
+            page.select_option("form.ovop-wb-newdraft select[name=parent]", "2024")
+            page.click("form.ovop-wb-newdraft button")
+            page.wait_for_url("**/-/ovop/editions/2026")
+            started = (w["rules"] / "2026" / "edition.yaml").read_text(encoding="utf-8")
+
+            # raise the 3-star band to 82: who moves, and why
+            assert page.input_value("[name='e.bands.0.stars']") == "3"
+            page.fill("[name='e.bands.0.min_score']", "82")
+            save(page)
+            assert int(page.locator(".ovop-wb-movers-n").inner_text()) == 3
+            assert "band: 3 stars (score >= 80) -> 2 stars" in page.locator(".ovop-wb-movers").inner_text()
+            assert page.locator("#clean").count() == 1
+
+            # a level gap: the error is shown beside the criterion's levels
+            page.fill("[name='e.criteria.0.levels.1.when']", "85 <= x < 100")
+            save(page)
+            card = page.locator("#s-criteria .ovop-wb-card").nth(0)
+            assert "gap" in card.locator(".ovop-wb-err").inner_text()
+            assert page.locator("#problems li").count() == 1
+            page.screenshot(path=str(SHOTS / "editor-error-1400.png"))
+            page.fill("[name='e.criteria.0.levels.1.when']", "80 <= x < 100")
+
+            # a new criterion with two labelled codes (group C grows by its top points)
+            page.click("#s-criteria > button.ovop-wb-add")
+            new = page.locator("#s-criteria .ovop-wb-card").last
+            for name, value in [("id", "C9"), ("group", "C")]:
+                new.locator(f"> label > input[data-f={name}]").fill(value)
+            new.locator("> label [data-obj=label] [data-f=id]").fill("Sertifikat SNI")
+            new.locator("> label [data-obj=label] [data-f=en]").fill("SNI certificate")
+            new.locator("> label [data-obj=provenance] [data-f=status]").select_option("assumed")
+            new.locator("> label [data-obj=provenance] [data-f=note]").fill("Draf 2026.")
+            ev = new.locator("[data-obj=evidence]")
+            ev.locator("[data-f=name]").first.fill("sertifikat_sni")
+            ev.locator("[data-f=type]").select_option("enum")
+            ev.locator("> label [data-obj=label] [data-f=id]").fill("Sertifikat SNI produk")
+            ev.locator("> label [data-obj=label] [data-f=en]").fill("Product SNI certificate")
+            for code, label_id, label_en in [("tidak_ada", "Tidak ada", "None"), ("ada", "Ada", "Held")]:
+                ev.locator("button.ovop-wb-add").click()
+                row = ev.locator("tbody[data-list=codes] > tr").last
+                row.locator("[data-f=code]").fill(code)
+                row.locator("[data-f=id]").fill(label_id)
+                row.locator("[data-f=en]").fill(label_en)
+            levels = new.locator("> fieldset").last
+            for points, code in [("0", "tidak_ada"), ("1", "ada")]:
+                levels.locator("button.ovop-wb-add").last.click()
+                row = levels.locator("tbody[data-list=levels] > tr").last
+                row.locator("[data-f=points]").fill(points)
+                row.locator("[data-f=codes]").fill(code)
+            group_c = "[name='e.groups.2.max_points']"
+            assert page.input_value("[name='e.groups.2.id']") == "C"
+            page.fill(group_c, str(int(page.input_value(group_c)) + 1))
+            save(page)
+            assert page.locator("#clean").count() == 1, page.locator("#problems").inner_text()
+            diff = page.locator("pre.ovop-wb-diff[lang=en]").inner_text()
+            assert "criterion C9 added" in diff and "3-star band minimum score: from 80 to 82" in diff, diff
+            assert "A1" not in diff
+            assert page.locator("[name='a.evidence.sertifikat_sni']").input_value() == "tidak_ada"
+            page.screenshot(path=str(SHOTS / "editor-1400.png"))
+            page.set_viewport_size({"width": 400, "height": 900})
+            page.screenshot(path=str(SHOTS / "editor-400.png"))
+            page.set_viewport_size({"width": 1400, "height": 1000})
+
+            # history, then freeze (the hash is shown, confirmation asked)
+            page.goto(base + "/-/ovop/editions/2026/history")
+            assert page.locator("article.ovop-wb-hist").count() == 4
+            assert "siti" in page.locator("article.ovop-wb-hist").first.inner_text()
+            page.goto(base + "/-/ovop/editions/2026/freeze")
+            digest = page.locator(".ovop-wb-digest").inner_text()
+            assert digest.startswith("sha256:")
+            page.fill("form.ovop-wb-freeze input[name=confirm]", "2026")
+            page.click("form.ovop-wb-freeze button")
+            assert digest in page.content()
+            page.goto(base + "/-/ovop/editions")
+            assert "published" in page.locator("tr[data-edition='2026']").inner_text()
+            page.goto(base + "/-/ovop/editions/2026")
+            assert page.locator("button.ovop-wb-save").count() == 0
+        finally:
+            browser.close()
+
+    done = (w["rules"] / "2026" / "edition.yaml").read_text(encoding="utf-8")
+    check = subprocess.run([str(w["ovop"]), "rules", "check", "--rules", str(w["rules"])], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    ops = difflib.SequenceMatcher(a=started.splitlines(), b=done.splitlines(), autojunk=False).get_opcodes()
+    changed_old = [started.splitlines()[i] for tag, i1, i2, _, _ in ops if tag in ("replace", "delete")
+                   for i in range(i1, i2)]
+    assert changed_old == ["status: draft"], changed_old
+    assert "C9" in done and "min_score: 82" in done and "A1" not in done
+    assert subprocess.run(["git", "diff", "--quiet", "--", "rules"], cwd=ROOT).returncode == 0
