@@ -75,7 +75,7 @@ class OvopError(Exception):
 
 def capped(diagnostics: list[Diagnostic], limit: int = MAX_ERRORS) -> list[Diagnostic]:
     """The first `limit` diagnostics, and one saying how many more there were."""
-    if len(diagnostics) <= limit:
+    if len(diagnostics) <= limit or (len(diagnostics) == limit + 1 and diagnostics[-1].message.startswith(STOPPED)):
         return diagnostics
     more = len(diagnostics) - limit
     last = diagnostics[limit - 1]
@@ -83,9 +83,12 @@ def capped(diagnostics: list[Diagnostic], limit: int = MAX_ERRORS) -> list[Diagn
                                              f"errors (only the first {limit} are shown)")]
 
 
+STOPPED = "berhenti setelah"
+
+
 def stopped(file: str, limit: int = MAX_ERRORS) -> Diagnostic:
     """The last diagnostic of a run that stopped reading after `limit` errors."""
-    return Diagnostic(file, message=f"berhenti setelah {limit} kesalahan / stopped after {limit} errors; "
+    return Diagnostic(file, message=f"{STOPPED} {limit} kesalahan / stopped after {limit} errors; "
                                     f"the rest of the file was not read", allowed="fix these first")
 
 
@@ -103,15 +106,31 @@ def source_line(path: str | Path, line: int | None) -> str | None:
         st = os.stat(path)
     except (OSError, ValueError):
         return None
-    if not (st.st_mode & 0o170000 == 0o100000) or st.st_size > (256 << 20):  # regular files only
+    if not st.st_mode & 0o170000 == 0o100000:  # regular files only
         return None
+    if st.st_size > (16 << 20):  # a large file: read up to the line, a bounded length of each
+        return _line_of_large(str(path), line)
     lines = _lines(str(path), st.st_size, st.st_mtime_ns)
     return lines[line - 1].rstrip() if 0 < line <= len(lines) else None
+
+
+def _line_of_large(path: str, line: int) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            for number in range(1, line + 1):
+                blob = fh.readline(1 << 16)
+                while blob and not blob.endswith(b"\n") and number < line:
+                    blob = fh.readline(1 << 16)  # the rest of a long line before the one wanted
+                if not blob:
+                    return None
+        return blob.decode("utf-8", errors="replace").rstrip()
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=4)
 def _lines(path: str, size: int, mtime: int) -> list[str]:
     try:
-        return Path(path).read_text(encoding="utf-8").splitlines()
+        return Path(path).read_text(encoding="utf-8").removeprefix("\ufeff").splitlines()
     except (OSError, UnicodeDecodeError):
         return []

@@ -122,9 +122,11 @@ def loads(text: str, file: str) -> Located:
     try:
         return _fast(text, file)
     except _pyyaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        if "nesting depth" in str(getattr(exc, "problem", "")):
+            raise limits.too_deep(file, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
         if len(text) <= CAREFUL_BYTES:
             _careful(text, file)  # raises with ruamel's words when it sees the problem too
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         what = " ".join(str(p) for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p)
         raise OvopError(Diagnostic(file, line, col, "", f"YAML syntax error: {what or exc}", None,
