@@ -73,23 +73,42 @@ def lock_path(path: Path) -> Path:
 
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
-    """Hold the publish lock of `path`; stale temporary files of dead publishes are removed."""
+    """Hold the publish lock of `path`; stale temporary files of dead publishes are removed. The lock
+    file is removed at the end (a publish that finds its lock file replaced meanwhile locks again)."""
+    lock = lock_path(path)
+    fd = _acquire(path, lock)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
-    except OSError as exc:
-        raise OvopError(Diagnostic(str(path), message=f"cannot write beside the database: {exc.strerror}")) from None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise OvopError(Diagnostic(str(path), message="publikasi lain sedang menulis basis data ini / another "
-                                       f"publish is writing this database (lock {lock_path(path).name} held)",
-                                       allowed="one publish at a time per database: wait for it to end")) from None
         sweep(path)
         yield
     finally:
+        try:
+            lock.unlink()
+        except OSError:
+            pass
         os.close(fd)  # releases the lock
+
+
+def _acquire(path: Path, lock: Path) -> int:
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError as exc:
+            raise OvopError(Diagnostic(str(path), message=f"cannot write beside the database: {exc.strerror}")) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise OvopError(Diagnostic(str(path), message="publikasi lain sedang menulis basis data ini / another "
+                                       f"publish is writing this database (lock {lock.name} held)",
+                                       allowed="one publish at a time per database: wait for it to end")) from None
+        try:
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except OSError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # the lock file was removed by the publish that held it: lock the new one
 
 
 def sweep(path: Path) -> list[Path]:
