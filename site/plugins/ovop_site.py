@@ -1,4 +1,4 @@
-"""Datasette plugin for the OVOP site: SQLite limits on every connection, stars and provenance badges in
+"""Datasette plugin for the OVOP site (SQLite limits: ovop_limits.py): stars and provenance badges in
 HTML cells (JSON and CSV keep the numbers and codes), and the data behind the outcome and edition pages."""
 from __future__ import annotations
 
@@ -8,31 +8,12 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
 from markupsafe import Markup, escape
 
-# A single function call (zeroblob, printf, replace) cannot be interrupted by the SQL time limit:
-# these limits make such a query fail at once instead of filling memory.
-LIMITS = {
-    sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,
-    sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,
-    sqlite3.SQLITE_LIMIT_COLUMN: 200,
-    sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 100,
-    sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 50,
-    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 16,
-    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1_000,
-    sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1_000,
-    sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
-}
 STAR_COLUMNS = {"stars", "band_stars", "previous_stars", "stars_2022", "stars_2024", "threshold_stars", "max_stars",
                 "base_stars", "draft_stars"}
 STATUS_COLUMNS = {"provenance_status", "legal_basis_status", "scale_status", "score_status"}
 BADGES = {"sourced": ("bersumber / sourced", "stated by a public source (see the link)"),
           "assumed": ("asumsi / assumed", "a documented stand-in, not an official figure")}
 DB = "ovop"
-
-
-@hookimpl
-def prepare_connection(conn):
-    for limit, value in LIMITS.items():
-        conn.setlimit(limit, value)
 
 
 def stars_html(value) -> Markup:
