@@ -176,5 +176,5 @@ def too_deep(file: str, line: int | None = None, col: int | None = None, path: s
 def too_many_nodes(file: str, count: int) -> LimitError:
     return LimitError(Diagnostic(file, 1, 1, "", f"terlalu banyak nilai / too many values: more than {count:,} "
                                  f"once aliases are expanded", f"at most {count:,} values here (10 times the "
-                                 f"values written, at least 100,000, at most {MAX_NODES:,}); a YAML alias counts "
-                                 f"every value it repeats"))
+                                 f"values written, at least 100,000, at most {MAX_NODES:,} unless written out); a "
+                                 f"YAML alias counts every value it repeats"))

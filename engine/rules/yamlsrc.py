@@ -206,7 +206,7 @@ def _sizes(root, file: str) -> None:
         return n
 
     total = size(root, 0)
-    allowed = min(limits.MAX_NODES, max(100_000, 10 * len(memo)))
+    allowed = max(len(memo), min(limits.MAX_NODES, max(100_000, 10 * len(memo))))  # aliases bound, not size
     if total > allowed:
         raise limits.too_many_nodes(file, allowed)
 
