@@ -309,5 +309,6 @@ def _differing(batch: Any, durable: Any) -> tuple[Any, Any]:
 
 def count_lines(path: Path) -> int:
     """Lines of a file, counted in blocks (for the progress bar's total)."""
-    with open(path, "rb") as f:
+    from ..rules import limits
+    with limits.open_regular(path) as f:
         return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))

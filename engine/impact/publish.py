@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import Diagnostic, OvopError
-from ..publish import I, R, T, Table, check_database
+from ..publish import I, R, T, Table, check_database, guard
 from ..rules import RuleSet
 from .core import Impact
 
@@ -45,16 +45,20 @@ def run_id(draft: str, base: str) -> str:
 
 def check_target(db_path: str | Path) -> Path:
     """The published database to add to; it must exist (impact runs sit beside published outcomes)."""
-    path = Path(db_path)
-    if not path.is_file():
-        raise OvopError(Diagnostic(str(path), message="no such database file: impact --publish adds to a published "
+    if not Path(db_path).is_file():
+        raise OvopError(Diagnostic(str(db_path), message="no such database file: impact --publish adds to a published "
                                    "database", allowed="run `ovop publish` first (or name one with --db)"))
-    return path
+    return guard.target(db_path)  # a symlink's target; only a database publish wrote
 
 
 def publish_impact(db_path: str | Path, result: Impact, ruleset: RuleSet) -> str:
     """Add (or replace) the run of `result` in the database, atomically; the run id."""
     target = check_target(db_path)
+    with guard.locked(target):  # one writer at a time, as `ovop publish`
+        return _add(target, result, ruleset)
+
+
+def _add(target: Path, result: Impact, ruleset: RuleSet) -> str:
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)

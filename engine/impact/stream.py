@@ -21,9 +21,9 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..batch import BatchEvaluator, collector_paused
-from ..errors import Diagnostic, OvopError
+from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
 from ..inputs import Catalogue, FastCheck, Shared, parse, slow
-from ..rules import RuleSet, load_commodity_map
+from ..rules import RuleSet, limits, load_commodity_map
 from .rows import compare, why_not_evaluated
 
 CHUNK = 10_000
@@ -82,6 +82,8 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
     part, numbered, raws = Part(lines=len(blobs)), [], []
     item = first_item
     for line, blob in enumerate(blobs, first_line):
+        if len(part.errors) >= MAX_ERRORS:  # a wrong file fails fast: the run stops at MAX_ERRORS anyway
+            break
         try:
             text = blob.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -91,7 +93,7 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
             continue
         try:
             raw = parse(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             part.errors += slow(text, file, line, item, setup.catalogue, None, None)[1]
             item += 1
             continue
@@ -118,9 +120,10 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
 
 def _jobs(path: Path, file: str) -> Iterator[tuple[str, int, int, list[bytes]]]:
     line, item = 1, 1
-    with open(path, "rb") as f:
+    with limits.open_regular(path, file) as f:
+        lines = limits.bounded_lines(f, file)
         while True:
-            blobs = list(islice(f, CHUNK))
+            blobs = list(islice(lines, CHUNK))
             if not blobs:
                 return
             yield file, line, item, blobs
@@ -161,6 +164,9 @@ def _run_file(total: Part, path: Path, workers: int, advance) -> tuple[str, np.n
     file, seen, lines = str(path), {}, []
     for part in _results(_jobs(path, file), workers):
         _merge(total, part, seen, file)
+        if len(total.errors) >= MAX_ERRORS:
+            total.errors = total.errors[:MAX_ERRORS] + [stopped(file)]
+            break
         lines.append(np.asarray(part.evaluated, dtype=np.int64))
         if advance:
             advance(part.lines)

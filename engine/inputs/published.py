@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from ..errors import Diagnostic, OvopError
-from ..rules import EDITION_ID, Code, Strict, yamlsrc
+from ..errors import OvopError
+from ..rules import EDITION_ID, Code, Strict, limits, yamlsrc
 
 DEFAULT_PATH = Path("datasets/published_results.yaml")
 URL = r"^https?://\S+$"
@@ -96,10 +96,7 @@ class PublishedResults(Strict):
 def load_published(path: str | Path = DEFAULT_PATH) -> PublishedResults:
     """Read and check the file; problems raise OvopError naming file:line:col and the field."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise OvopError(Diagnostic(str(path), message=f"cannot read: {exc.strerror}"))
+    text = limits.read_text(path, str(path))  # a regular file, bounded in size
     located = yamlsrc.loads(text, str(path))
     try:
         return PublishedResults.model_validate(located.data)

@@ -15,8 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from ..errors import Diagnostic, OvopError, source_line
-from ..rules import yamlsrc
+from ..errors import MAX_ERRORS, Diagnostic, OvopError, source_line, stopped
+from ..rules import limits, yamlsrc
 from .sheets import read_table
 from .source import Source
 
@@ -29,13 +29,7 @@ def read(path: Path, display: str | None = None) -> Source:
     file = display or str(path)
     if Path(path).suffix.lower() in (".xlsx", ".csv"):  # rows and columns: engine/inputs/sheets.py
         return read_table(Path(path), file)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise OvopError(Diagnostic(file, message=f"not UTF-8 text ({exc.reason})"))
-    except OSError as exc:
-        raise OvopError(Diagnostic(file, message=f"cannot read: {exc.strerror}",
-                                   allowed="a readable .json, .yaml or .yml file"))
+    text = limits.read_text(path, file)  # a regular file, bounded in size; a BOM dropped
     if Path(path).suffix.lower() in JSON_SUFFIXES:
         return _read_json(text, file)
     if Path(path).suffix.lower() == ".jsonl":
@@ -56,6 +50,8 @@ def _read_jsonl(text: str, file: str) -> Source:
             one = _read_json(line, file)
         except OvopError as exc:
             errors += [replace(d, line=number, context=line.rstrip()) for d in exc.diagnostics]
+            if len(errors) >= MAX_ERRORS:
+                raise OvopError(errors[:MAX_ERRORS] + [stopped(file)]) from None
             continue
         i = len(data)
         data.append(one.located.data)
@@ -113,6 +109,24 @@ class _Written(str):
     """A JSON decimal as written; becomes a float in the data, its text kept aside."""
 
 
+class _TooLong(Exception):
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+def _written(text: str) -> "_Written":
+    if limits.number_problem(text):
+        raise _TooLong(text)
+    return _Written(text)
+
+
+def _int(text: str) -> int:
+    if len(text) > limits.MAX_DIGITS + 1 and limits.number_problem(text):
+        raise _TooLong(text)
+    return int(text)
+
+
 def _constant(name: str) -> float:
     return float({"NaN": "nan", "Infinity": "inf", "-Infinity": "-inf"}[name])
 
@@ -123,26 +137,38 @@ def _read_json(text: str, file: str) -> Source:
 
 def json_source(text: str, file: str, positions: bool) -> Source:
     """JSON text as a Source: decimals kept as written; key positions only when asked (they cost a parse)."""
+    if text.startswith("\ufeff"):  # a BOM, accepted as in YAML
+        text = text[1:]
     try:
-        data = json.loads(text, parse_float=_Written, parse_constant=_constant, object_pairs_hook=_pairs)
+        data = json.loads(text, parse_float=_written, parse_int=_int, parse_constant=_constant,
+                          object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise OvopError(Diagnostic(file, exc.lineno, exc.colno, "", f"JSON syntax error: {exc.msg}", None,
-                                   source_line(file, exc.lineno)))
+                                   source_line(file, exc.lineno))) from None
     except _DuplicateKey as exc:
         raise OvopError(Diagnostic(file, message=f'duplicate key "{exc.key}" in one object',
-                                   allowed="each key once per object"))
+                                   allowed="each key once per object")) from None
+    except _TooLong as exc:
+        at = text.find(exc.text)
+        line = text.count("\n", 0, at) + 1 if at >= 0 else None
+        col = at - text.rfind("\n", 0, at) if at >= 0 else None
+        raise limits.number_error(exc.text, file, line, col, context=source_line(file, line)) from None
+    except RecursionError:
+        raise limits.too_deep(file) from None
     texts: dict[tuple, str] = {}
-    data = _decimals(data, (), texts)
+    data = _decimals(data, (), texts, file)
     locs = _json_positions(text, file) if positions else {(): (1, 1)}
     return Source(yamlsrc.Located(file, data, locs), texts)
 
 
-def _decimals(node: Any, path: tuple, texts: dict[tuple, str]) -> Any:
-    """Written decimals -> floats in the data, keeping the written text of each."""
+def _decimals(node: Any, path: tuple, texts: dict[tuple, str], file: str = "") -> Any:
+    """Written decimals -> floats in the data, keeping the written text of each; depth bounded."""
+    if len(path) > limits.MAX_DEPTH:
+        raise limits.too_deep(file, path=yamlsrc.dotted(path))
     if isinstance(node, dict):
-        return {k: _decimals(v, path + (k,), texts) for k, v in node.items()}
+        return {k: _decimals(v, path + (k,), texts, file) for k, v in node.items()}
     if isinstance(node, list):
-        return [_decimals(v, path + (i,), texts) for i, v in enumerate(node)]
+        return [_decimals(v, path + (i,), texts, file) for i, v in enumerate(node)]
     if isinstance(node, _Written):
         texts[path] = str(node)
         return float(node)

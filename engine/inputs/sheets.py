@@ -10,6 +10,7 @@ row and column: "x.xlsx: sheet penilaian, row 5, column H: 2024-JB-0007: evidenc
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from ..errors import Diagnostic, OvopError
-from ..rules import yamlsrc
+from ..rules import limits, yamlsrc
 from .source import Source
 
 TEXT_COLUMNS = {"id", "edition", "previous.edition"}
@@ -55,19 +56,34 @@ def read_table(path: Path, file: str) -> TableSource:
 
 
 def _csv_rows(path: Path, file: str) -> list[list[Any]]:
+    data = limits.read_bytes(path, file)  # a regular file, bounded in size
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return [list(r) for r in csv.reader(handle)]
+        return [list(r) for r in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))]
     except UnicodeDecodeError as exc:
         raise OvopError(Diagnostic(file, message=f"not UTF-8 text ({exc.reason})", allowed="a UTF-8 CSV file"))
     except (OSError, csv.Error) as exc:
         raise OvopError(Diagnostic(file, message=f"cannot read as CSV: {exc}"))
 
 
+def _check_unpacked(data: bytes, file: str) -> None:
+    """An .xlsx is a zip: refuse one that unpacks to more than 4 times the input limit (a zip bomb)."""
+    import zipfile
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # load_workbook words the problem
+    if unpacked > 4 * limits.max_bytes():
+        raise limits.LimitError(Diagnostic(file, message=f"buku kerja terlalu besar / workbook too large: unpacks to "
+                                           f"{unpacked:,} bytes", allowed=f"at most {4 * limits.max_bytes():,} "
+                                           f"bytes unpacked (OVOP_MAX_INPUT_BYTES x 4)"))
+
+
 def _xlsx_rows(path: Path, file: str) -> tuple[list[list[Any]], str | None, str]:
     from openpyxl import load_workbook
+    data = limits.read_bytes(path, file)  # a regular file, bounded in size; unpacked size bounded below
+    _check_unpacked(data, file)
     try:
-        wb = load_workbook(path, data_only=True)
+        wb = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise OvopError(Diagnostic(file, message=f"cannot read as an Excel workbook: {exc}",
                                    allowed="an .xlsx file, e.g. from `ovop assessments template`"))

@@ -74,6 +74,8 @@ def publish(db_path: str | Path = DEFAULT_DB, dataset_paths: Iterable[str | Path
             what_if: bool = False) -> PublishReport:
     """Validate every input (nothing is written on any error), evaluate, and replace `db_path` atomically."""
     started = time.perf_counter()
+    from . import guard
+    guard.target(db_path)  # refused before any input is read: a file publish did not write
     ruleset = load_rules(rules_dir)
     files = dataset_files(dataset_paths if dataset_paths else [DEFAULT_DATASETS])
     if not files:
@@ -112,13 +114,22 @@ def publish_stream(db_path: str | Path, assessments: Iterable, ruleset: RuleSet,
     """Write assessments as they come (memory flat: `chunk` at a time); their order is the rows' order.
 
     Dicts are taken as valid (generated in process); files go through `publish`, which checks them."""
-    from . import write as publish_write
+    from . import guard
     started = time.perf_counter()
-    target = Path(db_path)
-    if target.is_dir():
-        raise OvopError(Diagnostic(str(target), message="is a folder, not a database file"))
+    target = guard.target(db_path)  # a symlink's target; an existing file only if publish wrote it
+    with guard.locked(target):
+        report = _replace(target, assessments, ruleset, inputs, check, what_if, chunk, published)
+    report.db_path = Path(db_path)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _replace(target: Path, assessments: Iterable, ruleset: RuleSet, inputs, check: int, what_if: bool,
+             chunk: int | None, published: Path | None) -> PublishReport:
+    """Build beside `target`, check, and move over it (the publish lock held)."""
+    from . import guard
+    from . import write as publish_write
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
     except OSError as exc:
@@ -131,6 +142,7 @@ def publish_stream(db_path: str | Path, assessments: Iterable, ruleset: RuleSet,
         if published is not None:
             from . import published as publish_published
             publish_published.write(tmp, published)
+        guard.mark(tmp)
         check_database(tmp)
         _fsync(tmp)
         tmp.chmod(0o666 & ~_umask())
@@ -142,7 +154,6 @@ def publish_stream(db_path: str | Path, assessments: Iterable, ruleset: RuleSet,
     finally:
         if tmp.exists():
             tmp.unlink()
-    report.seconds = time.perf_counter() - started
     return report
 
 

@@ -64,9 +64,25 @@ def verify(db_path: str | Path, rules_dir: str | Path = "rules", sample: int | N
         report = VerifyReport()
         report.rules_changed = _rules_changed(conn, ruleset)
         _compare_all(conn, ruleset, report, sample, seed)
+        _audit(conn, ruleset, report, sample)
         return report
     finally:
         conn.close()
+
+
+def _audit(conn, ruleset, report: VerifyReport, sample: int | None) -> None:
+    """The rest of the database (engine.publish.audit): schema, criteria tables, the population."""
+    from . import audit
+    from ..batch import BatchEvaluator
+    changed = {e for e, _, _ in report.rules_changed}
+    published = {r[0] for r in conn.execute("select id from editions")}
+    known = {row["key"] for _, row in rule_rows(ruleset) if "key" in row}
+    be = BatchEvaluator(ruleset)
+    ids = RuleIds([be.plan(e).c for e in sorted(ruleset.editions)], known)
+    found = list(audit.schema(conn)) + list(audit.criteria(conn, ruleset, ids, (published & set(ruleset.editions)) - changed))
+    if sample is None:
+        found += list(audit.population(conn, ruleset))
+    report.differences += [Difference(*f) for f in found]
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -113,7 +129,7 @@ def _compare_all(conn, ruleset, report: VerifyReport, sample: int | None, seed: 
         trace = [(r["step"], stored_rules.get(r["rule"]), r["value"], r["result"], r["points"])
                  for r in conn.execute("select * from trace_steps where outcome = ? order by step", [row["n"]])]
         report.checked += 1
-        report.differences += _compare_one(row, trace, catalogue, evaluator, ids)
+        report.differences += _compare_one(row, trace, catalogue, evaluator, ids, conn)
     if sample is None:
         orphans = conn.execute("select key from assessments where key not in (select assessment from outcomes) order by key")
         report.differences += [Difference(r["key"], "outcome", None, "an assessment without an outcome") for r in orphans]
@@ -122,7 +138,7 @@ def _compare_all(conn, ruleset, report: VerifyReport, sample: int | None, seed: 
             report.differences.append(Difference("trace_steps", "outcome", f"{stray} steps of no outcome", None))
 
 
-def _compare_one(row, stored_trace: list[tuple], catalogue, evaluator, ids: RuleIds) -> list[Difference]:
+def _compare_one(row, stored_trace: list[tuple], catalogue, evaluator, ids: RuleIds, conn=None) -> list[Difference]:
     key = row["key"]
     text = row["a_input_json"]
     if text is None:
@@ -136,6 +152,9 @@ def _compare_one(row, stored_trace: list[tuple], catalogue, evaluator, ids: Rule
         return diffs + [Difference(key, "input_json", "valid", exc.render())]
     if a.edition != row["edition"]:
         diffs.append(Difference(key, "edition", row["edition"], a.edition))
+    if conn is not None:  # the assessment and ikm rows against the stored input
+        from . import audit
+        diffs += [Difference(*f) for f in audit.inputs(conn, key, a, text)]
     try:
         o = evaluator.evaluate(a)
     except OvopError as exc:

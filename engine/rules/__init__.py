@@ -3,7 +3,7 @@
 Read (yamlsrc) → model → resolve (extends, add/replace/remove) → checks, lock (frozen editions),
 diff (semantic changes), draft (new editions), commodity_map (what-if codes), schema (JSON Schema).
 """
-from . import yamlsrc
+from . import limits, yamlsrc
 from .commodity_map import CommodityMap, load_commodity_map
 from .conditions import Interval, exact, fmt
 from .diff import diff_editions, diff_json, diff_text
@@ -13,7 +13,7 @@ from .model import EDITION_ID, Code, Criterion, Edition, Evidence, Gate, Provena
 from .ops import check_rules, freeze_edition, write_edition_schema
 from .resolve import TESTS_FILE, Resolved, RuleSet, load_rules, pydantic_diagnostics
 
-__all__ = ["yamlsrc", "CommodityMap", "load_commodity_map", "Interval", "exact", "fmt", "diff_editions",
+__all__ = ["limits", "yamlsrc", "CommodityMap", "load_commodity_map", "Interval", "exact", "fmt", "diff_editions",
            "diff_json", "diff_text", "new_edition", "lock_path", "read_lock", "EDITION_ID", "Code",
            "Criterion", "Edition", "Evidence", "Gate", "Provenance", "Strict", "check_rules",
            "freeze_edition", "write_edition_schema", "TESTS_FILE", "Resolved", "RuleSet", "load_rules",

@@ -1,6 +1,10 @@
 """Safe YAML with positions: plain data plus a map from each path to its (line, col), 1-based.
 
-Rule files are data: tags are refused, duplicate keys are errors, nothing is executed.
+Rule files are data: tags are refused, duplicate keys are errors, nothing is executed. One dialect: the
+YAML 1.2 core schema, whatever the file says (a `%YAML` directive other than 1.2 is refused), booleans
+only `true`/`false`; libyaml composes the nodes (no YAML 1.1 resolver runs) and every scalar is read here.
+Bounded (engine.rules.limits): file size, nesting depth, values once aliases are expanded, digits of a
+number.
 """
 from __future__ import annotations
 
@@ -14,10 +18,14 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 
 from ..errors import Diagnostic, OvopError, source_line
+from . import limits
 
 try:  # libyaml through PyYAML: only its composer is used, for speed; no object is constructed
     import yaml as _pyyaml
-    _Loader = getattr(_pyyaml, "CSafeLoader", _pyyaml.SafeLoader)
+
+    class _Loader(getattr(_pyyaml, "CSafeLoader", _pyyaml.SafeLoader)):  # type: ignore[misc]
+        """No implicit resolver: every plain scalar composes as text and is read by `_scalar` (YAML 1.2)."""
+        yaml_implicit_resolvers: dict = {}
 except ImportError:  # pragma: no cover
     _pyyaml = None
 
@@ -58,6 +66,9 @@ SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bo
 
 
 def _plain(node: Any, path: Path_, locs: Locs, file: str) -> Any:
+    if len(path) > limits.MAX_DEPTH:
+        line, col = locs.get(path, (None, None))
+        raise limits.too_deep(file, line, col, dotted(path))
     tag = getattr(getattr(node, "tag", None), "value", None)
     if isinstance(node, TaggedScalar) or (tag and str(tag) not in SAFE_TAGS):
         line, col = locs.get(path, (None, None))
@@ -91,25 +102,45 @@ def _plain(node: Any, path: Path_, locs: Locs, file: str) -> Any:
 def load(path: str | Path, display: str | None = None) -> Located:
     """Load one YAML file safely; every problem becomes a Diagnostic naming file:line:col."""
     file = display or str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise OvopError(Diagnostic(file, None, None, "", f"not UTF-8 text ({exc.reason})"))
-    except OSError as exc:
-        raise OvopError(Diagnostic(file, None, None, "", f"cannot read: {exc.strerror}"))
-    return loads(text, file)
+    return loads(limits.read_text(path, file), file)
+
+
+_DIRECTIVE = re.compile(r"^%YAML[ \t]+([^\s#]*)", re.MULTILINE)
+CAREFUL_BYTES = 4 << 20  # syntax errors are worded by ruamel (pure Python) up to this size, by libyaml beyond
 
 
 def loads(text: str, file: str) -> Located:
-    """Parse with libyaml's composer (fast); anything unusual takes the careful path below."""
-    fast = _fast(text, file)
-    return fast if fast is not None else _careful(text, file)
+    """Parse with libyaml's composer; ruamel words the syntax errors it finds."""
+    for m in _DIRECTIVE.finditer(text):
+        if m.group(1) != "1.2":
+            line = text.count("\n", 0, m.start()) + 1
+            raise OvopError(Diagnostic(file, line, 1, "", f"versi YAML tidak didukung / YAML version not supported: "
+                                       f"%YAML {m.group(1)[:20]}", "YAML 1.2 (no %YAML line, or %YAML 1.2)",
+                                       source_line(file, line)))
+    if _pyyaml is None:  # pragma: no cover
+        return _careful(text, file)
+    try:
+        return _fast(text, file)
+    except _pyyaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        if "nesting depth" in str(getattr(exc, "problem", "")):
+            raise limits.too_deep(file, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+        if len(text) <= CAREFUL_BYTES:
+            _careful(text, file)  # raises with ruamel's words when it sees the problem too
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        what = " ".join(str(p) for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p)
+        raise OvopError(Diagnostic(file, line, col, "", f"YAML syntax error: {what or exc}", None,
+                                   source_line(file, line))) from None
+    except RecursionError:
+        raise limits.too_deep(file) from None
 
 
 def _careful(text: str, file: str) -> Located:
     yaml = YAML(typ="rt", pure=True)
     try:
         root = yaml.load(text)
+    except RecursionError:
+        raise limits.too_deep(file) from None
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
         key = str(exc.problem).split('"')[1] if '"' in str(exc.problem) else "?"
@@ -125,75 +156,128 @@ def _careful(text: str, file: str) -> Located:
     if root is None:
         raise OvopError(Diagnostic(file, 1, 1, "", "the file is empty", "a YAML mapping"))
     locs: Locs = {(): (1, 1)}
-    data = _plain(root, (), locs, file)
+    try:
+        data = _plain(root, (), locs, file)
+    except RecursionError:
+        raise limits.too_deep(file) from None
     return Located(file, data, locs)
 
 
-# ---- fast path: libyaml composes nodes with positions; scalars resolved by the YAML 1.2 core schema
+# ---- the reader: libyaml composes nodes with positions; scalars resolved by the YAML 1.2 core schema
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_BOOL = {"true": True, "false": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_SPECIAL = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_OCT, _HEX = re.compile(r"^0o[0-7]+$"), re.compile(r"^0x[0-9a-fA-F]+$")
+_INF, _NAN = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$"), re.compile(r"^\.(?:nan|NaN|NAN)$")
+MAP_TAG, SEQ_TAG, STR_TAG = (f"tag:yaml.org,2002:{n}" for n in ("map", "seq", "str"))
+TAGS_ALLOWED = "plain values: text, numbers, true/false, lists and mappings"
 
 
-class _Unusual(Exception):
-    """Something the careful path should report or interpret (duplicate key, tag, odd scalar)."""
-
-
-def _fast(text: str, file: str) -> Located | None:
-    if _pyyaml is None:
-        return None
-    try:
-        root = _pyyaml.compose(text, Loader=_Loader)
-        if root is None:
-            return None
-        locs: Locs = {(): (1, 1)}
-        texts: dict = {}
-        data = _node(root, (), locs, texts)
-    except (_Unusual, _pyyaml.YAMLError, RecursionError):
-        return None
-    located = Located(file, data, locs)
-    located.texts = texts
+def _fast(text: str, file: str) -> Located:
+    root = _pyyaml.compose(text, Loader=_Loader)
+    if root is None:
+        raise OvopError(Diagnostic(file, 1, 1, "", "the file is empty", "a YAML mapping"))
+    _sizes(root, file)
+    reader = _Reader(file, text)
+    data = reader.node(root, ())
+    located = Located(file, data, reader.locs)
+    located.texts = reader.texts
     return located
 
 
-def _node(node, path: Path_, locs: Locs, texts: dict):
-    if node.tag not in SAFE_TAGS:
-        raise _Unusual()
-    if isinstance(node, _pyyaml.MappingNode):
-        out = {}
+def _sizes(root, file: str) -> None:
+    """Refuse nesting past MAX_DEPTH and more values than allowed once aliases are expanded, counting
+    each distinct node once (an alias bomb of a few hundred bytes is refused at once)."""
+    memo: dict[int, int] = {}
+
+    def size(node, depth: int) -> int:
+        if depth > limits.MAX_DEPTH:
+            raise limits.too_deep(file, node.start_mark.line + 1, node.start_mark.column + 1)
+        known = memo.get(id(node))
+        if known is not None:
+            return known
+        n = 1
+        if isinstance(node, _pyyaml.MappingNode):
+            n += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+        elif isinstance(node, _pyyaml.SequenceNode):
+            n += sum(size(v, depth + 1) for v in node.value)
+        memo[id(node)] = n
+        return n
+
+    total = size(root, 0)
+    allowed = max(len(memo), min(limits.MAX_NODES, max(100_000, 10 * len(memo))))  # aliases bound, not size
+    if total > allowed:
+        raise limits.too_many_nodes(file, allowed)
+
+
+class _Reader:
+    def __init__(self, file: str, text: str | None = None):
+        self.file, self.text, self.locs, self.texts = file, text, {(): (1, 1)}, {}
+
+    def refuse(self, node, path: Path_, message: str, allowed: str) -> OvopError:
+        line, col = self.locs.get(path) or (node.start_mark.line + 1, node.start_mark.column + 1)
+        return OvopError(Diagnostic(self.file, line, col, dotted(path), message, allowed, source_line(self.file, line)))
+
+    def node(self, node, path: Path_):
+        if isinstance(node, _pyyaml.MappingNode):
+            if node.tag != MAP_TAG:
+                raise self.refuse(node, path, "YAML tags are not allowed in rule files", TAGS_ALLOWED)
+            return self.mapping(node, path)
+        if isinstance(node, _pyyaml.SequenceNode):
+            if node.tag != SEQ_TAG:
+                raise self.refuse(node, path, "YAML tags are not allowed in rule files", TAGS_ALLOWED)
+            items = []
+            for i, value in enumerate(node.value):
+                self.locs[path + (i,)] = (value.start_mark.line + 1, value.start_mark.column + 1)
+                items.append(self.node(value, path + (i,)))
+            return items
+        if node.tag != STR_TAG:
+            raise self.refuse(node, path, "YAML tags are not allowed in rule files", TAGS_ALLOWED)
+        return self.scalar(node, path)
+
+    def mapping(self, node, path: Path_) -> dict:
+        out, first = {}, {}
         for key, value in node.value:
-            if not isinstance(key, _pyyaml.ScalarNode):
-                raise _Unusual()
-            name = key.value
+            if not isinstance(key, _pyyaml.ScalarNode) or key.tag != STR_TAG:
+                raise self.refuse(key, path, "a mapping key must be plain text", "text keys")
+            name, line = key.value, key.start_mark.line + 1
             if name in out:
-                raise _Unusual()
-            locs[path + (name,)] = (key.start_mark.line + 1, key.start_mark.column + 1)
-            out[name] = _node(value, path + (name,), locs, texts)
+                if self.text is not None and len(self.text) <= CAREFUL_BYTES:
+                    _careful(self.text, self.file)  # ruamel's words, as before
+                raise OvopError(Diagnostic(self.file, line, key.start_mark.column + 1, "",
+                                           f'duplicate key "{name}" in one mapping (first at line {first[name]})',
+                                           "each key once per mapping", source_line(self.file, line)))
+            first[name] = line
+            self.locs[path + (name,)] = (line, key.start_mark.column + 1)
+            out[name] = self.node(value, path + (name,))
         return out
-    if isinstance(node, _pyyaml.SequenceNode):
-        items = []
-        for i, value in enumerate(node.value):
-            locs[path + (i,)] = (value.start_mark.line + 1, value.start_mark.column + 1)
-            items.append(_node(value, path + (i,), locs, texts))
-        return items
-    return _scalar(node, path, texts)
 
-
-def _scalar(node, path: Path_, texts: dict):
-    value = node.value
-    if node.style in ('"', "'", "|", ">"):
+    def scalar(self, node, path: Path_):
+        value = node.value
+        if node.style in ('"', "'", "|", ">"):
+            return value
+        if _NULL.match(value):
+            return None
+        if value in _BOOL:
+            return _BOOL[value]
+        numeric = _INT.match(value) or _FLOAT.match(value) or _OCT.match(value) or _HEX.match(value)
+        if numeric and limits.number_problem(value):
+            line, col = self.locs.get(path) or (node.start_mark.line + 1, node.start_mark.column + 1)
+            raise limits.number_error(value, self.file, line, col, dotted(path), source_line(self.file, line))
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            self.texts[path] = value
+            return float(value)
+        if _OCT.match(value):
+            return int(value[2:], 8)
+        if _HEX.match(value):
+            return int(value[2:], 16)
+        if _INF.match(value) or _NAN.match(value):
+            self.texts[path] = value
+        if _INF.match(value):
+            return float("-inf") if value.startswith("-") else float("inf")
+        if _NAN.match(value):
+            return float("nan")
         return value
-    if _NULL.match(value):
-        return None
-    if value in _BOOL:
-        return _BOOL[value]
-    if _INT.match(value):
-        return int(value)
-    if _FLOAT.match(value):
-        texts[path] = value
-        return float(value)
-    if _SPECIAL.match(value):
-        raise _Unusual()
-    return value

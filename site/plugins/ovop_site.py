@@ -1,34 +1,14 @@
-"""Datasette plugin for the OVOP site: SQLite limits on every connection, stars and provenance badges in
+"""Datasette plugin for the OVOP site (SQLite limits: ovop_limits.py): stars and provenance badges in
 HTML cells (JSON and CSV keep the numbers and codes), and the data behind the outcome and edition pages."""
 from __future__ import annotations
 
-import sqlite3
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
 
 from engine.web import badge_html, cell, stars_html
 
-# A single function call (zeroblob, printf, replace) cannot be interrupted by the SQL time limit:
-# these limits make such a query fail at once instead of filling memory.
-LIMITS = {
-    sqlite3.SQLITE_LIMIT_LENGTH: 10_000_000,
-    sqlite3.SQLITE_LIMIT_SQL_LENGTH: 100_000,
-    sqlite3.SQLITE_LIMIT_COLUMN: 200,
-    sqlite3.SQLITE_LIMIT_EXPR_DEPTH: 100,
-    sqlite3.SQLITE_LIMIT_COMPOUND_SELECT: 50,
-    sqlite3.SQLITE_LIMIT_FUNCTION_ARG: 16,
-    sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH: 1_000,
-    sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1_000,
-    sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
-}
 DB = "ovop"
-
-
-@hookimpl
-def prepare_connection(conn):
-    for limit, value in LIMITS.items():
-        conn.setlimit(limit, value)
 
 
 @hookimpl

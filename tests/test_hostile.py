@@ -1,0 +1,143 @@
+"""Hostile and careless input: each case of tests/hostile/ (or generated in tmp_path, to keep the corpus
+small) run as a separate `ovop` process under a time and memory limit, so that a regression fails instead of
+hanging the suite; the exact error text (stderr) and exit code are in tests/hostile/expected/NAME.txt.
+
+In the expected texts `{tmp}` stands for the test's temporary folder. OVOP_HOSTILE_WRITE=1 rewrites them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = Path("tests/hostile")
+EXPECTED = ROOT / HOSTILE / "expected"
+SECONDS, MEMORY = 5, 500 * 2**20
+RECORD = {"id": "2013-JT-0001", "edition": "2013",
+          "ikm": {"name": "A", "province": "Jawa Tengah", "regency": "B", "commodity": "batik", "product": "p"},
+          "gates": {"izin_usaha": "maybe"}, "evidence": {"bahan_baku_lokal_pct": "x" * 900}}
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (SECONDS, SECONDS))
+
+
+def ovop(args: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-c", "from engine.cli import main; main()", *args]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=SECONDS * 2, preexec_fn=_limits,
+                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "COLUMNS": "200", **(env or {})})
+
+
+# ---- generated inputs (big or special files are made at test time, in tmp_path)
+def _deep_json(tmp: Path) -> Path:
+    (tmp / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    return tmp / "deep.json"
+
+
+def _deep_yaml(tmp: Path) -> Path:
+    (tmp / "deep.yaml").write_text("[" * 100_000 + "]" * 100_000)
+    return tmp / "deep.yaml"
+
+
+def _fifo(tmp: Path) -> Path:
+    os.mkfifo(tmp / "fifo.yaml")
+    return tmp / "fifo.yaml"
+
+
+def _too_big(tmp: Path) -> Path:
+    with open(tmp / "big.yaml", "w") as f:
+        f.write("a: " + "x" * (3 << 20) + "\n")  # over the 2 MiB limit the case sets
+    return tmp / "big.yaml"
+
+
+def _bad_values(tmp: Path) -> Path:
+    """1 MB of minified JSON, 1,000 records with bad values, each line 1 MB long."""
+    records = [dict(RECORD, id=f"2013-JT-{i:04d}") for i in range(1000)]
+    (tmp / "bad.json").write_text(json.dumps(records, separators=(",", ":")))
+    return tmp / "bad.json"
+
+
+def _yaml_as_jsonl(tmp: Path) -> Path:
+    """A YAML file given a .jsonl name (20 MB here; the time does not depend on the size)."""
+    text = (ROOT / "datasets/samples/2013.yaml").read_text(encoding="utf-8")
+    block = text[text.index("- id:"):]
+    with open(tmp / "population.jsonl", "w", encoding="utf-8") as f:
+        while f.tell() < 20_000_000:
+            f.write(block)
+    return tmp / "population.jsonl"
+
+
+def _exponent_jsonl(tmp: Path) -> Path:
+    text = (ROOT / "datasets/samples/2022.yaml").read_text(encoding="utf-8")
+    from engine.rules import yamlsrc
+    record = yamlsrc.loads(text, "x").data[0]
+    line = json.dumps(record)
+    name = next(iter(record["evidence"]))
+    at = line.index(f'"{name}": ') + len(name) + 4
+    bad = line[:at] + "1e10000000" + line[line.index(",", at):]
+    (tmp / "exp.jsonl").write_text(line + "\n" + bad.replace(record["id"], record["id"][:-1] + "9") + "\n")
+    return tmp / "exp.jsonl"
+
+
+def _deep_jsonl(tmp: Path) -> Path:
+    (tmp / "deep.jsonl").write_text("[" * 100_000 + "]" * 100_000 + "\n" + "1" * 5000 + "\n")
+    return tmp / "deep.jsonl"
+
+
+def _file(name: str):
+    return lambda tmp: HOSTILE / name
+
+
+CASES = {  # name: (command, the file it reads, extra environment)
+    "alias_bomb": ("evaluate", _file("alias_bomb.yaml"), None),
+    "rules_alias_bomb": ("rules", _file("rules_alias_bomb"), None),
+    "exponent_yaml": ("evaluate", _file("exponent.yaml"), None),
+    "exponent_json": ("evaluate", _file("exponent.json"), None),
+    "exponent_publish": ("publish", _file("exponent.yaml"), None),
+    "digits_yaml": ("evaluate", _file("digits.yaml"), None),
+    "digits_json": ("evaluate", _file("digits.json"), None),
+    "deep_json": ("evaluate", _deep_json, None),
+    "deep_yaml": ("evaluate", _deep_yaml, None),
+    "fifo": ("evaluate", _fifo, None),
+    "dev_zero": ("evaluate", lambda tmp: Path("/dev/zero"), None),
+    "too_big": ("evaluate", _too_big, {"OVOP_MAX_INPUT_BYTES": str(2 << 20)}),
+    "bad_values": ("evaluate", _bad_values, None),
+    "yaml_as_jsonl": ("impact", _yaml_as_jsonl, None),
+    "exponent_jsonl": ("impact", _exponent_jsonl, None),
+    "deep_jsonl": ("impact", _deep_jsonl, None),
+    "yaml_1_1": ("evaluate", _file("yaml_1_1.yaml"), None),
+    "product_equals": ("evaluate", _file("product_equals.yaml"), None),
+    "bom_json": ("evaluate", _file("bom.json"), None),
+    "control_characters": ("evaluate", _file("control_characters.yaml"), None),
+}
+
+
+def _args(command: str, path: Path, tmp: Path) -> list[str]:
+    if command == "rules":
+        return ["rules", "check", "--rules", str(path)]
+    if command == "impact":
+        return ["impact", "2024", "--base", "2022", "--workers", "1", "--json", str(path)]
+    if command == "publish":
+        return ["publish", "--db", str(tmp / "out.db"), str(path)]
+    return [command, str(path)]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_input_fails_fast_with_its_message(name, tmp_path):
+    command, make, env = CASES[name]
+    path = make(tmp_path)
+    done = ovop(_args(command, path, tmp_path), env)
+    got = f"exit {done.returncode}\n" + (done.stdout + done.stderr).replace(str(tmp_path), "{tmp}")
+    expected = EXPECTED / f"{name}.txt"
+    if os.environ.get("OVOP_HOSTILE_WRITE"):
+        expected.parent.mkdir(exist_ok=True)
+        expected.write_text(got, encoding="utf-8")
+    assert "Traceback" not in got and "internal error" not in got
+    assert got == expected.read_text(encoding="utf-8")

@@ -1,0 +1,79 @@
+"""Publish protects what it replaces (engine/publish/guard.py)."""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from engine.errors import OvopError
+from engine.publish import guard
+from engine.publish.build import publish
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "datasets/samples/2013.yaml"
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    return Path(shutil.copy(SAMPLE, tmp_path / "2013.yaml"))
+
+
+def test_a_yaml_file_given_as_db_is_refused_and_kept(sample):
+    before = sample.read_bytes()
+    with pytest.raises(OvopError) as err:
+        publish(sample, [sample], ROOT / "rules")
+    assert "not a SQLite database" in err.value.render()
+    assert sample.read_bytes() == before
+
+
+def test_a_sqlite_database_publish_did_not_write_is_refused(tmp_path, sample):
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("create table t(a)").connection.commit()
+    before = other.read_bytes()
+    with pytest.raises(OvopError) as err:
+        publish(other, [sample], ROOT / "rules")
+    assert "not written by ovop publish" in err.value.render()
+    assert other.read_bytes() == before
+
+
+def test_a_published_database_is_replaced_and_marked(tmp_path, sample):
+    db = tmp_path / "ovop.db"
+    publish(db, [sample], ROOT / "rules")
+    assert sqlite3.connect(db).execute("pragma application_id").fetchone()[0] == guard.APPLICATION_ID
+    publish(db, [sample], ROOT / "rules")  # its own database: replaced
+    assert not list(tmp_path.glob(".ovop.db*"))
+
+
+def test_a_symlinks_target_is_replaced_not_the_link(tmp_path, sample):
+    real, link = tmp_path / "real.db", tmp_path / "link.db"
+    publish(real, [sample], ROOT / "rules")
+    link.symlink_to(real.name)
+    os.utime(real, (1, 1))
+    publish(link, [sample], ROOT / "rules")
+    assert link.is_symlink() and os.readlink(link) == real.name
+    assert real.stat().st_mtime > 1
+
+
+def test_a_second_publish_of_one_database_is_refused(tmp_path, sample):
+    db = tmp_path / "ovop.db"
+    with guard.locked(db):
+        with pytest.raises(OvopError) as err:
+            publish(db, [sample], ROOT / "rules")
+    assert "another publish is writing this database" in err.value.render()
+    assert not db.exists()
+    publish(db, [sample], ROOT / "rules")  # the lock released: publishes
+    assert db.exists()
+
+
+def test_stale_temporary_files_of_dead_publishes_are_removed(tmp_path, sample):
+    db = tmp_path / "ovop.db"
+    stale = [tmp_path / ".ovop.db.abc123.tmp", tmp_path / ".ovop.db.x.tmp"]
+    for s in stale:
+        s.write_bytes(b"x" * 1000)
+    keep = tmp_path / ".other.db.abc.tmp"
+    keep.write_bytes(b"x")
+    publish(db, [sample], ROOT / "rules")
+    assert not any(s.exists() for s in stale) and keep.exists()

@@ -1,0 +1,118 @@
+"""The site's SQL bounded (site/plugins/ovop_limits.py): printf widths, fts3_tokenizer, bad _sort, streams."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from engine.publish.build import publish
+from engine.web.site import datasette_app, serve_command
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "publish_data"
+PRINTF = "/ovop.json?sql=select+length(printf('%25.*c',1000000000,'x'))"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("site_limits")
+    inputs = [shutil.copy(DATA / n, folder / n) for n in ("small.yaml", "rounds.json")]
+    path = folder / "ovop.db"
+    publish(path, inputs, ROOT / "rules")
+    return path
+
+
+@pytest.fixture
+async def ds(db):
+    app = datasette_app(db)
+    await app.invoke_startup()
+    return app
+
+
+async def test_printf_with_a_huge_width_is_refused_at_once(ds):
+    started = time.perf_counter()
+    response = await ds.client.get(PRINTF)
+    assert response.status_code == 400, response.text[:300]
+    assert time.perf_counter() - started < 1.0
+
+
+async def test_printf_within_bounds_is_sqlites_own(ds):
+    response = await ds.client.get("/ovop.json?sql=select+printf('%25.2f|%25*d|%25s|%25%25',3.14159,5,42,'a')+as+x"
+                                   "&_shape=array")
+    assert response.status_code == 200, response.text[:300]
+    assert response.json() == [{"x": "3.14|   42|a|%"}]
+    response = await ds.client.get("/ovop.json?sql=select+format('%25.*c',3,'x')+as+x&_shape=array")
+    assert response.json() == [{"x": "xxx"}]
+
+
+@pytest.mark.parametrize("sql", ["select+fts3_tokenizer('simple')", "select+fts3_tokenizer('x',+x'00')",
+                                 "select+FTS3_TOKENIZER('simple')"])
+async def test_fts3_tokenizer_is_not_available(ds, sql):
+    response = await ds.client.get(f"/ovop.json?sql={sql}")
+    assert response.status_code == 400, response.text[:300]
+    assert "rows" not in response.json() or not response.json()["rows"]
+
+
+@pytest.mark.parametrize("param", ["_sort", "_sort_desc"])
+async def test_bad_sort_is_a_400_naming_the_columns(ds, param):
+    for path in (f"/ovop/outcomes?{param}=nope", f"/ovop/outcomes.json?{param}=nope", f"/ovop/trace?{param}=x]"):
+        response = await ds.client.get(path)
+        assert response.status_code == 400, (path, response.status_code, response.text[:300])
+        assert "cannot sort by that column" in response.text
+    ok = await ds.client.get(f"/ovop/outcomes.json?{param}=score")
+    assert ok.status_code == 200
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(db):
+    port = _port()
+    proc = subprocess.Popen(serve_command(db, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(base + "/-/versions.json", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(10)
+
+
+def test_printf_answers_within_2_s_while_another_request_is_served(server):
+    async def run():
+        async with httpx.AsyncClient(base_url=server, timeout=10) as client:
+            async def timed(path):
+                started = time.perf_counter()
+                response = await client.get(path)
+                return response.status_code, time.perf_counter() - started
+            return await asyncio.gather(*[timed(PRINTF) for _ in range(3)], timed("/ovop/outcomes.json"))
+    results = asyncio.run(run())
+    assert [status for status, _ in results] == [400, 400, 400, 200]
+    assert max(seconds for _, seconds in results) < 2.0
+
+
+def test_an_abandoned_stream_stops_its_query(server):
+    """A CSV stream of a slow query, abandoned after the first bytes: the server answers at once after."""
+    sql = ("with recursive c(i) as (select 1 union all select i+1 from c where i < 3000000) "
+           "select i, i*i from c")
+    with httpx.stream("GET", f"{server}/ovop.csv", params={"sql": sql, "_stream": "on", "_size": "max"},
+                      timeout=10) as response:
+        next(response.iter_bytes())
+    time.sleep(0.3)
+    started = time.perf_counter()
+    assert httpx.get(server + "/ovop/outcomes.json", timeout=10).status_code == 200
+    assert time.perf_counter() - started < 1.0

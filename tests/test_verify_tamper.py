@@ -1,0 +1,96 @@
+"""`verify` checks the whole database: each kind of tampering is named, exit 1 (engine/publish/audit.py)."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.publish.build import publish
+from engine.publish.verify import verify
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "publish_data"
+
+TAMPERING = {  # kind: (SQL, text the report names)
+    "band_min_score": ("update bands set min_score = min_score - 1 where key = (select min(key) from bands)",
+                       "bands[2013/band/1]: min_score"),
+    "level_condition": ("update levels set condition = 'x >= 0' where key = (select min(key) from levels)",
+                        ": condition: published x >= 0"),
+    "level_points": ("update levels set points = points + 1 where key = (select min(key) from levels)", ": points:"),
+    "gate_requires": ("update gates set requires = 'false' where key = (select min(key) from gates)",
+                      ": requires: published false"),
+    "label": ("update criteria set label_en = 'changed' where key = (select min(key) from criteria)",
+              ": label_en: published changed"),
+    "source": ("update sources set url = 'http://elsewhere' where key = (select min(key) from sources)",
+               ": url: published http://elsewhere"),
+    "ikm_name": ("update ikm set name = 'Changed' where id = (select min(id) from ikm)", ": name: published Changed"),
+    "assessment_column": ("update assessments set province = 'X' where key = (select min(key) from assessments)",
+                          ": province: published X"),
+    "publish_info": ("update publish_info set value = '999' where key = 'assessments'",
+                     "publish_info[assessments]: value: published 999"),
+    "engine_version": ("update publish_info set value = '0' where key = 'engine_version'",
+                       "publish_info[engine_version]: value: published 0"),
+    "view_sql": ("drop view trace; create view trace as select 1 as outcome", "schema.view[trace]: sql"),
+    "index_dropped": ("drop index idx_outcomes_stars", "schema.index[idx_outcomes_stars]: sql: published null"),
+    "trigger_added": ("create trigger t after insert on outcomes begin select 1; end",
+                      "schema.trigger[t]: sql"),
+    "outcome_deleted": ("delete from trace_steps where outcome = (select max(n) from outcomes); "
+                        "delete from assessments where key = (select key from outcomes where n = (select max(n) from outcomes)); "
+                        "delete from outcomes where n = (select max(n) from outcomes)",
+                        "publish_info[assessments]: value"),
+    "outcome_deleted_midway": ("delete from trace_steps where outcome = 2; "
+                               "delete from assessments where key = (select key from outcomes where n = 2); "
+                               "delete from outcomes where n = 2; "
+                               "update publish_info set value = (select count(*) from outcomes) where key = 'assessments'; "
+                               "update publish_info set value = (select count(*) from trace_steps) where key = 'trace_steps'",
+                               "outcomes: n: published"),
+}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("verify_tamper")
+    inputs = [shutil.copy(DATA / n, folder / n) for n in ("small.yaml", "rounds.json")]
+    path = folder / "ovop.db"
+    publish(path, inputs, ROOT / "rules")
+    return path
+
+
+def test_an_untouched_database_verifies(published):
+    report = verify(published, ROOT / "rules")
+    assert report.ok, report.lines()
+
+
+@pytest.mark.parametrize("kind", sorted(TAMPERING))
+def test_each_tampering_is_named(kind, published, tmp_path):
+    sql, named = TAMPERING[kind]
+    db = tmp_path / "ovop.db"
+    shutil.copy(published, db)
+    conn = sqlite3.connect(db)
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+    report = verify(db, ROOT / "rules")
+    assert not report.ok
+    assert any(named in line for line in report.lines()), report.lines()
+    result = CliRunner().invoke(cli, ["verify", "--db", str(db), "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 1 and named in result.output + (result.stderr or "")
+
+
+def test_a_deleted_input_record_is_named_when_the_inputs_are_unchanged(published, tmp_path):
+    """The outcome, its assessment, its trace and the counts all removed: the inputs still hold it."""
+    db = tmp_path / "ovop.db"
+    shutil.copy(published, db)
+    conn = sqlite3.connect(db)
+    key = conn.execute("select key from outcomes where n = (select max(n) from outcomes)").fetchone()[0]
+    conn.executescript(TAMPERING["outcome_deleted"][0] + "; update publish_info set value = (select count(*) from "
+                       "outcomes) where key = 'assessments'; update publish_info set value = (select count(*) from "
+                       "trace_steps) where key = 'trace_steps'")
+    conn.commit()
+    conn.close()
+    lines = verify(db, ROOT / "rules").lines()
+    assert f"outcomes[{key}]: row: published missing, now in the published inputs" in lines, lines
