@@ -103,7 +103,7 @@ def test_researcher_filters_searches_and_opens_an_outcome(server, browser):
     assert page.locator("td.col-ikm_name", has_text="Contoh Kopi Arabika Malabar").count() == 1
     page.locator("td.col-key a", has_text="2018/2018-JB-0001").click()
     page.wait_for_url("**/ovop/outcomes/2018~2F2018-JB-0001")
-    assert "Hasil:" in page.locator("pre.ovop-explain[lang=id]").inner_text()
+    assert "Hasil:" in page.locator("pre.ovop-explain[lang=id]").text_content()
     _shot(page, "outcome-1400")
     assert page.ovop_errors == []
     page.close()

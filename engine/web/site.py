@@ -59,6 +59,7 @@ def datasette_app(db: str | Path, site: str | Path | None = None):
                    plugins_dir=str(folder / "plugins"), static_mounts=_static(folder),
                    settings={**settings(folder), "allow_download": downloadable(path)})
     ds.add_database(Database(ds, str(path), is_mutable=False), name=DB_NAME)
+    ds.remove_database("_memory")  # Datasette adds it when started without files: nothing else is queryable
     return ds
 
 
