@@ -176,12 +176,17 @@ async def test_a_forged_post_without_csrf_token_is_refused(site):
 async def test_the_workspace_cannot_be_read_through_the_site(site):
     ds, folder = site
     editor_cookie(ds, folder)
+    from engine.web import saved
+    saved.save(folder / "workspace.db", "rina", "2024-ZZ-0404", "2024", "x: 1\n", {"x": "1"},
+               {"stars": 1, "status": "awarded", "score": 61})
     r = await ds.client.get("/-/databases.json")
     assert [d["name"] for d in r.json()] == ["ovop"]
     for sql in ("select * from users", "select * from sessions", "select * from workspace.users",
+                "select * from saved_assessments", "select * from workspace.saved_assessments",
                 "select name from pragma_database_list"):
         r = await ds.client.get("/ovop.json", params={"sql": sql, "_shape": "array"})
         assert "$argon2" not in r.text and "workspace.db" not in r.text and "token_sha256" not in r.text, sql
+        assert "2024-ZZ-0404" not in r.text and "body_sha256" not in r.text, sql
     r = await ds.client.get("/ovop.json", params={"sql": "attach database 'x' as w", "_shape": "array"})
     assert r.status_code == 400
 

@@ -12,11 +12,15 @@
     id: {awarded: "DIBERIKAN", not_awarded: "TIDAK MENDAPAT BINTANG", ineligible: "TIDAK MEMENUHI SYARAT ADMINISTRASI",
          of: "dari", stars: "bintang", score: "Skor", capped: "dibatasi dari", failed: "Gagal", errors: "Perbaiki dulu",
          empty: "belum diisi", way: "Cara", takes: "Yang dibutuhkan untuk bintang berikutnya", top: "Sudah di bintang tertinggi.",
-         then: "Bila syarat dipenuhi", server: "waktu server", uploaded: "Hasil berkas"},
+         then: "Bila syarat dipenuhi", server: "waktu server", uploaded: "Hasil berkas",
+         saved: "Disimpan", version: "versi", by: "oleh", at: "pada", unchanged: "tidak berubah sejak versi ini",
+         notSaved: "Tidak disimpan"},
     en: {awarded: "AWARDED", not_awarded: "NOT AWARDED", ineligible: "INELIGIBLE",
          of: "of", stars: "stars", score: "Score", capped: "capped from", failed: "Failed", errors: "Fix first",
          empty: "not filled in yet", way: "Way", takes: "What it takes to reach the next star", top: "Already at the top star.",
-         then: "Once the gates are met", server: "server time", uploaded: "File results"}
+         then: "Once the gates are met", server: "server time", uploaded: "File results",
+         saved: "Saved", version: "version", by: "by", at: "at", unchanged: "unchanged since this version",
+         notSaved: "Not saved"}
   };
   function lang() { return page.getAttribute("data-lang") || "id"; }
   function setLang(l) {
@@ -70,6 +74,9 @@
     m = /^missing required key "([^"]+)"/.exec(e.message);
     if (m) { return (e.field ? e.field + "." : "") + m[1]; }
     return e.field || "";
+  }
+  function said(e) {
+    return (e.id ? e.id + ": " : "") + (e.field ? e.field + ": " : "") + e.message + (e.allowed ? " — allowed: " + e.allowed : "");
   }
   function showErrors(errors) {
     var list = document.getElementById("ovop-errors"), missing = 0;
@@ -188,6 +195,29 @@
         out.appendChild(ul);
       });
   }
+  function save() {
+    var bar = document.getElementById("ovop-save-bar"), out = document.getElementById("ovop-save-result");
+    out.textContent = "";
+    fetch(root + "/-/ovop/assess/save", {method: "POST", credentials: "same-origin", body: collect(),
+      headers: {"Content-Type": "application/json", "x-csrftoken": bar.getAttribute("data-csrftoken")}})
+      .then(function (r) { return r.json().then(function (d) { return {status: r.status, data: d}; }); })
+      .then(function (res) {
+        var t = T[lang()];
+        if (res.status === 200) {
+          var s = res.data.saved;
+          out.className = "ovop-saved";
+          out.textContent = t.saved + ": " + s.assessment + ", " + t.version + " " + s.version + " " + t.by + " " + s.user +
+            " " + t.at + " " + s.when + (s.unchanged ? " (" + t.unchanged + ")" : "");
+        } else {
+          out.className = "ovop-errors";
+          out.appendChild(el("strong", "", t.notSaved + ": "));
+          (res.data.errors || []).forEach(function (e) { out.appendChild(el("div", "", said(e))); });
+        }
+        page.setAttribute("data-saved", String(res.status));
+      });
+  }
+  var saveButton = document.getElementById("ovop-save");
+  if (saveButton) { saveButton.addEventListener("click", save); }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   Array.prototype.forEach.call(document.querySelectorAll("[data-set-lang]"), function (b) {

@@ -1,8 +1,9 @@
 """The assessor desk (/-/ovop/assess): a form generated from an edition, downloads and uploads.
 
 The page (site/templates/ovop_desk.html) posts the form as JSON to the evaluate API on every change
-(desk.js, served by the site); the errors it shows are the CLI's. Nothing is stored: saving needs the
-workbench's accounts (a signed-in assessor), which this desk does not offer.
+(desk.js, served by the site); the errors it shows are the CLI's. Nothing is stored, except by "Simpan /
+Save" when the workbench's accounts exist and an assessor is signed in (save(): a checked assessment kept
+in the workspace with who and when, engine.web.saved).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 from ..decide import words
 from ..errors import OvopError
 from ..inputs import check_file, duplicates, read, write_template
-from .evaluate_api import error_dicts, evaluate_assessments, item_label
+from . import saved
+from .evaluate_api import BODY, check_text, error_dicts, evaluate_assessments, item_label
 from .state import state
 
 UNITS, num = words.UNITS, words.num
@@ -162,6 +164,29 @@ def _dotted(data: dict, header: str):
             return None
         node = node[part]
     return node
+
+
+# ---- save (a signed-in assessor; the route checks who) ----
+
+def save(text: str, ws, user: str):
+    """(200, {"saved": entry}) or (400, {"errors": [...]}): one checked assessment kept as a new version."""
+    st = state()
+    try:
+        data = _parse(text)
+    except ValueError as exc:
+        return 400, {"errors": [{"id": None, "field": None, "message": f"JSON syntax error: {exc}", "allowed": "JSON"}]}
+    if not isinstance(data, dict):
+        return 400, {"errors": [{"id": None, "field": None, "message": "one assessment (a JSON object)",
+                                 "allowed": "an object"}]}
+    try:
+        [assessment] = check_text(text, None, st, positions=False, file=BODY)
+    except OvopError as exc:
+        return 400, {"errors": error_dicts(exc.diagnostics, [item_label(data, "")])}
+    [outcome] = evaluate_assessments([assessment], with_explanations=False)
+    body = "# Penilaian OVOP dari meja penilai / OVOP assessment from the assessor desk\n" + to_yaml(data)
+    entry = saved.save(ws, user, assessment.id, assessment.edition, body, saved.flat(data), outcome)
+    return 200, {"saved": {k: entry[k] for k in ("n", "assessment", "edition", "version", "user", "when",
+                                                   "stars", "status", "score", "changes", "unchanged")}}
 
 
 # ---- uploads ----

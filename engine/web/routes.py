@@ -1,6 +1,8 @@
 """The desk's routes (Datasette register_routes): the evaluate API, the assessor desk and its helpers.
 
-None of them writes anything: they are exempt from CSRF (site/plugins/ovop_desk.py, skip_csrf).
+The evaluate API, download and upload write nothing: they are exempt from CSRF (site/plugins/ovop_desk.py,
+skip_csrf). The one write, /-/ovop/assess/save, needs a signed-in assessor (permission "ovop-assess") and
+Datasette's CSRF token (header x-csrftoken); /-/ovop/assess/saved lists the saved versions to signed-in users.
 """
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import json
 
 from datasette.utils.asgi import Response
 
-from . import desk, evaluate_api
+from . import accounts, desk, evaluate_api, saved
+from .workbench_routes import paths
 
 EVALUATE = "/-/ovop/evaluate"
 ASSESS = "/-/ovop/assess"
@@ -63,10 +66,49 @@ async def evaluate_view(request, datasette):
     return Response(data, status=status, content_type="application/json; charset=utf-8")
 
 
+async def _who(datasette, request) -> dict:
+    ws = paths(datasette)[1]
+    may_save = bool(request.actor) and await datasette.permission_allowed(request.actor, "ovop-assess", default=False)
+    return {"user": request.actor, "accounts": accounts.has_users(ws), "may_save": may_save, "ws": ws}
+
+
 async def desk_view(request, datasette):
-    html = await datasette.render_template("ovop_desk.html", desk.page_context(request.args.get("edition"),
-                                           request.args.get("commodity")), request=request)
+    context = desk.page_context(request.args.get("edition"), request.args.get("commodity"))
+    context.update(await _who(datasette, request), here=request.full_path)
+    html = await datasette.render_template("ovop_desk.html", context, request=request)
     return Response.html(html)
+
+
+def _refused(id_text: str, en_text: str, status: int = 403) -> Response:
+    return _json({"errors": [{"id": None, "field": None, "message": f"{id_text} / {en_text}", "allowed": None}]}, status)
+
+
+async def save_view(request, datasette):
+    """A signed-in assessor keeps a checked assessment in the workspace; anything else is refused, nothing kept."""
+    if request.method != "POST":
+        return _method_not_allowed()
+    who = await _who(datasette, request)
+    if not who["accounts"]:
+        return _refused("belum ada akun; penyimpanan memerlukan akun penilai (ovop users add NAMA --role assessor)",
+                        "no accounts yet; saving needs an assessor account (ovop users add NAME --role assessor)")
+    if not who["may_save"]:
+        return _refused("hanya penilai yang masuk yang boleh menyimpan penilaian",
+                        "only a signed-in assessor may save an assessment")
+    body = await read_body(request, evaluate_api.LIMIT)
+    if body is None:
+        return _json(evaluate_api.too_large(evaluate_api.LIMIT + 1), 413)
+    status, data = desk.save(_text(body) or "", who["ws"], request.actor["id"])
+    return _json(data, status)
+
+
+async def saved_view(request, datasette):
+    who = await _who(datasette, request)
+    if not request.actor:
+        return Response.html(await datasette.render_template("ovop_desk_saved.html", {**who, "refused": True},
+                                                             request=request), status=403)
+    items = saved.entries(who["ws"])
+    return Response.html(await datasette.render_template("ovop_desk_saved.html", {**who, "items": items},
+                                                         request=request))
 
 
 async def desk_script(request, datasette):
@@ -130,4 +172,6 @@ ROUTES = [
     (r"^/-/ovop/assess/desk\.js$", desk_script),
     (r"^/-/ovop/assess/download$", download_view),
     (r"^/-/ovop/assess/upload$", upload_view),
+    (r"^/-/ovop/assess/save$", save_view),
+    (r"^/-/ovop/assess/saved$", saved_view),
 ]

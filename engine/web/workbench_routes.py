@@ -217,10 +217,15 @@ async def login(datasette, request):
         return await page(datasette, request, "ovop_wb_login.html", status=403,
                           error=Markup("Nama atau kata sandi salah. <span lang=en>Wrong name or password.</span>"))
     token = await asyncio.to_thread(accounts.start_session, ws, user["name"])
-    response = Response.redirect(fields.get("next") or "/-/ovop/editions")
+    response = Response.redirect(local(fields.get("next")) or "/-/ovop/editions")
     response.set_cookie(COOKIE, datasette.sign({"t": token}, NAMESPACE), max_age=accounts.SESSION_SECONDS,
                         httponly=True, samesite="lax")
     return response
+
+
+def local(url: str | None) -> str | None:
+    """A path on this site to go back to after signing in (never another site's address)."""
+    return url if url and url.startswith("/") and not url.startswith("//") and "\\" not in url else None
 
 
 async def logout(datasette, request):

@@ -1,7 +1,8 @@
 """Datasette plugin: the evaluate API (POST /-/ovop/evaluate) and the assessor desk (/-/ovop/assess).
 
-Thin hooks over engine/web/routes.py. These routes write nothing, so they skip CSRF (an API for other
-systems); saving an assessment would need a signed-in assessor and is not offered here.
+Thin hooks over engine/web/routes.py. The evaluate API, download and upload write nothing, so they skip
+CSRF (an API for other systems); saving an assessment (/-/ovop/assess/save) needs a signed-in assessor
+and the CSRF token.
 """
 from __future__ import annotations
 

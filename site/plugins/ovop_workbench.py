@@ -1,5 +1,6 @@
 """Datasette plugin: the criteria workbench under /-/ovop/ (engine.web.workbench_routes), its signed-in actors
-(sessions in the workspace database, engine.web.accounts) and the "ovop-edit" permission (editors)."""
+(sessions in the workspace database, engine.web.accounts), the "ovop-edit" permission (editors) and
+"ovop-assess" (assessors: saving at the desk)."""
 from __future__ import annotations
 
 from datasette import hookimpl
@@ -21,4 +22,6 @@ def actor_from_request(datasette, request):
 def permission_allowed(actor, action):
     if action in ("ovop-edit", "ovop-freeze"):
         return bool(actor) and actor.get("via") == "ovop" and actor.get("role") == "editor"
+    if action == "ovop-assess":
+        return bool(actor) and actor.get("via") == "ovop" and actor.get("role") == "assessor"
     return None
