@@ -68,22 +68,39 @@
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
     document.getElementById("ovop-errors").textContent = "";
   }
+  // The field an error is about: "evidence" + missing evidence "merek" -> "evidence.merek"; the checks
+  // already name a missing key's field in full (ikm.name + missing required key "name" -> "ikm.name").
   function fieldOf(e) {
     var m = /^missing (?:evidence|gate fact) "([^"]+)"/.exec(e.message);
     if (m && e.field) { return e.field + "." + m[1]; }
     m = /^missing required key "([^"]+)"/.exec(e.message);
-    if (m) { return (e.field ? e.field + "." : "") + m[1]; }
+    if (m && !e.field) { return m[1]; }
+    if (m && e.field.split(".").pop() !== m[1]) { return e.field + "." + m[1]; }
     return e.field || "";
   }
+  // The CLI's words, Indonesian first (engine/web/messages.py RULES, carried by the page), English beside.
+  var RULES = JSON.parse(document.getElementById("ovop-words").textContent).map(function (r) { return [new RegExp(r[0], "g"), r[1]]; });
+  function indonesian(text) {
+    if (!text || text.indexOf(" / ") >= 0) { return text; }
+    RULES.forEach(function (r) { text = text.replace(r[0], r[1]); });
+    return text;
+  }
+  function both(e) {
+    var msg = e.message || "";
+    if (msg.indexOf(" / ") >= 0) { return msg + (e.allowed ? " — allowed: " + e.allowed : ""); }
+    return indonesian(msg) + (e.allowed ? " — boleh: " + indonesian(e.allowed) : "") + " / " +
+      msg + (e.allowed ? " — allowed: " + e.allowed : "");
+  }
   function said(e) {
-    return (e.id ? e.id + ": " : "") + (e.field ? e.field + ": " : "") + e.message + (e.allowed ? " — allowed: " + e.allowed : "");
+    var field = fieldOf(e);
+    return (e.where ? e.where + ": " : "") + (e.id ? e.id + ": " : "") + (field ? field + ": " : "") + both(e);
   }
   function showErrors(errors) {
     var list = document.getElementById("ovop-errors"), missing = 0;
     errors.forEach(function (e) {
       var field = fieldOf(e), span = document.querySelector('[data-err="' + field + '"]');
       var isMissing = /^missing /.test(e.message);
-      var text = isMissing ? T[lang()].empty : e.message + (e.allowed ? " — allowed: " + e.allowed : "");
+      var text = isMissing ? T.id.empty + " / " + T.en.empty : both(e);
       if (isMissing) { missing++; }
       if (span) {
         span.textContent = text;
@@ -92,7 +109,7 @@
         if (input && !isMissing) { input.setAttribute("aria-invalid", "true"); }
       } else {
         var li = document.createElement("li");
-        li.textContent = (field ? field + ": " : "") + e.message + (e.allowed ? " — allowed: " + e.allowed : "");
+        li.textContent = said(e);
         list.appendChild(li);
       }
     });
@@ -188,7 +205,7 @@
           });
         } else {
           res.data.errors.forEach(function (e) {
-            ul.appendChild(el("li", "", (e.where ? e.where + ": " : "") + (e.id ? e.id + ": " : "") + (e.field ? e.field + ": " : "") + e.message + (e.allowed ? " — allowed: " + e.allowed : "")));
+            ul.appendChild(el("li", "", said(e)));
           });
         }
         out.appendChild(el("h3", "", T[lang()].uploaded));
@@ -216,6 +233,7 @@
         page.setAttribute("data-saved", String(res.status));
       });
   }
+  window.ovopDesk = {both: both, fieldOf: fieldOf};  // for the tests: the words agree with messages.both
   var saveButton = document.getElementById("ovop-save");
   if (saveButton) { saveButton.addEventListener("click", save); }
   form.addEventListener("input", changed);

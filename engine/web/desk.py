@@ -16,7 +16,7 @@ from pathlib import Path
 from ..decide import words
 from ..errors import OvopError
 from ..inputs import check_file, duplicates, read, write_template
-from . import saved
+from . import messages, saved
 from .evaluate_api import BODY, check_text, error_dicts, evaluate_assessments, item_label
 from .state import state
 
@@ -41,7 +41,8 @@ def page_context(edition: str | None, commodity: str | None) -> dict:
     commodity = commodity if commodity in codes else codes[0]
     return {"editions": editions, "edition": edition, "model": model, "commodity": commodity,
             "ikm_fields": IKM, "gates": gate_fields(model, commodity), "groups": evidence_fields(model),
-            "scale": model.star_scale.max, "previous_editions": [e for e in editions if e < edition], "ovop_badge": badge}
+            "scale": model.star_scale.max, "previous_editions": [e for e in editions if e < edition], "ovop_badge": badge,
+            "words": messages.RULES}
 
 
 BADGES = {"sourced": ("bersumber / sourced", "stated by a public source"),
