@@ -112,3 +112,37 @@ def test_researcher_filters_searches_and_opens_an_outcome(server, browser):
     _shot(phone, "outcomes-400")
     assert phone.ovop_errors == []
     phone.close()
+
+
+@pytest.mark.parametrize("width", [1400, 400])
+def test_charts_beside_the_tables_and_stars_per_edition(server, browser, width):
+    """The outcomes page draws its rows' stars per edition above the table, each edition on its own scale;
+    a facet bucket (2024, 2 of 3) filters to that edition and stars and the chart follows; the movement and
+    distribution tables carry their charts too. No console error, nothing wider than the screen."""
+    page = _page(browser, server, width)
+    page.goto(server + "/ovop/outcomes")
+    chart = page.locator("#chart-table-stars svg.ovop-chart-svg")
+    assert chart.count() == 1 and chart.locator("path").count() > 5
+    labels = page.locator("#facet-stars li").all_inner_texts()
+    assert any(t.startswith("2024: ★★☆ 2/3") for t in labels) and any(t.startswith("2013: ★★★☆☆ 3/5") for t in labels)
+    assert not any(t.split(" ")[0].isdigit() for t in labels)  # no bare "3" bucket mixing the scales
+    _shot(page, f"outcomes-chart-{width}")
+    page.locator("#facet-stars li a", has_text="2024: ★★☆ 2/3").click()
+    page.wait_for_url("**edition=2024**")
+    assert "stars=2" in page.url
+    stars = page.locator("td.col-stars .ovop-of").all_inner_texts()
+    assert stars and set(stars) == {"2/3"}
+    texts = page.locator("#chart-table-stars svg text").all_text_contents()
+    assert "2024" in texts and "2013" not in texts and "3/3" in texts
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    for path, chart_id in (("/ovop/movement_2022_2024", "chart-table-movement"),
+                           ("/ovop/stars_by_edition_commodity_province", "chart-table-province"),
+                           ("/ovop/star_distribution?edition=2024", "chart-query-stars")):
+        page.goto(server + path)
+        svg = page.locator(f"#{chart_id} svg.ovop-chart-svg")
+        assert svg.count() == 1 and svg.locator("path").count() > 3, path
+        assert page.locator(f"figure#{chart_id}").bounding_box()["width"] <= width  # a wide chart scrolls inside
+        if path.startswith("/ovop/movement"):
+            _shot(page, f"movement-chart-{width}")
+    assert page.ovop_errors == []
+    page.close()

@@ -14,8 +14,10 @@ from engine.web.site import SITE_DIR, datasette_app
 from engine.rules.resolve import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
-FACETS = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text(encoding="utf-8"))[
+CONFIGURED = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text(encoding="utf-8"))[
     "databases"]["ovop"]["tables"]["outcomes"]["facets"]
+FACETS = [f for f in CONFIGURED if isinstance(f, str)]  # column facets; stars is faceted per edition
+PER_EDITION = [f["per_edition"] for f in CONFIGURED if isinstance(f, dict)]
 
 
 def _bench():
@@ -41,7 +43,7 @@ def facet_sql(conn, column: str, where: str = "") -> str:
 
 
 def test_unfiltered_facets_group_in_index_order(db):
-    assert set(FACETS) == {"edition", "commodity", "province", "stars", "status"}
+    assert set(FACETS) == {"edition", "commodity", "province", "status"} and PER_EDITION == ["stars"]
     conn = sqlite3.connect(db)
     for column in FACETS:
         plan = " | ".join(r[3] for r in conn.execute("explain query plan " + facet_sql(conn, column)))
@@ -65,10 +67,14 @@ async def test_served_facets_are_complete_and_equal_the_counts(db, query):
     data = (await ds.client.get(f"/ovop/outcomes.json{query}{'&' if query else '?'}_extra=facet_results")).json()
     assert data.get("facets_timed_out", []) == []
     served = data["facet_results"]
-    assert sorted(served) == sorted(FACETS)
+    assert sorted(served) == sorted(FACETS + PER_EDITION)
     for column in FACETS:
         counts = dict(conn.execute(f"select [{column}], count(*) from outcomes {where} "
                                    f"group by [{column}] having [{column}] is not null"))
         assert {r["value"]: r["count"] for r in served[column]["results"]} == counts, column
+    per_edition = {(e, s): n for e, s, n in conn.execute(f"select edition, stars, count(*) from outcomes {where} "
+                                                         "group by edition, stars")}
+    assert served["stars"]["type"] == "per_edition"
+    assert {(r["edition"], r["stars"]): r["count"] for r in served["stars"]["results"]} == per_edition
     total = conn.execute(f"select count(*) from outcomes {where}").fetchone()[0]
     assert data["filtered_table_rows_count"] == total and total > 0

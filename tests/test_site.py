@@ -70,6 +70,44 @@ async def test_outcomes_table_has_facets_and_star_cells(ds):
     assert editions == {"2013": 2, "2022": 1, "2024": 1}
 
 
+async def test_stars_are_faceted_per_edition_each_on_its_own_scale(ds):
+    """No bucket mixes a 3-of-5 with a 3-of-3: one bucket per edition and stars, labelled against the scale;
+    a bucket selects its edition and stars, its cross removes the stars; the chart above follows the filter."""
+    stars = (await get(ds, "/ovop/outcomes.json")).json()["facet_results"]["stars"]
+    assert stars["type"] == "per_edition"
+    got = [(r["label"], r["count"]) for r in stars["results"]]
+    assert got == [("2024: ★★★ 3/3", 1), ("2022: ★★☆ 2/3", 1), ("2013: ★★★★★ 5/5", 1),
+                   ("2013: tanpa bintang / no stars", 1)]
+    by_label = {r["label"]: r for r in stars["results"]}
+    url = by_label["2022: ★★☆ 2/3"]["toggle_url"]
+    assert url.endswith("/ovop/outcomes.json?edition=2022&stars=2")
+    picked = (await get(ds, "/ovop/outcomes.json?edition=2022&stars=2&_shape=objects")).json()
+    assert [r["key"] for r in picked["rows"]] == ["2022/2022-T-0001"]
+    chosen = [r for r in picked["facet_results"]["stars"]["results"] if r["selected"]]
+    assert len(chosen) == 1 and chosen[0]["toggle_url"].endswith("/ovop/outcomes.json?edition=2022&_shape=objects")
+    none = by_label["2013: tanpa bintang / no stars"]["toggle_url"]
+    assert none.endswith("?edition=2013&stars__isnull=1")
+    assert [r["key"] for r in (await get(ds, "/ovop/outcomes.json?edition=2013&stars__isnull=1&_shape=objects")).json()["rows"]] == \
+        ["2013/2013-T-0002"]
+    html = (await get(ds, "/ovop/outcomes")).text
+    assert html.count('id="chart-table-stars"') == 1 and html.index("chart-table-stars") < html.index("<table class=\"rows-and-columns")
+    one = (await get(ds, "/ovop/outcomes?edition=2022")).text
+    chart = one[one.index('id="chart-table-stars"'):one.index("</figure>", one.index('id="chart-table-stars"'))]
+    assert ">2022<" in chart and ">2013<" not in chart and ">3/3<" in chart  # the filtered rows, on 2022's scale
+
+
+async def test_charts_beside_the_tables_they_draw(ds):
+    for path, chart in (("/ovop/movement_2022_2024", "chart-table-movement"),
+                        ("/ovop/stars_by_edition_commodity_province", "chart-table-province"),
+                        ("/ovop/stars_by_edition_commodity_province", "chart-table-commodity"),
+                        ("/ovop/star_distribution?edition=2013", "chart-query-stars")):
+        html = (await get(ds, path)).text
+        assert f'id="{chart}"' in html and "<svg" in html, (path, chart)
+    html = (await get(ds, "/ovop/star_distribution?edition=2013")).text
+    assert ">0/5<" in html and ">5/5<" in html
+    assert "ovop-chart" not in (await get(ds, "/ovop/criteria")).text
+
+
 async def test_canned_queries(ds):
     why = (await get(ds, "/ovop/why.json?id=2024/2024-T-0007&_shape=array")).json()
     assert [s["step"] for s in why] == list(range(1, len(why) + 1))

@@ -2,7 +2,8 @@
 
 vl-convert (Vega and Vega-Lite compiled into the Python package) draws them on the server: the page gets an
 inline <svg>, with no script and nothing fetched from elsewhere, so the site works offline. Each chart is
-drawn once per database file (it is served immutable) and kept.
+drawn once per database file (it is served immutable) and kept (at most CACHE charts: the table pages'
+charts follow their filters).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 STAR_COLOURS = ["#9ca3af", "#fde68a", "#fbbf24", "#f59e0b", "#d97706", "#92400e"]  # 0 (none) .. 5 stars
 FONT = "DejaVu Sans, Arial, sans-serif"
 _cache: dict[tuple, str] = {}
+CACHE = 512
 
 
 def star_label(stars: int | None, scale: int) -> str:
@@ -24,8 +26,13 @@ def _config() -> dict:
 
 def distribution(rows: list[dict]) -> dict:
     """Outcomes per stars, one panel per edition, each on its own scale (rows: edition, scale, stars, outcomes)."""
-    values = [{"edition": r["edition"], "stars": star_label(r["stars"], r["scale"]), "n": r["stars"] or 0,
-               "outcomes": r["outcomes"]} for r in rows]
+    counts = {(r["edition"], r["stars"] or 0): r["outcomes"] for r in rows}
+    scale_of = {r["edition"]: r["scale"] or 0 for r in rows}
+    for edition, scale in scale_of.items():  # every level of the scale on the axis, an empty one as 0
+        for n in range(scale + 1):
+            counts.setdefault((edition, n), 0)
+    values = [{"edition": e, "stars": star_label(n, scale_of[e]), "n": n, "outcomes": c}
+              for (e, n), c in sorted(counts.items())]
     return {"title": "Bintang per edisi / stars per edition (each on its own scale)",
             "data": {"values": values}, "config": _config(),
             "facet": {"column": {"field": "edition", "type": "nominal", "title": None}},
@@ -72,6 +79,8 @@ def svg(key: tuple, spec: dict[str, Any]) -> str:
     """The chart as inline SVG (kept per key: the database is immutable)."""
     if key not in _cache:
         import vl_convert as vlc
+        if len(_cache) >= CACHE:
+            _cache.clear()
         if not spec["data"]["values"]:
             _cache[key] = ""
         else:
