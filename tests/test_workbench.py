@@ -62,6 +62,56 @@ def test_rewrite_of_a_draft_states_only_the_edit_against_its_parent(tmp_path):
     assert out.endswith(text[text.index("consequences:"):])
 
 
+def test_reordering_keyed_items_of_a_draft_is_written(tmp_path):
+    """A draft that extends states its criteria as an edit (add/replace/remove), which cannot say an order:
+    moving a criterion makes the file state the whole list, in the new order; other sections untouched."""
+    rs = load_rules(RULES)
+    text = (RULES / "2024" / "edition.yaml").read_text()
+    parent = dump(rs, "2022")
+    eff, _ = yamledit.effective(yamledit.plain(yamledit.load(text)), parent)
+    eff = copy.deepcopy(eff)  # effective() shares the parent's lists
+    ids = [c["id"] for c in eff["criteria"]]
+    eff["criteria"].insert(0, eff["criteria"].pop(3))
+    eff["gates"].reverse()
+    out = yamledit.rewrite(text, eff, parent)
+    again, _ = yamledit.effective(yamledit.plain(yamledit.load(out)), parent)
+    assert [c["id"] for c in again["criteria"]] == [ids[3]] + ids[:3] + ids[4:]
+    assert [g["fact"] for g in again["gates"]] == [g["fact"] for g in eff["gates"]]
+    assert _resolved_ids(tmp_path, out) == [ids[3]] + ids[:3] + ids[4:]  # as the resolver reads the file too
+    assert out.startswith(text.split("\ngates:")[0]) and out.endswith(text[text.index("consequences:"):])
+    back = copy.deepcopy(yamledit.effective(yamledit.plain(yamledit.load(out)), parent)[0])
+    back["criteria"].insert(3, back["criteria"].pop(0))  # moved back: the list the file states follows
+    back["gates"].reverse()
+    third = yamledit.rewrite(out, back, parent)
+    assert [c["id"] for c in yamledit.effective(yamledit.plain(yamledit.load(third)), parent)[0]["criteria"]] == ids
+
+
+def _resolved_ids(tmp_path, text: str) -> list[str]:
+    rules = tmp_path / "rules"
+    if not rules.exists():
+        shutil.copytree(RULES, rules)
+    (rules / "2024" / "edition.yaml").write_text(text)
+    (rules / "editions.lock").write_text("")  # the edited 2024 is no longer the frozen one
+    return [c.id for c in load_rules(rules).get("2024").model.criteria]
+
+
+def test_reordering_a_stated_list_moves_items_with_their_comments():
+    text = ("edition: \"2030\"\nstatus: draft\n# the bands\nbands:\n"
+            "  - {stars: 1, min_score: 50}  # one\n  - {stars: 2, min_score: 60}  # two\n"
+            "  - {stars: 3, min_score: 70}  # three\n\ncaps: []\n")
+    data = yamledit.plain(yamledit.load(text))
+    data["bands"].reverse()
+    out = yamledit.rewrite(text, data, None)
+    assert out == ("edition: \"2030\"\nstatus: draft\n# the bands\nbands:\n"
+                   "  - {stars: 3, min_score: 70}  # three\n  - {stars: 2, min_score: 60}  # two\n"
+                   "  - {stars: 1, min_score: 50}  # one\n\ncaps: []\n")
+    data["bands"][1]["min_score"] = 65
+    data["bands"].insert(0, data["bands"].pop())
+    out2 = yamledit.rewrite(out, data, None)
+    assert out2.splitlines()[4:7] == ["  - {stars: 1, min_score: 50}  # one", "  - {stars: 3, min_score: 70}  # three",
+                                      "  - {stars: 2, min_score: 65}  # two"]
+
+
 def test_write_atomic_killed_before_rename_leaves_the_old_file(tmp_path):
     target = tmp_path / "edition.yaml"
     target.write_text("old: true\n")

@@ -141,3 +141,52 @@ def test_policy_officer_journey(server):
     assert changed_old == ["status: draft"], changed_old
     assert "C9" in done and "min_score: 82" in done and "A1" not in done
     assert subprocess.run(["git", "diff", "--quiet", "--", "rules"], cwd=ROOT).returncode == 0
+
+
+def test_reordering_rows_is_written_to_the_file(server):
+    """Moving a criterion card and a band row with the arrows, then saving, writes the new order to the YAML
+    (the draft states the whole criteria list, as an edit cannot say an order); the file checks."""
+    from playwright.sync_api import sync_playwright
+    from engine.rules import load_rules
+    base, w = server
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(base + "/-/ovop/login?next=/-/ovop/editions")
+            page.fill("input[name=name]", "siti")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("form.ovop-wb-login button")
+            page.wait_for_url("**/-/ovop/editions")
+            page.fill("form.ovop-wb-newdraft input[name=edition]", "2028")
+            page.select_option("form.ovop-wb-newdraft select[name=parent]", "2024")
+            page.click("form.ovop-wb-newdraft button")
+            page.wait_for_url("**/-/ovop/editions/2028")
+            before = [c.id for c in load_rules(w["rules"]).get("2028").model.criteria]
+            bands = [b.stars for b in load_rules(w["rules"]).get("2028").model.bands]
+            cards = page.locator("#s-criteria .ovop-wb-card")
+            cards.nth(0).locator("> .ovop-wb-tools button[data-do=down]").click()  # the first criterion, down twice
+            cards.nth(1).locator("> .ovop-wb-tools button[data-do=down]").click()
+            page.locator("#s-bands tbody[data-list=bands] > tr").last.locator("button[data-do=up]").click()
+            page.locator("#s-criteria").scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / "editor-reorder-1400.png"))
+            save(page)
+            assert page.locator("#clean").count() == 1, page.locator("#problems").inner_text()
+            after = load_rules(w["rules"]).get("2028").model
+            assert [c.id for c in after.criteria] == before[1:3] + before[:1] + before[3:]
+            assert [b.stars for b in after.bands] == bands[:-2] + [bands[-1], bands[-2]]
+            text = (w["rules"] / "2028" / "edition.yaml").read_text(encoding="utf-8")
+            assert text.index(f"- id: {before[1]}") < text.index(f"- id: {before[0]}")
+            ids = page.locator("#s-criteria .ovop-wb-card > label > input[data-f=id]")
+            assert [ids.nth(i).input_value() for i in range(3)] == before[1:3] + before[:1]  # the page reads the file
+            page.set_viewport_size({"width": 400, "height": 900})
+            page.locator("#s-criteria").scroll_into_view_if_needed()
+            page.screenshot(path=str(SHOTS / "editor-reorder-400.png"))
+            assert errors == []
+        finally:
+            browser.close()
+    check = subprocess.run([str(w["ovop"]), "rules", "check", "--rules", str(w["rules"])], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr

@@ -126,12 +126,19 @@ def stated(section: str, new: Any, parent: dict | None, current: Any) -> Any:
         return new
     before = parent.get(section)
     if section in KEYED and isinstance(new, list) and not isinstance(current, list):
-        return _edit_of(before or [], new, KEYED[section])
+        edit = _edit_of(before or [], new, KEYED[section])
+        if _ids(_edited(before or [], edit or {}, KEYED[section], section, {}), KEYED[section]) != _ids(new, KEYED[section]):
+            return new  # an order an edit cannot state (it replaces in place, adds at the end): the whole list
+        return edit
     if section in MERGED and isinstance(new, dict):
         keep = set(current) if isinstance(current, dict) else set()
         picked = {k: v for k, v in new.items() if (before or {}).get(k) != v or k in keep}
         return picked or None
     return None if _norm(new) == _norm(before) and current is None else new
+
+
+def _ids(items: list, idkey: str) -> list:
+    return [i.get(idkey) if isinstance(i, dict) else None for i in items]
 
 
 def _edit_of(before: list, after: list, idkey: str) -> dict | None:
@@ -212,7 +219,12 @@ def _update_seq(old: CommentedSeq, new: list, name: str) -> CommentedSeq:
     if key and all(isinstance(x, dict) and key in x for x in list(old) + new):
         old_ids, new_ids = [x[key] for x in old], [x[key] for x in new]
         kept = [i for i in old_ids if i in new_ids]
-        if kept == [i for i in new_ids if i in old_ids]:
+        order = [i for i in new_ids if i in old_ids]
+        if kept != order and len(set(old_ids)) == len(old_ids):
+            _reorder(old, old_ids, order + [i for i in old_ids if i not in new_ids])
+            old_ids = [x[key] for x in old]
+            kept = order
+        if kept == order:
             for i in reversed(range(len(old))):
                 if old_ids[i] not in new_ids:
                     del old[i]
@@ -234,6 +246,31 @@ def _update_seq(old: CommentedSeq, new: list, name: str) -> CommentedSeq:
     for item in new[len(old):]:
         old.append(node(item, name))
     return old
+
+
+def _reorder(seq: CommentedSeq, ids: list, order: list) -> None:
+    """The items of `seq` moved into `order` (of their ids), each with its own comments."""
+    items = {i: (seq[n], seq.ca.items.get(n)) for n, i in enumerate(ids)}
+    last = len(ids) - 1
+    tail = _tail(seq.ca.items.get(last))  # the blank lines after the list stay after it
+    seq.ca.items.clear()
+    for n, ident in enumerate(order):
+        item, comment = items[ident]
+        seq[n] = item
+        if comment is not None:
+            seq.ca.items[n] = comment
+        _set_tail(seq.ca.items.get(n), tail if n == last else "\n")
+
+
+def _tail(comment) -> str:
+    token = comment[0] if comment and comment[0] is not None and hasattr(comment[0], "value") else None
+    return "\n" + "\n" * (len(token.value) - len(token.value.rstrip("\n")) - 1) if token else "\n"
+
+
+def _set_tail(comment, tail: str) -> None:
+    token = comment[0] if comment and comment[0] is not None and hasattr(comment[0], "value") else None
+    if token is not None and token.value.rstrip("\n").lstrip().startswith("#"):
+        token.value = token.value.rstrip("\n") + tail
 
 
 QUOTED = {"when", "requires", "note", "edition", "extends"}
@@ -292,7 +329,8 @@ def splice(text: str, doc: CommentedMap, changed: list[str], starts: list[tuple[
         block = fresh[key] if new_block else old[key]
         if new_block and n + 1 < len(keys) and not block.endswith("\n\n") and key not in HEAD:
             block += "\n"
-        if new_block and len(out) > 1 and not out[-1].endswith("\n\n") and key not in HEAD:
+        ends_in_comment = out[-1].rstrip("\n").rsplit("\n", 1)[-1].lstrip().startswith("#")  # it heads this key
+        if new_block and len(out) > 1 and not out[-1].endswith("\n\n") and key not in HEAD and not ends_in_comment:
             out[-1] += "\n"
         out.append(block)
     return "".join(out)
