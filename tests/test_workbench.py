@@ -112,6 +112,26 @@ def test_reordering_a_stated_list_moves_items_with_their_comments():
                                       "  - {stars: 2, min_score: 65}  # two"]
 
 
+def test_a_parent_edited_in_a_text_editor_is_read_again(tmp_path):
+    """The resolved parents are kept between saves, but only while their files are unchanged."""
+    from engine.rules import new_edition
+    from engine.web.workbench import Workbench
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    new_edition(rules, "2031", "2024")
+    new_edition(rules, "2032", "2031")
+    wb = Workbench(rules, tmp_path / "workspace.db")
+    assert wb.draft("2032").parent["bands"][0]["min_score"] == 80
+    path = rules / "2031" / "edition.yaml"
+    path.write_text(path.read_text() + "bands:\n  - {stars: 3, min_score: 83, provenance: {status: assumed}}\n"
+                    "  - {stars: 2, min_score: 70, provenance: {status: assumed}}\n"
+                    "  - {stars: 1, min_score: 60, provenance: {status: assumed}}\n")
+    assert wb.draft("2032").parent["bands"][0]["min_score"] == 83
+    assert wb.draft("2032").effective["bands"][0]["min_score"] == 83
+    wb.draft("2032").parent["bands"][0]["min_score"] = 1  # a caller's change does not reach the kept copy
+    assert wb.draft("2032").parent["bands"][0]["min_score"] == 83
+
+
 def test_write_atomic_killed_before_rename_leaves_the_old_file(tmp_path):
     target = tmp_path / "edition.yaml"
     target.write_text("old: true\n")

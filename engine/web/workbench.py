@@ -9,6 +9,7 @@ checks as `ovop rules check` run and each diagnostic is mapped to its field. Pro
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import threading
 from dataclasses import dataclass, field
@@ -31,6 +32,15 @@ from . import form, history, yamledit
 
 EDITION_FILE = "edition.yaml"
 _LOCK = threading.Lock()
+_RESOLVED: dict[str, tuple[dict, list]] = {}  # rule file -> (its resolved dump, the files and stats it read)
+
+
+def _stat(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 @dataclass
@@ -93,14 +103,32 @@ class Workbench:
 
     def resolved_dump(self, edition: str, chain: tuple = ()) -> dict:
         """The effective edition of a file and its parents, as the models write it (defaults filled in)."""
+        return copy.deepcopy(self._resolved(edition, chain)[0])
+
+    def _resolved(self, edition: str, chain: tuple) -> tuple[dict, list]:
+        """(dump, [(file, stat) it was made from]): kept while none of those files changes (the parents of
+        a draft are published editions: a save re-reads only the draft)."""
+        path = self.file(edition)
+        key = str(path.resolve()) if path.exists() else str(path)
+        hit = _RESOLVED.get(key)
+        if hit is not None and all(_stat(f) == st for f, st in hit[1]):
+            return hit[0], hit[1]
+        deps = [(path, _stat(path))]
         data = self.raw(edition)
         parent = data.get("extends")
-        base = self.resolved_dump(parent, chain + (edition,)) if parent and parent not in chain else None
+        base = None
+        if parent and parent not in chain:
+            base, more = self._resolved(parent, chain + (edition,))
+            deps += more
         eff, _ = yamledit.effective(data, base)
         try:
-            return Edition.model_validate({"extends": None, **eff}).model_dump(mode="json", by_alias=True, exclude_none=True)
+            dumped = Edition.model_validate({"extends": None, **eff}).model_dump(mode="json", by_alias=True, exclude_none=True)
         except Exception:
-            return eff
+            dumped = copy.deepcopy(eff)
+        if len(_RESOLVED) > 64:
+            _RESOLVED.clear()
+        _RESOLVED[key] = (dumped, deps)
+        return dumped, deps
 
     def draft(self, edition: str) -> Draft:
         path = self.file(edition)
@@ -193,10 +221,11 @@ class Workbench:
                 return Conflict(edition, d.text, text, d.version)
             if text != d.text:
                 yamledit.write_atomic(d.path, text)
+        after = self.draft(edition)
         if text != d.text:
             history.record(self.ws, user, edition, "save", d.version, yamledit.sha256(text),
-                           self._changes(d, self.draft(edition)), _unified(d.text, text, d.path))
-        return self.draft(edition)
+                           self._changes(d, after), _unified(d.text, text, d.path))
+        return after
 
     def _changes(self, before: Draft, after: Draft) -> str:
         try:
