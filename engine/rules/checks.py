@@ -266,23 +266,24 @@ def _weights_for_reach(ed: Edition) -> tuple[dict[str, Fraction] | None, bool]:
 
 
 def _reachable(res: Resolved, ed: Edition) -> list[Diagnostic]:
-    if _bands(res, ed) or res.broken & SCORED:
-        return []  # unordered bands, or parts that could not be read: reachability would only repeat the cause
-    weights, scaled = _weights_for_reach(ed)
-    if weights is None:
-        return []
+    if {"bands", "star_scale"} & res.broken or _bands(res, ed):
+        return []  # unordered bands, or bands that could not be read: reachability would only repeat the cause
     bands = sorted(((exact(b.min_score), b.stars, i) for i, b in enumerate(ed.bands)), reverse=True)
-    scores = achievable_scores(ed, weights or None)
-    reached = {next((stars for low, stars, _ in bands if score >= low), None) for score in scores}
     out, lows = [], {stars: (low, i) for low, stars, i in bands}
-    high = max(scores, default=Fraction(0))
-    for stars in range(ed.star_scale.min, ed.star_scale.max + 1):
-        if stars in reached:
-            continue
+    stars_on_scale = range(ed.star_scale.min, ed.star_scale.max + 1)
+    for stars in stars_on_scale:
         if stars not in lows:
             out.append(res.diagnostic(("bands",), (), t("no_band", stars=stars),
                                       t("band_every_star", low=ed.star_scale.min, high=ed.star_scale.max),
                                       fix=fixes.missing_bands(res)))
+    weights, scaled = _weights_for_reach(ed)
+    if weights is None or res.broken & SCORED:
+        return out
+    scores = achievable_scores(ed, weights or None)
+    reached = {next((stars for low, stars, _ in bands if score >= low), None) for score in scores}
+    high = max(scores, default=Fraction(0))
+    for stars in stars_on_scale:
+        if stars in reached or stars not in lows:
             continue
         low, i = lows[stars]
         out.append(res.diagnostic(("bands",), (i, "min_score"), t("unreachable", stars=stars, low=fmt(low), high=fmt(high),

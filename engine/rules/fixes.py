@@ -97,7 +97,8 @@ def _corrected(data, sub: tuple, value):
 def _lead(res: Resolved, section: str) -> Text:
     located, _ = res.origins[("edition",)]
     if isinstance(located.data, dict) and section in located.data:
-        return t("fix_merge", file=located.file, section=section)
+        whole = section not in KEYED and section not in MERGED  # bands, score, star_scale: written whole
+        return t("fix_replace" if whole else "fix_merge", file=located.file, section=section)
     return t("fix_write", file=located.file)
 
 

@@ -51,11 +51,10 @@ def check_commodity_map(rules: RuleSet) -> list[Diagnostic]:
     for n, pair in enumerate(parsed.map):
         if pair.from_ in froms[:n]:
             out.append(located.diagnostic(("map", n, "from"), t("map_twice", code=pair.from_), t("map_twice_ok")))
-        both = [j for j, other in enumerate(parsed.map) if other.from_ == pair.to and j != n]
-        if both and pair.from_ != pair.to:
-            sources = ", ".join(sorted({p.from_ for p in parsed.map if p.to == pair.to}))
-            out.append(located.diagnostic(("map", n, "to"), t("map_reverse", to=pair.to, sources=sources + ", " + pair.to,
-                                                               edition=", ".join(rules.editions)), t("map_reverse_ok")))
+        other = next((j for j, p in enumerate(parsed.map) if p.from_ == pair.to and j != n), None)
+        if other is not None and pair.from_ != pair.to:
+            out.append(located.diagnostic(("map", n, "to"), t("map_reverse", code=pair.to, other=other),
+                                          t("map_reverse_ok")))
     return out
 
 
@@ -63,19 +62,11 @@ def _in_one_list(located, side: str, codes: list[str], lists: dict) -> list[Diag
     """Every code of one side in the commodity list that holds most of them."""
     if not codes:
         return []
-    best = max(lists, key=lambda codes_of: (sum(c in codes_of for c in codes), -min(map(int, _years(lists[codes_of])))))
+    best = max(sorted(lists, key=lambda codes_of: lists[codes_of]), key=lambda codes_of: sum(c in codes_of for c in codes))
     editions = ", ".join(lists[best])
-    out = []
-    for n, code in enumerate(codes):
-        if code not in best:
-            known = sorted(best)
-            message = t("map_unknown_code", code=code, hint=did_you_mean(code, known))
-            out.append(located.diagnostic(("map", n, side), message + f" ({editions})", ", ".join(known)))
-    return out
-
-
-def _years(editions: list[str]) -> list[str]:
-    return [e[:4] for e in editions]
+    return [located.diagnostic(("map", n, side), t("map_not_in_list", code=code, editions=editions,
+                                                    hint=did_you_mean(code, sorted(best))), ", ".join(sorted(best)))
+            for n, code in enumerate(codes) if code not in best]
 
 
 # ---- tests.yaml ---------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fix_write": ("tulis ini di {file}:", "write this in {file}:"),
     "fix_merge": ("tulis ini di {file}, digabung dengan bagian `{section}:` yang sudah ada:",
                   "write this in {file}, merged with its `{section}:` section:"),
-    "fix_value": ("tulis {value}", "write {value}"),
+    "fix_replace": ("ganti bagian `{section}:` di {file} dengan:", "replace the `{section}:` section of {file} with:"),
     # ---- reading YAML ---------------------------------------------------------------------------
     "yaml_version": ("versi YAML tidak didukung: %YAML {version}",
                      "versi YAML tidak didukung / YAML version not supported: %YAML {version}"),
@@ -114,8 +114,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "want_one_of": ("salah satu dari: {choices}", "one of: {choices}"),
     "want_condition": ('syarat atas x: "x < 80", "x <= 1", "80 <= x < 100", "x = 100", "x >= 5"',
                        'a condition on x: "x < 80", "x <= 1", "80 <= x < 100", "x = 100", "x >= 5"'),
-    "want_edition_id": ('kode edisi: empat angka, boleh diikuti huruf kecil/angka ("2024", "2026draf")',
-                        'an edition id: four digits, optionally followed by lower-case letters/digits ("2024", "2026draft")'),
+    "want_edition_id": ('kode edisi: empat angka, boleh diikuti huruf kecil, angka, _ atau - ("2024", "2026draf")',
+                        'an edition id: four digits, optionally followed by lower-case letters, digits, _ or - '
+                        '("2024", "2026draft")'),
     "want_code": ("huruf kecil, angka dan _ (misalnya makanan_minuman)", "lower-case letters, digits and _ (e.g. makanan_minuman)"),
     "want_criterion_id": ("huruf besar lalu angka (A1, C6)", "a capital letter then digits (A1, C6)"),
     "want_group_id": ("satu huruf besar (A, B, C)", "one capital letter (A, B, C)"),
@@ -285,10 +286,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "map_same_list": ('"{frm}" dan "{to}" ada di daftar komoditas yang sama (edisi {edition}); peta menghubungkan dua daftar',
                       '"{frm}" and "{to}" are in the same commodity list (edition {edition}); the map joins two lists'),
     "map_same_list_ok": ("`from` dari satu daftar, `to` dari daftar lainnya", "`from` from one list, `to` from the other"),
-    "map_reverse": ('arah balik tidak tunggal: "{to}" berasal dari {sources}, dan edisi {edition} punya lebih dari satu di '
-                    'antaranya', 'the reverse direction is ambiguous: "{to}" comes from {sources}, and edition '
-                    '{edition} has more than one of them'),
-    "map_reverse_ok": ("paling banyak satu kode `from` per kode `to` di setiap edisi", "at most one `from` code per `to` code in each edition"),
+    "map_reverse": ('"{code}" adalah kode `to` di sini dan kode `from` di map[{other}]; dibaca terbalik, peta ini tidak '
+                    'tunggal', '"{code}" is a `to` code here and a `from` code in map[{other}]; read backwards, the map '
+                    'would be ambiguous'),
+    "map_reverse_ok": ("sebuah kode sebagai `from` atau sebagai `to`, tidak keduanya (kode yang sama di kedua sisi satu "
+                       "pasangan boleh)", "a code as `from` or as `to`, not both (the same code on both sides of one "
+                       "pair is fine)"),
+    "map_not_in_list": ('"{code}" bukan kode daftar komoditas edisi {editions}{hint}',
+                        '"{code}" is not a code of the commodity list of editions {editions}{hint}'),
     # ---- tests.yaml --------------------------------------------------------------------------
     "test_name_twice": ('nama tes "{name}" dipakai {n} kali', 'test name "{name}" is used {n} times'),
     "test_name_once_ok": ("setiap nama tes sekali dalam satu berkas", "each test name once in a file"),

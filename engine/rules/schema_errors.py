@@ -151,10 +151,11 @@ def want_short(kinds: set[str], info):
 
 
 def type_hint(value, kinds: set[str], info):
-    if not isinstance(value, str) or not _numeric(kinds, info):
+    numeric = _numeric(kinds, info)
+    if not isinstance(value, str) or not numeric:
         return ""
     comma = DECIMAL_COMMA.match(value)
-    if comma:
+    if comma and numeric == "number":
         return t("hint_decimal_comma", number=f"{comma.group(1)}.{comma.group(2)}")
     if NUMBER_TEXT.match(value):
         return t("hint_quotes", value=value.strip())
