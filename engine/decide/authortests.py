@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ..errors import OvopError
 from ..inputs import Catalogue, Source, check_file
-from ..rules import TESTS_FILE, AuthorTest, Base, Expect, RuleSet, TestFile, TestStrict, pydantic_diagnostics, yamlsrc
+from ..rules import TESTS_FILE, AuthorTest, Base, Expect, RuleSet, TestFile, TestStrict, pydantic_diagnostics, yamlsrc  # noqa: F401
 from .evaluate import Evaluator
 
 _Strict = TestStrict  # the what-if tests share the test models' base

@@ -105,22 +105,24 @@ def _lead(res: Resolved, section: str) -> Text:
 def section_fix(res: Resolved, key: tuple, sub: tuple, correct) -> Text | None:
     """The block that restates inherited item `key` in the edition's own file, with the corrected value."""
     section, ed = key[0], res.model
+    if correct is NO_VALUE:
+        return None  # restating the item unchanged would not be a fix
     if section in KEYED and len(key) == 2:
         item = next((i for i in getattr(ed, section) if getattr(i, KEYED[section]) == key[1]), None)
         if item is None:
             return None
-        data = {section: {"replace": [_corrected(_dump(item), sub, correct) if correct is not NO_VALUE else _dump(item)]}}
+        data = {section: {"replace": [_corrected(_dump(item), sub, correct)]}}
     elif section in MERGED and len(key) == 2:
         part = getattr(ed, section)
         value = part.get(key[1]) if isinstance(part, dict) else getattr(part, key[1], None)
         if value is None:
             return None
         dumped = _dump(value) if hasattr(value, "model_dump") else value
-        data = {section: {key[1]: _corrected(dumped, sub, correct) if correct is not NO_VALUE else dumped}}
+        data = {section: {key[1]: _corrected(dumped, sub, correct)}}
     elif len(key) == 1 and hasattr(ed, section) and section not in KEYED:
         value = getattr(ed, section)
         dumped = [_dump(v) for v in value] if isinstance(value, list) else _dump(value)
-        data = {section: _corrected(dumped, sub, correct) if correct is not NO_VALUE and sub else dumped}
+        data = {section: _corrected(dumped, sub, correct) if sub else correct}
     else:
         return None
     return _lead(res, section) + "\n" + block(data)
