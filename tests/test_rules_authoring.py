@@ -308,3 +308,29 @@ def test_freeze_says_nothing_for_a_finished_title(rules):
     draft(rules, "", status="published", title=("Penghargaan OVOP 2026", "OVOP Award 2026"))
     result = CliRunner().invoke(cli, ["rules", "freeze", "2026", "--rules", str(rules)])
     assert result.exit_code == 0 and result.stderr == "", result.output
+
+
+# ---- the catalogue ---------------------------------------------------------------------------------
+
+def test_catalogue_has_both_languages_with_the_same_placeholders():
+    import string
+
+    from engine.rules.messages import CATALOGUE
+    fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
+    same = [key for key, (id_, en) in CATALOGUE.items() if id_ == en]
+    for key, (id_, en) in CATALOGUE.items():
+        assert id_.strip() and en.strip(), key
+        assert fields(id_) == fields(en), key
+    assert len(same) <= 4, same  # only forms without words (lists of keys, the parser's own text)
+
+
+def test_text_keeps_both_languages_through_joins_and_pickling():
+    import pickle
+
+    from engine.errors import Text, did_you_mean, say
+    from engine.rules.messages import t
+    text = "x: " + t("unknown_key", key="lable", hint=did_you_mean("lable", ["label"])) + "!"
+    assert str(text) == 'x: unknown key "lable" (did you mean "label"?)!'
+    assert say(text, "id") == 'x: kunci "lable" tidak dikenal (maksud Anda "label"?)!'
+    again = pickle.loads(pickle.dumps(text))
+    assert isinstance(again, Text) and again == text and say(again, "id") == say(text, "id")

@@ -255,15 +255,12 @@ def _resolve(edition: str, raw: dict, resolved: dict, errors: list, chain: tuple
                 errors.append(located.diagnostic((), t("states_no", edition=edition, section=where),
                                                  t("states_no_ok", section=where)))
             else:
-                errors.append(located.diagnostic((), t("resolved_invalid", edition=edition, section=where,
-                                                       what=pydantic_words(err, where))))
+                message, allowed = explain(err, (where,), Edition, {err["type"]})
+                errors.append(located.diagnostic((), t("resolved_invalid", edition=edition, section=where, what=message),
+                                                 allowed or t("states_no_ok", section=where)))
         return None
     res = Resolved(full, files + [located.file], origins, broken=set(broken), parent=parent)
     res.hash = content_hash(full)
     resolved[edition] = res
     return res
 
-
-def pydantic_words(err: dict, section: str) -> str:
-    message, allowed = explain(err, (section,), Edition, {err["type"]})
-    return message if allowed is None else message + " (" + allowed + ")"
