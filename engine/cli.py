@@ -42,11 +42,19 @@ def rules():
 
 @rules.command("check")
 @RULES_OPTION
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+              help="language of the messages: id (Bahasa Indonesia) or en (English)")
 @friendly
-def rules_check(rules_dir):
-    """Load, resolve and check every edition (coverage, totals, bands, lock); exit 1 on any problem."""
+def rules_check(rules_dir, lang):
+    """Check everything in the rules folder in one pass: every edition (schema, coverage, totals, bands),
+    the lock, commodity_map.yaml, each tests.yaml; every problem with what is allowed; exit 1 on any."""
     from .rules import check_rules
-    for edition, res in check_rules(rules_dir).editions.items():
+    try:
+        checked = check_rules(rules_dir)
+    except OvopError as exc:
+        click.echo(exc.render(lang), err=True)
+        sys.exit(1)
+    for edition, res in checked.editions.items():
         state = "draft" if res.model.status == "draft" else "frozen"
         click.echo(f"{edition}  {res.hash}  {len(res.model.criteria)} criteria  {state}")
 
@@ -57,9 +65,11 @@ def rules_check(rules_dir):
 @friendly
 def rules_freeze(edition, rules_dir):
     """Record a published EDITION's content hash in editions.lock (drafts are never frozen)."""
-    from .rules import freeze_edition
+    from .rules import freeze_edition, freeze_warnings
     digest, changed = freeze_edition(rules_dir, edition)
     click.echo(f"{edition} {'frozen' if changed else 'already frozen'}: {digest}")
+    for warning in freeze_warnings(rules_dir, edition):
+        click.echo("peringatan / warning: " + warning.render("id") + "\n" + warning.render("en"), err=True)
 
 
 @rules.command("schema")

@@ -28,6 +28,46 @@ def excerpt(line: str, col: int | None = None, width: int = EXCERPT) -> str:
     return ("…" if start else "") + out + ("…" if start + width < len(line) else "")
 
 
+def _fill(template: str, args: dict, lang: str | None) -> str:
+    return template.format(**{k: say(v, lang) for k, v in args.items()})
+
+
+class Text(str):
+    """A message in Indonesian and English. As a str it is the English text (what logs, older callers and
+    substring checks see); `say(lang)` gives either language. Arguments that are Text themselves are said
+    in the same language. Templates with arguments write literal braces as {{ }}."""
+
+    def __new__(cls, id_text: str, en_text: str | None = None, /, **args):
+        en_text = id_text if en_text is None else en_text
+        self = super().__new__(cls, _fill(en_text, args, "en"))
+        self.templates, self.args = (id_text, en_text), args
+        return self
+
+    def say(self, lang: str | None = None) -> str:
+        return _fill(self.templates[0], self.args, "id") if lang == "id" else str.__str__(self)
+
+    def __add__(self, other):
+        return Text("{a}{b}", "{a}{b}", a=self, b=other)
+
+    def __radd__(self, other):
+        return Text("{a}{b}", "{a}{b}", a=other, b=self)
+
+    def __reduce__(self):
+        return _text, (self.templates, self.args)
+
+
+def _text(templates: tuple[str, str], args: dict) -> Text:
+    return Text(*templates, **args)
+
+
+def say(value, lang: str | None = None) -> str:
+    """`value` in `lang` ("id", "en"; None: as stored) when it is a Text, else as it is."""
+    return value.say(lang) if isinstance(value, Text) else str(value)
+
+
+LABELS = {"id": ("diizinkan", "perbaikan"), "en": ("allowed", "fix")}
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     file: str
@@ -37,6 +77,8 @@ class Diagnostic:
     message: str = ""
     allowed: str | None = None
     context: str | None = field(default=None, compare=False)
+    fix: str | None = field(default=None, compare=False)  # a ready change: what to write, where
+    origin: tuple | None = field(default=None, compare=False, repr=False)  # the item a check found it in
 
     def where(self) -> str:
         parts = [self.file]
@@ -46,15 +88,21 @@ class Diagnostic:
                 parts.append(str(self.col))
         return ":".join(parts)
 
-    def render(self) -> str:
+    def render(self, lang: str | None = None) -> str:
+        """file:line:col: path: message, then what is allowed, the line, a ready fix; in `lang` (id, en)."""
+        allowed_word, fix_word = LABELS["id" if lang == "id" else "en"]
         head = f"{printable(self.where(), False)}: "
         if self.path:
             head += f"{printable(self.path, False)}: "
-        text = head + printable(self.message)
+        text = head + printable(say(self.message, lang))
         if self.allowed:
-            text += f"\n    allowed: {printable(self.allowed)}"
+            text += f"\n    {allowed_word}: {printable(say(self.allowed, lang))}"
         if self.context is not None:
             text += f"\n    | {printable(excerpt(self.context, self.col), False)}"
+        if self.fix:
+            lead, _, block = say(self.fix, lang).partition("\n")
+            text += f"\n    {fix_word}: {printable(lead)}"
+            text += "".join(f"\n      {printable(line, False)}" for line in block.splitlines())
         return text
 
 
@@ -69,8 +117,8 @@ class OvopError(Exception):
         self.diagnostics = capped(list(diagnostics))
         super().__init__(self.render())
 
-    def render(self) -> str:
-        return "\n".join(d.render() for d in self.diagnostics)
+    def render(self, lang: str | None = None) -> str:
+        return "\n".join(d.render(lang) for d in self.diagnostics)
 
 
 def capped(diagnostics: list[Diagnostic], limit: int = MAX_ERRORS) -> list[Diagnostic]:
@@ -95,7 +143,7 @@ def stopped(file: str, limit: int = MAX_ERRORS) -> Diagnostic:
 def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
     """' (did you mean "x"?)' when a close match exists, else ''."""
     match = difflib.get_close_matches(str(word), sorted(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{match[0]}"?)' if match else ""
+    return Text(' (maksud Anda "{m}"?)', ' (did you mean "{m}"?)', m=match[0]) if match else ""
 
 
 def source_line(path: str | Path, line: int | None) -> str | None:

@@ -327,7 +327,7 @@ def test_diagnostics_name_the_form_of_each_field(tmp_path, rules):
     path = tmp_path / "odd.yaml"
     path.write_text(ODD[2], encoding="utf-8")
     out = errors_of([path], rules)
-    assert f'{path}:2:1: (no id): edition: wrong type: int 2013\n    allowed: an edition id as quoted text, e.g. "2024"' in out
+    assert f'{path}:2:1: (no id): edition: wrong type: 2013 is a number, not text\n    allowed: an edition id as quoted text, e.g. "2024"' in out
     path.write_text(ODD[7], encoding="utf-8")
     assert "evidence.tampilan_produk: 1e400 is too large to be read" in errors_of([path], rules)
     path.write_text(ODD[5], encoding="utf-8")

@@ -27,14 +27,15 @@ def _at_root(monkeypatch):
     monkeypatch.chdir(ROOT)  # diagnostics name files relative to the repository, as in expected.txt
 
 
-def expected(case: str) -> str:
-    return (BROKEN / case / "expected.txt").read_text(encoding="utf-8").rstrip("\n")
+def expected(case: str, lang: str = "id") -> str:
+    name = "expected.txt" if lang == "id" else "expected.en.txt"
+    return (BROKEN / case / name).read_text(encoding="utf-8").rstrip("\n")
 
 
-def problems(directory) -> str:
+def problems(directory, lang: str | None = None) -> str:
     with pytest.raises(OvopError) as info:
         ruleops.check_rules(directory)
-    return info.value.render()
+    return info.value.render(lang)
 
 
 def copy_rules(tmp_path: Path) -> Path:
@@ -85,17 +86,33 @@ def test_corpus_has_every_required_case():
 
 @pytest.mark.parametrize("case", CASES)
 def test_broken_case_gives_exactly_its_errors(case):
-    assert problems(BROKEN / case) == expected(case)
+    assert problems(BROKEN / case, "id") == expected(case, "id")
+    assert problems(BROKEN / case, "en") == expected(case, "en")
+    assert problems(BROKEN / case) == expected(case, "en")  # a plain render (other commands) is English
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_broken_case_through_the_cli(case):
-    result = CliRunner().invoke(cli, ["rules", "check", "--rules", str(BROKEN / case)])
+@pytest.mark.parametrize("lang", [None, "id", "en"])
+def test_broken_case_through_the_cli(case, lang):
+    args = ["rules", "check", "--rules", str(BROKEN / case)] + (["--lang", lang] if lang else [])
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
-    assert result.stderr.rstrip("\n") == expected(case)
+    assert result.stderr.rstrip("\n") == expected(case, lang or "id")  # Indonesian unless asked
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_diagnostic_says_what_is_allowed_in_both_languages(case):
+    with pytest.raises(OvopError) as info:
+        ruleops.check_rules(BROKEN / case)
+    for d in info.value.diagnostics:
+        assert d.allowed, d.render()
+        assert "diizinkan: " in d.render("id") and "allowed: " in d.render("en")
+    jargon = ("str ", "valid integer", "Input should", "Value error", "while parsing", "while scanning", "<block end>")
+    for text in (expected(case, "id"), expected(case, "en")):
+        assert not any(word in text for word in jargon), text
 
 
 def test_unexpected_errors_print_no_traceback(monkeypatch):

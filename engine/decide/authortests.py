@@ -7,54 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from ..errors import OvopError
 from ..inputs import Catalogue, Source, check_file
-from ..rules import TESTS_FILE, RuleSet, pydantic_diagnostics, yamlsrc
+from ..rules import TESTS_FILE, AuthorTest, Base, Expect, RuleSet, TestFile, TestStrict, pydantic_diagnostics, yamlsrc  # noqa: F401
 from .evaluate import Evaluator
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class Expect(_Strict):
-    """Outcome fields a test checks; fields left out are not checked."""
-    status: Literal["awarded", "not_awarded", "ineligible", "conditional"] | None = None
-    stars: int | None = None
-    band_stars: int | None = None
-    capped: bool | None = None
-    score: int | float | None = None
-    gates_failed: list[str] | None = None
-    gates_unknown: list[str] | None = None
-    pembina: str | None = None
-    label_kemasan: bool | None = None
-    kandidat_go_global: bool | None = None
-    movement: Literal["naik", "tetap", "turun"] | None = None
-
-
-class AuthorTest(_Strict):
-    name: str = Field(min_length=1)
-    ikm: dict[str, Any] = {}
-    gates: dict[str, Any] = {}
-    evidence: dict[str, Any] = {}
-    previous: dict[str, Any] | None = None
-    expect: Expect
-
-
-class Base(_Strict):
-    ikm: dict[str, Any]
-    gates: dict[str, Any]
-    evidence: dict[str, Any]
-    previous: dict[str, Any] | None = None
-
-
-class TestFile(_Strict):
-    base: Base
-    tests: list[AuthorTest] = Field(min_length=1)
+_Strict = TestStrict  # the what-if tests share the test models' base
 
 
 @dataclass(frozen=True)

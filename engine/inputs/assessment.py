@@ -231,7 +231,7 @@ def _report(check: Check, data: dict, exc: ValidationError) -> None:
     locs = {p[n:]: v for p, v in check.source.located.locs.items() if p[:n] == check.root}
     sub = yamlsrc.Located(check.source.file, data, locs)
     for d in pydantic_diagnostics(sub, exc, Assessment):
-        message = "empty text" if d.message.startswith("String should have at least") else d.message
+        message = d.message
         allowed = d.allowed if "unknown key" in message else _allowed(d.path, d.allowed)
         check.errors.append(replace(d, path=check.where(d.path), message=message, allowed=allowed))
 
@@ -252,7 +252,7 @@ def _allowed(path: str, allowed: str | None) -> str | None:
     """What the model's own wording lacks: the form each top-level field takes."""
     if path in ALLOWED:
         return ALLOWED[path]
-    if path.startswith("ikm.") and path.count(".") == 1 and allowed is None:
+    if path.startswith("ikm.") and path.count(".") == 1:
         return "non-empty text"
     return allowed
 

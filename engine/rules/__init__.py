@@ -10,11 +10,12 @@ from .diff import diff_editions, diff_json, diff_text
 from .draft import new_edition
 from .lock import lock_path, read_lock
 from .model import EDITION_ID, Code, Criterion, Edition, Evidence, Gate, Provenance, Strict
-from .ops import check_rules, freeze_edition, write_edition_schema
+from .ops import check_rules, freeze_edition, freeze_warnings, write_edition_schema
+from .testfile import AuthorTest, Base, Expect, TestFile, TestStrict
 from .resolve import TESTS_FILE, Resolved, RuleSet, load_rules, pydantic_diagnostics
 
 __all__ = ["limits", "yamlsrc", "CommodityMap", "load_commodity_map", "Interval", "exact", "fmt", "diff_editions",
            "diff_json", "diff_text", "new_edition", "lock_path", "read_lock", "EDITION_ID", "Code",
            "Criterion", "Edition", "Evidence", "Gate", "Provenance", "Strict", "check_rules",
-           "freeze_edition", "write_edition_schema", "TESTS_FILE", "Resolved", "RuleSet", "load_rules",
-           "pydantic_diagnostics"]
+           "freeze_edition", "freeze_warnings", "write_edition_schema", "TESTS_FILE", "Resolved", "RuleSet", "load_rules",
+           "pydantic_diagnostics", "AuthorTest", "Base", "Expect", "TestFile", "TestStrict"]

@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from ..errors import Diagnostic, OvopError, did_you_mean
 from . import yamlsrc
+from .messages import t
 from .model import Code, Edition, Provenance, Strict
 
 MAP_FILE = "commodity_map.yaml"
@@ -57,24 +58,23 @@ def load_commodity_map(directory: str | Path, editions: dict[str, Edition]) -> C
     """Read and check rules/commodity_map.yaml: every code must be a commodity of some edition."""
     path = Path(directory) / MAP_FILE
     if not path.is_file():
-        raise OvopError(Diagnostic(str(path), message="no commodity map: a what-if across commodity lists needs it",
-                                   allowed=f"a {MAP_FILE} in the rules folder"))
+        raise OvopError(Diagnostic(str(path), message=t("no_map"), allowed=t("no_map_ok", file=MAP_FILE)))
     located = yamlsrc.load(path)
     try:
         parsed = MapFile.model_validate(located.data)
     except ValidationError as exc:
-        from .resolve import pydantic_diagnostics
+        from .schema_errors import pydantic_diagnostics
         raise OvopError(pydantic_diagnostics(located, exc, MapFile))
     known = sorted({c.code for e in editions.values() for c in e.commodities})
     errors, seen = [], set()
     for n, pair in enumerate(parsed.map):
         for key, code in (("from", pair.from_), ("to", pair.to)):
             if code not in known:
-                errors.append(located.diagnostic(("map", n, key), f'"{code}" is not a commodity of any edition'
-                                                 + did_you_mean(code, known), ", ".join(known)))
+                errors.append(located.diagnostic(("map", n, key), t("map_unknown_code", code=code,
+                                                                                  hint=did_you_mean(code, known)),
+                                                 ", ".join(known)))
         if pair.from_ in seen:
-            errors.append(located.diagnostic(("map", n, "from"), f'"{pair.from_}" is mapped twice',
-                                             "each `from` code once"))
+            errors.append(located.diagnostic(("map", n, "from"), t("map_twice", code=pair.from_), t("map_twice_ok")))
         seen.add(pair.from_)
     if errors:
         raise OvopError(errors)

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic, OvopError
+from .messages import t
 from .model import EDITION_ID
 from .resolve import EDITION_FILE, load_rules
 
@@ -46,15 +47,14 @@ def new_edition(rules_dir: str | Path, edition: str, parent: str) -> Path:
     """Write rules/EDITION/edition.yaml as a draft extending PARENT; refuses bad or taken ids."""
     rules_dir = Path(rules_dir)
     if not re.match(EDITION_ID, edition):
-        raise OvopError(Diagnostic(str(rules_dir), message=f'"{edition}" is not a valid edition id',
-                                   allowed='four digits, optionally followed by lower-case letters, digits, '
-                                           '_ or - ("2026", "2026draft")'))
+        raise OvopError(Diagnostic(str(rules_dir), message=t("new_edition_id", edition=edition),
+                                   allowed=t("want_edition_id")))
     ruleset = load_rules(rules_dir)
     ruleset.get(parent)
     target = rules_dir / edition / EDITION_FILE
     if edition in ruleset.editions or target.parent.exists():
-        raise OvopError(Diagnostic(str(target.parent), message=f'edition "{edition}" exists already',
-                                   allowed="a new edition id: " + ", ".join(ruleset.editions) + " are taken"))
+        raise OvopError(Diagnostic(str(target.parent), message=t("new_edition_exists", edition=edition),
+                                   allowed=t("new_edition_exists_ok", taken=", ".join(ruleset.editions))))
     target.parent.mkdir(parents=True)
     target.write_text(TEMPLATE.format(id=edition, parent=parent), encoding="utf-8")
     return target

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, excerpt
+from .messages import t
 
 MAX_DEPTH = 64
 MAX_NODES = 2_000_000
@@ -85,7 +86,7 @@ def open_regular(path: str | Path, file: str | None = None, mode: str = "rb") ->
             kind = ("a folder" if stat.S_ISDIR(mode_bits) else "a pipe (FIFO)" if stat.S_ISFIFO(mode_bits)
                     else "a device" if stat.S_ISCHR(mode_bits) or stat.S_ISBLK(mode_bits) else "not a regular file")
             raise LimitError(Diagnostic(file, message=f"bukan berkas biasa / not a regular file: {kind}",
-                                        allowed="a regular file"))
+                                        allowed=t("limit_regular_ok")))
         os.set_blocking(fd, True)
         return os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""}))
     except BaseException:
@@ -142,7 +143,7 @@ def check_body(data: bytes | str, what: str = "request body", limit: int | None 
                                                   f"{len(data):,} bytes", allowed=f"at most {_size(limit)}"))
 
 
-NUMBER_ALLOWED = (f"numbers of at most {MAX_DIGITS} digits, exponents from -{MAX_EXPONENT} to {MAX_EXPONENT}")
+NUMBER_ALLOWED = t("limit_number_ok", digits=MAX_DIGITS, exp=MAX_EXPONENT)
 _EXPONENT = re.compile(r"[eE]([-+]?)0*([0-9]*)$")
 
 
@@ -170,11 +171,10 @@ def number_error(text: str, file: str, line: int | None = None, col: int | None 
 
 def too_deep(file: str, line: int | None = None, col: int | None = None, path: str = "") -> LimitError:
     return LimitError(Diagnostic(file, line, col, path, f"bersarang terlalu dalam / nested too deeply: more than "
-                                 f"{MAX_DEPTH} levels", f"at most {MAX_DEPTH} levels of lists and mappings"))
+                                 f"{MAX_DEPTH} levels", t("limit_depth_ok", n=MAX_DEPTH)))
 
 
 def too_many_nodes(file: str, count: int) -> LimitError:
     return LimitError(Diagnostic(file, 1, 1, "", f"terlalu banyak nilai / too many values: more than {count:,} "
-                                 f"once aliases are expanded", f"at most {count:,} values here (10 times the "
-                                 f"values written, at least 100,000, at most {MAX_NODES:,} unless written out); a "
-                                 f"YAML alias counts every value it repeats"))
+                                 f"once aliases are expanded", t("limit_nodes_ok", count=f"{count:,}",
+                                                                    most=f"{MAX_NODES:,}")))

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ..errors import Diagnostic, OvopError, did_you_mean
 from . import yamlsrc
-from .resolve import LOCK_FILE, Resolved, RuleSet
+from .messages import t
+from .resolve import LOCK_FILE, Resolved, RuleSet, discover
 
 HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
 
@@ -29,14 +30,13 @@ def read_lock(directory: str | Path) -> tuple[dict[str, str], yamlsrc.Located | 
         text = path.read_text(encoding="utf-8")
         data = json.loads(text)
     except (OSError, UnicodeDecodeError) as exc:
-        raise OvopError(Diagnostic(str(path), message=f"cannot read the lock: {exc}"))
+        raise OvopError(Diagnostic(str(path), message=t("lock_unreadable", what=str(exc)), allowed=t("lock_form_ok")))
     except json.JSONDecodeError as exc:
-        raise OvopError(Diagnostic(str(path), exc.lineno, exc.colno, "", f"not valid JSON: {exc.msg}",
-                                   '{"2013": "sha256:<64 hex digits>", ...}'))
+        raise OvopError(Diagnostic(str(path), exc.lineno, exc.colno, "", t("lock_json", what=exc.msg), t("lock_form_ok")))
     located = yamlsrc.loads(text, str(path)) if text.strip() else None
     if not isinstance(data, dict):
-        raise OvopError(Diagnostic(str(path), 1, 1, "", "the lock is a JSON object", '{"2013": "sha256:...", ...}'))
-    bad = [located.diagnostic((k,), f"not a content hash: {json.dumps(v)}", '"sha256:<64 hex digits>"')
+        raise OvopError(Diagnostic(str(path), 1, 1, "", t("lock_object"), t("lock_form_ok")))
+    bad = [located.diagnostic((k,), t("lock_hash", value=json.dumps(v)), t("lock_hash_ok"))
            for k, v in data.items() if not (isinstance(v, str) and HASH.match(v))]
     if bad:
         raise OvopError(bad)
@@ -61,19 +61,19 @@ def check_lock(rules: RuleSet) -> list[Diagnostic]:
         locked = entries.get(edition)
         if res.model.status == "draft":
             if locked:
-                out.append(_at(res, ("status",), f"edition {edition} is frozen in {LOCK_FILE} but says status: draft; "
-                               "a published edition cannot become a draft", "status: published"))
+                out.append(_at(res, ("status",), t("frozen_draft", edition=edition, lock=LOCK_FILE), "status: published"))
         elif locked is None:
-            out.append(_at(res, ("status",), f"edition {edition} is published but not frozen in {LOCK_FILE}",
-                           f"run `ovop rules freeze {edition}`"))
-        elif locked != res.hash:
-            out.append(_at(res, ("edition",), f"edition {edition} is frozen (published) but its resolved content "
-                           f"changed: hash {res.hash}, lock says {locked}",
-                           "restore the published content, or make the change a new edition that extends it"))
+            out.append(_at(res, ("status",), t("not_frozen", edition=edition, lock=LOCK_FILE),
+                           t("not_frozen_ok", edition=edition)))
+        elif locked != res.hash and not res.broken:  # a section not read whole: its hash means nothing yet
+            out.append(_at(res, ("edition",), t("frozen_changed", edition=edition, now=res.hash, locked=locked),
+                           t("frozen_changed_ok")))
+    folders = discover(Path(rules.directory))  # an edition that did not resolve is reported with its problems
     for edition in entries:
-        if edition not in rules.editions:
-            out.append(located.diagnostic((edition,), f'the lock freezes edition "{edition}", which does not exist'
-                                          + did_you_mean(edition, rules.editions), ", ".join(rules.editions)))
+        if edition not in rules.editions and edition not in folders:
+            out.append(located.diagnostic((edition,), t("lock_missing_edition", edition=edition,
+                                                        hint=did_you_mean(edition, rules.editions)),
+                                          ", ".join(rules.editions)))
     return out
 
 
@@ -83,17 +83,31 @@ def _at(res: Resolved, path: tuple, message: str, allowed: str) -> Diagnostic:
     return located.diagnostic(path, message, allowed)
 
 
+DRAFT_WORD = re.compile(r"\bdraft?\b", re.IGNORECASE)  # "draf" (Indonesian), "draft"
+
+
+def freeze_warnings(rules: RuleSet, edition: str) -> list[Diagnostic]:
+    """What freezing would carry into a published edition that the author probably did not mean."""
+    res = rules.get(edition)
+    title = res.model.title
+    said = [text for text in (title.id, title.en) if DRAFT_WORD.search(text)]
+    if not said:
+        return []
+    located, _ = res.origins[("edition",)]
+    message = t("title_says_draft", edition=edition, title=" / ".join(said))
+    return [located.diagnostic(("title",), message, t("title_says_draft_ok", edition=edition))]
+
+
 def freeze(rules: RuleSet, edition: str) -> tuple[str, bool]:
     """Record a published edition's hash; (hash, whether the lock changed). Refuses drafts and changes."""
     res = rules.get(edition)
     if res.model.status == "draft":
-        raise OvopError(_at(res, ("status",), f"edition {edition} is a draft; drafts are never frozen",
-                            "set status: published first"))
+        raise OvopError(_at(res, ("status",), t("freeze_draft", edition=edition), t("freeze_draft_ok")))
     entries, _ = read_lock(rules.directory)
     if entries.get(edition) == res.hash:
         return res.hash, False
     if edition in entries:
-        raise OvopError(_at(res, ("edition",), f"edition {edition} is frozen already with hash {entries[edition]}; "
-                            f"its content now hashes to {res.hash}", "a new edition for the change"))
+        raise OvopError(_at(res, ("edition",), t("freeze_again", edition=edition, locked=entries[edition], now=res.hash),
+                            t("freeze_again_ok")))
     write_lock(rules.directory, {**entries, edition: res.hash})
     return res.hash, True

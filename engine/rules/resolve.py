@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,9 @@ from pydantic import ValidationError
 
 from ..errors import Diagnostic, OvopError, did_you_mean
 from . import yamlsrc
+from .messages import t
 from .model import Edition, EditionFile, ListEdit
+from .schema_errors import explain, pydantic_diagnostics
 
 KEYED = {"commodities": "code", "gates": "fact", "groups": "id", "criteria": "id", "caps": "id"}
 MERGED = {"sources", "consequences"}
@@ -23,6 +25,8 @@ NOT_CONTENT = {"status", "extends"}
 EDITION_FILE = "edition.yaml"
 TESTS_FILE = "tests.yaml"
 LOCK_FILE = "editions.lock"
+IDENTITY = {"edition", "extends", "status", "title"}  # without these a file cannot be placed: nothing else is checked
+NO_VALUE = object()
 
 
 @dataclass
@@ -32,15 +36,25 @@ class Resolved:
     files: list[str]
     origins: dict[tuple, tuple[yamlsrc.Located, tuple]] = field(default_factory=dict)
     hash: str = ""
+    broken: set[str] = field(default_factory=set)  # sections not read whole (schema errors), here or inherited
+    parent: "Resolved | None" = None
 
     @property
     def id(self) -> str:
         return self.model.edition
 
-    def diagnostic(self, key: tuple, sub: tuple, message: str, allowed: str | None = None) -> Diagnostic:
-        """A diagnostic at the file position of item `key` (e.g. ("criteria", "A1")) plus `sub`."""
+    @property
+    def own_file(self) -> str:
+        return self.origins[("edition",)][0].file
+
+    def diagnostic(self, key: tuple, sub: tuple, message: str, allowed: str | None = None,
+                   correct: Any = NO_VALUE, fix: str | None = None) -> Diagnostic:
+        """A diagnostic at the file position of item `key` (e.g. ("criteria", "A1")) plus `sub`.
+
+        `correct`: the value the field should have, where known (for a ready fix); `fix`: a ready fix."""
         located, path = self.origins.get(key) or self.origins[("edition",)]
-        return located.diagnostic(path + tuple(sub), f"edition {self.id}: {message}", allowed)
+        d = located.diagnostic(path + tuple(sub), t("in_edition", edition=self.id, message=message), allowed)
+        return replace(d, fix=fix, origin=(self.id, key, tuple(sub), correct, message))
 
 
 @dataclass
@@ -50,108 +64,43 @@ class RuleSet:
 
     def get(self, edition: str) -> Resolved:
         if edition not in self.editions:
-            raise OvopError(Diagnostic(str(self.directory), message=f'unknown edition "{edition}"'
-                                       + did_you_mean(edition, self.editions), allowed=", ".join(self.editions)))
+            raise OvopError(Diagnostic(str(self.directory), message=t("unknown_edition", edition=edition,
+                                                                      hint=did_you_mean(edition, self.editions)),
+                                       allowed=", ".join(self.editions)))
         return self.editions[edition]
 
 
-def pydantic_diagnostics(located: yamlsrc.Located, exc: ValidationError, model: type) -> list[Diagnostic]:
-    """Translate pydantic errors into file:line:col diagnostics with what is allowed."""
-    out: dict[tuple, Diagnostic] = {}
-    for err in exc.errors():
-        path = _data_path(located.data, err["loc"])
-        key = path if err["type"] != "missing" else path + ("<missing>",)
-        if key in out and err["type"] not in ("extra_forbidden", "missing"):
-            continue  # one message per place: unions report each branch
-        out[key] = located.diagnostic(path, *_explain(err, path, model))
-    return sorted(out.values(), key=lambda d: (d.line or 0, d.col or 0))
-
-
-def _data_path(data: Any, loc: tuple) -> tuple:
-    """The part of a pydantic location that exists in the data (drops union tags like 'list')."""
-    path, node = (), data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            path, node = path + (part,), node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            path, node = path + (part,), node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and part not in ("list", "edit", "bool", "str", "int", "float") \
-                and not part.startswith(("ListEdit", "function", "literal", "constrained")):
-            path = path + (part,)
-            break
-    return path
-
-
-def _explain(err: dict, path: tuple, model: type) -> tuple[str, str | None]:
-    kind, ctx = err["type"], err.get("ctx") or {}
-    field_name = path[-1] if path else ""
-    if kind == "extra_forbidden":
-        allowed = _fields_at(model, path[:-1])
-        return f'unknown key "{field_name}"{did_you_mean(str(field_name), allowed)}', ", ".join(sorted(allowed)) or None
-    if kind == "missing":
-        return f'missing required key "{err["loc"][-1]}"', None
-    if kind == "literal_error":
-        return f'"{err.get("input")}" is not allowed', ctx.get("expected")
-    if kind == "string_pattern_mismatch":
-        return f'"{err.get("input")}" has the wrong form', _pattern_help(str(field_name))
-    if kind.endswith("_type") or kind in ("union_tag_invalid", "model_type", "list_type", "dict_type"):
-        return f"wrong type: {type(err.get('input')).__name__} {json.dumps(err.get('input'), default=str)[:60]}", \
-            err["msg"].replace("Input should be ", "")
-    return err["msg"].replace("Value error, ", ""), None
-
-
-def _pattern_help(field_name: str) -> str:
-    if field_name in ("when", "requires"):
-        return 'a condition on x: "x < 80", "x <= 1", "80 <= x < 100", "x = 100", "x >= 5"'
-    if field_name in ("edition", "extends"):
-        return 'an edition id: four digits, optionally followed by lower-case letters/digits ("2024", "2026draft")'
-    return "lower-case letters, digits and _ (codes); see the schema"
-
-
-def _fields_at(model: type, path: tuple) -> set[str]:
-    """The keys allowed at `path` inside `model` (for did-you-mean)."""
-    from pydantic import BaseModel
-    current: Any = model
-    for n, part in enumerate(path):
-        if isinstance(part, int):
-            continue
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            info = current.model_fields.get(part) or next(
-                (f for f in current.model_fields.values() if f.alias == part), None)
-            if info is None:
-                return set()
-            listed = n + 1 < len(path) and isinstance(path[n + 1], int)
-            current = _model_in(info.annotation, listed)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return {f.alias or n for n, f in current.model_fields.items()}
-    return set()
-
-
-def _model_in(annotation: Any, listed: bool):
-    """The model inside a field's type; `listed`: the one inside its list (not a ListEdit beside it)."""
-    from typing import get_args, get_origin
-
-    from pydantic import BaseModel
-    stack = [annotation]
-    while stack:
-        a = stack.pop(0)
-        if listed and get_origin(a) is list:
-            stack, listed = list(get_args(a)), False
-            continue
-        if not listed and isinstance(a, type) and issubclass(a, BaseModel):
-            return a
-        stack.extend(get_args(a))
-    return None
-
-
 def read_file(path: Path, display: str) -> tuple[EditionFile, yamlsrc.Located]:
-    located = yamlsrc.load(path, display)
-    if not isinstance(located.data, dict):
-        raise OvopError(located.diagnostic((), "a rule file is a mapping (key: value)", "edition, extends, status, title, ..."))
+    """One rule file, validated; OvopError on any problem."""
+    model, located, errors, _ = read_partial(path, display)
+    if errors:
+        raise OvopError(errors)
+    return model, located
+
+
+def read_partial(path: Path, display: str) -> tuple[EditionFile | None, yamlsrc.Located | None, list, set[str]]:
+    """(model, located, diagnostics, broken sections): a section with schema errors is left out of the model,
+    so that the other sections can still be resolved and checked. No model when the file cannot be read
+    or its identity (edition, extends, status, title) is broken."""
     try:
-        return EditionFile.model_validate(located.data), located
-    except ValidationError as exc:
-        raise OvopError(pydantic_diagnostics(located, exc, EditionFile))
+        located = yamlsrc.load(path, display, salvage=True)
+    except OvopError as exc:
+        return None, None, exc.diagnostics, set()
+    errors = list(located.problems)
+    if not isinstance(located.data, dict):
+        return None, located, errors + [located.diagnostic((), t("rule_file_mapping"), t("rule_file_keys"))], set()
+    data, broken = located.data, set(located.broken)
+    for _ in range(3):
+        try:
+            model = EditionFile.model_validate({k: v for k, v in data.items() if k not in broken})
+            return model, located, _unique(errors), broken
+        except ValidationError as exc:
+            errors += pydantic_diagnostics(located, exc, EditionFile)
+            found = {err["loc"][0] if err["loc"] else "" for err in exc.errors()}
+            if found & IDENTITY or "" in found or found <= broken:
+                return None, located, _unique(errors), broken
+            broken |= found
+    return None, located, _unique(errors), broken
 
 
 def _merge(parent: dict, child: EditionFile, located: yamlsrc.Located, origins: dict) -> tuple[dict, list[Diagnostic]]:
@@ -176,8 +125,8 @@ def _edit(items: list[dict], edit: ListEdit, idkey: str, section: str, located, 
     ids = [i[idkey] for i in items]
     for n, new in enumerate(edit.remove):
         if new not in ids:
-            errors.append(located.diagnostic((section, "remove", n), f'cannot remove "{new}": the parent has no such item'
-                                             + did_you_mean(new, ids), ", ".join(ids)))
+            errors.append(located.diagnostic((section, "remove", n), t("cannot_remove", ident=new,
+                                                                                hint=did_you_mean(new, ids)), ", ".join(ids)))
     items = [i for i in items if i[idkey] not in edit.remove]
     ids = [i[idkey] for i in items]
     for verb in ("replace", "add"):
@@ -185,10 +134,10 @@ def _edit(items: list[dict], edit: ListEdit, idkey: str, section: str, located, 
             data = item.model_dump(by_alias=True, exclude_unset=True)
             ident, where = data[idkey], (section, verb, n)
             if verb == "replace" and ident not in ids:
-                errors.append(located.diagnostic(where, f'cannot replace "{ident}": the parent has no such item'
-                                                 + did_you_mean(ident, ids), ", ".join(ids)))
+                errors.append(located.diagnostic(where, t("cannot_replace", ident=ident, hint=did_you_mean(ident, ids)),
+                                                 ", ".join(ids)))
             elif verb == "add" and ident in ids:
-                errors.append(located.diagnostic(where, f'cannot add "{ident}": the parent has it already (use replace)'))
+                errors.append(located.diagnostic(where, t("cannot_add", ident=ident), t("cannot_add_ok")))
             elif verb == "replace":
                 items[ids.index(ident)] = data
             else:
@@ -220,34 +169,40 @@ def content_hash(model: Edition) -> str:
 def discover(directory: Path) -> dict[str, Path]:
     """Edition id (its folder name) -> rule file."""
     if not directory.is_dir():
-        raise OvopError(Diagnostic(str(directory), message="no such rules folder", allowed="a folder with <edition>/edition.yaml"))
+        raise OvopError(Diagnostic(str(directory), message=t("no_rules_folder"), allowed=t("no_rules_folder_ok")))
     return {p.parent.name: p for p in sorted(directory.glob(f"*/{EDITION_FILE}"))}
 
 
 def load_rules(directory: str | Path = "rules", display_root: str | None = None) -> RuleSet:
     """Load, validate and resolve every edition under `directory`; all problems at once."""
+    rules, errors = load_partial(directory, display_root)
+    if errors:
+        raise OvopError(errors)
+    return rules
+
+
+def load_partial(directory: str | Path = "rules", display_root: str | None = None) -> tuple[RuleSet, list[Diagnostic]]:
+    """Every edition that can be resolved, and every problem found on the way. A section with schema errors
+    is left out (marked `broken`), so that the rest of its edition is resolved and can be checked."""
     directory = Path(directory)
     files = discover(directory)
     raw, errors = {}, []
     for folder, path in files.items():
         display = str(Path(display_root) / path.relative_to(directory)) if display_root else str(path)
-        try:
-            model, located = read_file(path, display)
-        except OvopError as exc:
-            errors += exc.diagnostics
+        model, located, problems, broken = read_partial(path, display)
+        errors += problems
+        if model is None:
             continue
         if model.edition != folder:
-            errors.append(located.diagnostic(("edition",), f'edition "{model.edition}" is in folder "{folder}"',
-                                             f'the folder name: "{folder}"'))
+            errors.append(located.diagnostic(("edition",), t("edition_in_folder", edition=model.edition, folder=folder),
+                                             t("edition_in_folder_ok", folder=folder)))
             continue
-        raw[folder] = (model, located)
+        raw[folder] = (model, located, broken)
     resolved: dict[str, Resolved] = {}
     for edition in raw:
         _resolve(edition, raw, resolved, errors, chain=())
-    if errors:
-        raise OvopError(_unique(errors))
     ordered = {e: resolved[e] for e in sorted(resolved)}
-    return RuleSet(directory, ordered)
+    return RuleSet(directory, ordered), _unique(errors)
 
 
 def _unique(errors: list[Diagnostic]) -> list[Diagnostic]:
@@ -259,44 +214,53 @@ def _unique(errors: list[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
+def _section(d: Diagnostic) -> str:
+    return d.path.split(".")[0].split("[")[0]
+
+
 def _resolve(edition: str, raw: dict, resolved: dict, errors: list, chain: tuple) -> Resolved | None:
     if edition in resolved:
         return resolved[edition]
-    model, located = raw[edition]
+    model, located, broken = raw[edition]
     if edition in chain:
         cycle = " -> ".join(chain[chain.index(edition):] + (edition,))
-        errors.append(located.diagnostic(("extends",), f"extends forms a cycle: {cycle}", "an edition that does not extend this one"))
+        errors.append(located.diagnostic(("extends",), t("extends_cycle", cycle=cycle), t("extends_cycle_ok")))
         return None
-    parent_data, files, origins = {}, [], {}
+    parent, parent_data, files, origins = None, {}, [], {}
     if model.extends:
         if model.extends not in raw:
             others = sorted(e for e in raw if e != edition)
-            errors.append(located.diagnostic(("extends",), f'extends "{model.extends}", which does not exist'
-                                             + did_you_mean(model.extends, others), ", ".join(others)))
+            errors.append(located.diagnostic(("extends",), t("extends_missing", parent=model.extends,
+                                                             hint=did_you_mean(model.extends, others)), ", ".join(others)))
             return None
         parent = _resolve(model.extends, raw, resolved, errors, chain + (edition,))
         if parent is None:
             return None
         parent_data = parent.model.model_dump(by_alias=True)
         files, origins = list(parent.files), dict(parent.origins)
+        broken = broken | parent.broken
     origins[("edition",)] = (located, ())
     merged, errs = _merge(parent_data, model, located, origins)
     merged.update(edition=model.edition, extends=model.extends, status=model.status, title=model.title.model_dump())
-    if errs:
-        errors += errs
-        return None
+    errors += errs
+    broken = broken | {_section(d) for d in errs}  # an edit that could not be made: its section is not checked
     try:
         full = Edition.model_validate(merged)
     except ValidationError as exc:
         for err in exc.errors():
             where = err["loc"][0] if err["loc"] else ""
+            if where in broken:
+                continue  # left out for its schema errors, reported already
             if err["type"] == "missing":
-                errors.append(located.diagnostic((), f'edition {edition} states no "{where}" and extends nothing that does',
-                                                 f'a "{where}" section, or `extends:` an edition that has one'))
+                errors.append(located.diagnostic((), t("states_no", edition=edition, section=where),
+                                                 t("states_no_ok", section=where)))
             else:
-                errors.append(located.diagnostic((), f"edition {edition}: {where}: {err['msg']}"))
+                message, allowed = explain(err, (where,), Edition, {err["type"]})
+                errors.append(located.diagnostic((), t("resolved_invalid", edition=edition, section=where, what=message),
+                                                 allowed or t("states_no_ok", section=where)))
         return None
-    res = Resolved(full, files + [located.file], origins)
+    res = Resolved(full, files + [located.file], origins, broken=set(broken), parent=parent)
     res.hash = content_hash(full)
     resolved[edition] = res
     return res
+

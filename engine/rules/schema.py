@@ -1,6 +1,8 @@
-"""The JSON Schema of a rule file, generated from engine.rules.model.EditionFile (never written by hand).
+"""The JSON Schemas of the rule folder's files, generated from the models (never written by hand).
 
-Editors point at it through the modeline at the top of each rules/<edition>/edition.yaml.
+schemas/edition.schema.json (rules/<edition>/edition.yaml, from engine.rules.model.EditionFile) and
+schemas/tests.schema.json (rules/<edition>/tests.yaml, from engine.rules.testfile.TestFile). Editors
+find them through the modeline at the top of each rule file and through .vscode/settings.json.
 Regenerate with `ovop rules schema` or `python -m engine.rules.schema`; a test fails on drift.
 """
 from __future__ import annotations
@@ -10,9 +12,13 @@ import sys
 from pathlib import Path
 
 from .model import EditionFile
+from .testfile import TestFile
 
 SCHEMA_FILE = Path("schemas") / "edition.schema.json"
 SCHEMA_ID = "urn:ovop-criteria:schemas:edition.schema.json"
+TESTS_SCHEMA_FILE = "tests.schema.json"
+TESTS_SCHEMA_ID = "urn:ovop-criteria:schemas:tests.schema.json"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
 def _present(name: str, kind: str) -> dict:
@@ -28,24 +34,58 @@ VALIDATOR_RULES = {
 }
 
 
+# pydantic writes a bound on a union of numbers (int | float) as its own `ge`/`le`, which JSON Schema
+# validators (the YAML language server, check-jsonschema) ignore: the standard keywords instead.
+STANDARD_BOUNDS = {"ge": "minimum", "le": "maximum", "gt": "exclusiveMinimum", "lt": "exclusiveMaximum"}
+
+
+def standard_bounds(node):
+    """The schema with every pydantic bound keyword replaced by the JSON Schema one (in place)."""
+    if isinstance(node, dict):
+        is_schema = "type" in node or "anyOf" in node or "$ref" in node
+        for old, new in STANDARD_BOUNDS.items():
+            if is_schema and old in node and not isinstance(node[old], dict):
+                node[new] = node.pop(old)
+        for key, value in node.items():
+            if key != "properties":
+                standard_bounds(value)
+            else:
+                for prop in value.values():
+                    standard_bounds(prop)
+    elif isinstance(node, list):
+        for value in node:
+            standard_bounds(value)
+    return node
+
+
 def edition_schema() -> dict:
-    body = EditionFile.model_json_schema(by_alias=True)
+    body = standard_bounds(EditionFile.model_json_schema(by_alias=True))
     for name, extra in VALIDATOR_RULES.items():
         body["$defs"][name].update(extra)
-    head = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
-            "title": "OVOP criteria rule file (rules/<edition>/edition.yaml)"}
+    head = {"$schema": DRAFT, "$id": SCHEMA_ID, "title": "OVOP criteria rule file (rules/<edition>/edition.yaml)"}
     body.pop("title", None)
     return {**head, **body}
 
 
-def render() -> str:
-    return json.dumps(edition_schema(), indent=2, ensure_ascii=False) + "\n"
+def tests_schema() -> dict:
+    body = standard_bounds(TestFile.model_json_schema(by_alias=True))
+    head = {"$schema": DRAFT, "$id": TESTS_SCHEMA_ID,
+            "title": "OVOP rule-author tests (rules/<edition>/tests.yaml)"}
+    body.pop("title", None)
+    return {**head, **body}
+
+
+def render(which: str = "edition") -> str:
+    body = tests_schema() if which == "tests" else edition_schema()
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
 def write(path: str | Path = SCHEMA_FILE) -> Path:
+    """Write the edition schema at `path` and the tests schema beside it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(), encoding="utf-8")
+    (path.parent / TESTS_SCHEMA_FILE).write_text(render("tests"), encoding="utf-8")
     return path
 
 

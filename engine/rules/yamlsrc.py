@@ -19,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from ..errors import Diagnostic, OvopError, source_line
 from . import limits
+from .messages import t
 
 try:  # libyaml through PyYAML: only its composer is used, for speed; no object is constructed
     import yaml as _pyyaml
@@ -39,6 +40,8 @@ class Located:
     def __init__(self, file: str, data: Any, locs: Locs, texts: dict | None = None):
         self.file, self.data, self.locs = file, data, locs
         self.texts = texts  # path -> decimal as written, where the parser kept it
+        self.problems: list[Diagnostic] = []  # found while reading, the value read as meant (salvage=True only)
+        self.broken: set[str] = set()  # top-level keys holding such a problem
 
     def position(self, path: Path_) -> tuple[int | None, int | None]:
         """The position of the deepest part of `path` present in the file."""
@@ -72,8 +75,7 @@ def _plain(node: Any, path: Path_, locs: Locs, file: str) -> Any:
     tag = getattr(getattr(node, "tag", None), "value", None)
     if isinstance(node, TaggedScalar) or (tag and str(tag) not in SAFE_TAGS):
         line, col = locs.get(path, (None, None))
-        raise OvopError(Diagnostic(file, line, col, dotted(path), "YAML tags are not allowed in rule files",
-                                   "plain values: text, numbers, true/false, lists and mappings",
+        raise OvopError(Diagnostic(file, line, col, dotted(path), t("yaml_tags"), t("yaml_tags_ok"),
                                    source_line(file, line)))
     if isinstance(node, CommentedMap):
         out = {}
@@ -99,10 +101,16 @@ def _plain(node: Any, path: Path_, locs: Locs, file: str) -> Any:
     return node
 
 
-def load(path: str | Path, display: str | None = None) -> Located:
-    """Load one YAML file safely; every problem becomes a Diagnostic naming file:line:col."""
+def load(path: str | Path, display: str | None = None, salvage: bool = False) -> Located:
+    """Load one YAML file safely; every problem becomes a Diagnostic naming file:line:col.
+
+    salvage: a problem whose meaning is plain (a decimal comma, `0,4` in a flow mapping) is kept in
+    `problems` with the value read as meant, so that a checker can go on; otherwise it is raised."""
     file = display or str(path)
-    return loads(limits.read_text(path, file), file)
+    located = loads(limits.read_text(path, file), file)
+    if located.problems and not salvage:
+        raise OvopError(located.problems)
+    return located
 
 
 _DIRECTIVE = re.compile(r"^%YAML[ \t]+([^\s#]*)", re.MULTILINE)
@@ -114,9 +122,8 @@ def loads(text: str, file: str) -> Located:
     for m in _DIRECTIVE.finditer(text):
         if m.group(1) != "1.2":
             line = text.count("\n", 0, m.start()) + 1
-            raise OvopError(Diagnostic(file, line, 1, "", f"versi YAML tidak didukung / YAML version not supported: "
-                                       f"%YAML {m.group(1)[:20]}", "YAML 1.2 (no %YAML line, or %YAML 1.2)",
-                                       source_line(file, line)))
+            raise OvopError(Diagnostic(file, line, 1, "", t("yaml_version", version=m.group(1)[:20]),
+                                       t("yaml_version_ok"), source_line(file, line)))
     if _pyyaml is None:  # pragma: no cover
         return _careful(text, file)
     try:
@@ -129,10 +136,36 @@ def loads(text: str, file: str) -> Located:
             _careful(text, file)  # raises with ruamel's words when it sees the problem too
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         what = " ".join(str(p) for p in (getattr(exc, "context", None), getattr(exc, "problem", None)) if p)
-        raise OvopError(Diagnostic(file, line, col, "", f"YAML syntax error: {what or exc}", None,
+        raise OvopError(Diagnostic(file, line, col, "", t("yaml_syntax", what=plain_syntax(what or str(exc))), t("yaml_syntax_ok"),
                                    source_line(file, line))) from None
     except RecursionError:
         raise limits.too_deep(file) from None
+
+
+_FLOW = re.compile(r"flow (mapping|sequence) expected ',' or '([}\]])', but got '([^']*)'")
+_ALIAS = re.compile(r"undefined alias '([^']*)'")
+
+
+def plain_syntax(what: str):
+    """The parser's words for a syntax error, in the words of someone writing the file."""
+    flow = _FLOW.search(what)
+    if flow:
+        close, got = flow.group(2), flow.group(3)
+        opening = "{" if close == "}" else "["
+        if got == "<stream end>":
+            return t("syntax_flow_open", bracket=opening)
+        if got == ":" and close == "}":
+            return t("syntax_flow_colon")
+        return t("syntax_flow_other", open=opening, close=close, got=f"'{got}'")
+    alias = _ALIAS.search(what)
+    if alias:
+        return t("syntax_alias", name=alias.group(1))
+    for words, key in (("mapping values are not allowed", "syntax_colon"), ("'\\t'", "syntax_tab"),
+                       ("\t", "syntax_tab"), ("quoted scalar", "syntax_quote"), ("<block end>", "syntax_indent"),
+                       ("could not find expected ':'", "syntax_indent"), ("did not find expected", "syntax_indent")):
+        if words in what:
+            return t(key)
+    return t("syntax_other", what=what)
 
 
 def _careful(text: str, file: str) -> Located:
@@ -145,16 +178,16 @@ def _careful(text: str, file: str) -> Located:
         mark = exc.problem_mark
         key = str(exc.problem).split('"')[1] if '"' in str(exc.problem) else "?"
         first = exc.context_mark.line + 1 if exc.context_mark else None
-        raise OvopError(Diagnostic(file, mark.line + 1, mark.column + 1, "",
-                                   f'duplicate key "{key}" in one mapping (first at line {first})',
-                                   "each key once per mapping", source_line(file, mark.line + 1)))
+        raise OvopError(Diagnostic(file, mark.line + 1, mark.column + 1, "", t("duplicate_key", key=key, first=first),
+                                   t("duplicate_key_ok"), source_line(file, mark.line + 1)))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        raise OvopError(Diagnostic(file, line, col, "", f"YAML syntax error: {what}", None, source_line(file, line)))
+        raise OvopError(Diagnostic(file, line, col, "", t("yaml_syntax", what=plain_syntax(what)), t("yaml_syntax_ok"),
+                                   source_line(file, line)))
     if root is None:
-        raise OvopError(Diagnostic(file, 1, 1, "", "the file is empty", "a YAML mapping"))
+        raise OvopError(Diagnostic(file, 1, 1, "", t("yaml_empty"), t("yaml_mapping")))
     locs: Locs = {(): (1, 1)}
     try:
         data = _plain(root, (), locs, file)
@@ -171,18 +204,20 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _OCT, _HEX = re.compile(r"^0o[0-7]+$"), re.compile(r"^0x[0-9a-fA-F]+$")
 _INF, _NAN = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$"), re.compile(r"^\.(?:nan|NaN|NAN)$")
 MAP_TAG, SEQ_TAG, STR_TAG = (f"tag:yaml.org,2002:{n}" for n in ("map", "seq", "str"))
-TAGS_ALLOWED = "plain values: text, numbers, true/false, lists and mappings"
+TAGS_ALLOWED = t("yaml_tags_ok")
+TAGS_REFUSED = t("yaml_tags")
 
 
 def _fast(text: str, file: str) -> Located:
     root = _pyyaml.compose(text, Loader=_Loader)
     if root is None:
-        raise OvopError(Diagnostic(file, 1, 1, "", "the file is empty", "a YAML mapping"))
+        raise OvopError(Diagnostic(file, 1, 1, "", t("yaml_empty"), t("yaml_mapping")))
     _sizes(root, file)
     reader = _Reader(file, text)
     data = reader.node(root, ())
     located = Located(file, data, reader.locs)
     located.texts = reader.texts
+    located.problems = reader.problems
     return located
 
 
@@ -214,6 +249,7 @@ def _sizes(root, file: str) -> None:
 class _Reader:
     def __init__(self, file: str, text: str | None = None):
         self.file, self.text, self.locs, self.texts = file, text, {(): (1, 1)}, {}
+        self.problems: list[Diagnostic] = []
 
     def refuse(self, node, path: Path_, message: str, allowed: str) -> OvopError:
         line, col = self.locs.get(path) or (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -222,36 +258,57 @@ class _Reader:
     def node(self, node, path: Path_):
         if isinstance(node, _pyyaml.MappingNode):
             if node.tag != MAP_TAG:
-                raise self.refuse(node, path, "YAML tags are not allowed in rule files", TAGS_ALLOWED)
+                raise self.refuse(node, path, TAGS_REFUSED, TAGS_ALLOWED)
             return self.mapping(node, path)
         if isinstance(node, _pyyaml.SequenceNode):
             if node.tag != SEQ_TAG:
-                raise self.refuse(node, path, "YAML tags are not allowed in rule files", TAGS_ALLOWED)
+                raise self.refuse(node, path, TAGS_REFUSED, TAGS_ALLOWED)
             items = []
             for i, value in enumerate(node.value):
                 self.locs[path + (i,)] = (value.start_mark.line + 1, value.start_mark.column + 1)
                 items.append(self.node(value, path + (i,)))
             return items
         if node.tag != STR_TAG:
-            raise self.refuse(node, path, "YAML tags are not allowed in rule files", TAGS_ALLOWED)
+            raise self.refuse(node, path, TAGS_REFUSED, TAGS_ALLOWED)
         return self.scalar(node, path)
 
     def mapping(self, node, path: Path_) -> dict:
-        out, first = {}, {}
+        out, first, before = {}, {}, None
         for key, value in node.value:
             if not isinstance(key, _pyyaml.ScalarNode) or key.tag != STR_TAG:
-                raise self.refuse(key, path, "a mapping key must be plain text", "text keys")
+                raise self.refuse(key, path, t("yaml_key_text"), t("yaml_key_text_ok"))
+            if before is not None and self._decimal_comma(before, key, value, path, out):
+                continue
             name, line = key.value, key.start_mark.line + 1
+            before = (name, value)
             if name in out:
                 if self.text is not None and len(self.text) <= CAREFUL_BYTES:
                     _careful(self.text, self.file)  # ruamel's words, as before
                 raise OvopError(Diagnostic(self.file, line, key.start_mark.column + 1, "",
-                                           f'duplicate key "{name}" in one mapping (first at line {first[name]})',
-                                           "each key once per mapping", source_line(self.file, line)))
+                                           t("duplicate_key", key=name, first=first[name]), t("duplicate_key_ok"),
+                                           source_line(self.file, line)))
             first[name] = line
             self.locs[path + (name,)] = (line, key.start_mark.column + 1)
             out[name] = self.node(value, path + (name,))
         return out
+
+    def _decimal_comma(self, before, key, value, path: Path_, out: dict) -> bool:
+        """`{A: 0,4, B: 0,6}`: a flow mapping reads `0,4` as `A: 0` and a key `4` with no value. Seen as the
+        decimal comma it is: reported, and read as the number meant (0.4) so that checking goes on."""
+        name, number = before
+        plain = lambda n: isinstance(n, _pyyaml.ScalarNode) and not n.style  # noqa: E731
+        if not (plain(key) and plain(number) and plain(value) and key.value.isdigit() and value.value == ""
+                and _INT.match(number.value) and number.end_mark.index + 1 == key.start_mark.index
+                and self.text is not None and self.text[number.end_mark.index] == ","):
+            return False
+        written, meant = f"{number.value},{key.value}", f"{number.value}.{key.value}"
+        where = path + (name,)
+        line, col = self.locs[where]
+        self.problems.append(Diagnostic(self.file, number.start_mark.line + 1, number.start_mark.column + 1,
+                                        dotted(where), t("decimal_comma", written=written, number=meant),
+                                        t("decimal_point_ok", number=meant), source_line(self.file, line)))
+        out[name], self.texts[where] = float(meant), meant
+        return True
 
     def scalar(self, node, path: Path_):
         value = node.value
