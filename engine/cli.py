@@ -8,8 +8,15 @@ import click
 
 from .errors import OvopError
 
-RULES_OPTION = click.option("--rules", "rules_dir", default="rules", show_default=True,
-                            type=click.Path(file_okay=False), help="folder of rule sets, one per edition")
+def _rules_dir(ctx, param, value):
+    from .rules import find_rules
+    return find_rules(value)
+
+
+RULES_OPTION = click.option("--rules", "rules_dir", default=None, callback=_rules_dir,
+                            type=click.Path(file_okay=False),
+                            help="folder of rule sets, one per edition [default: OVOP_RULES_DIR, else the rules/ "
+                                 "of the nearest folder at or above this one that has rules/editions.lock]")
 
 
 def friendly(func):
@@ -164,14 +171,14 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, publi
     from . import impact as imp
     from .impact import check_target, publish_impact
     from .progress import progress_bar
-    from .rules import load_rules
+    from .rules import datasets_dir, load_rules
     paths = [Path(p) for p in datasets]
     if publish_to:
         check_target(db_path)
     total = sum(imp.count_lines(p) for p in paths if p.suffix.lower() == ".jsonl" and p.is_file())
     ruleset = load_rules(rules_dir)
     with progress_bar("impact", total or None, progress) as advance:
-        result = imp.impact(ruleset, draft, base, paths, None if paths else imp.default_datasets(),
+        result = imp.impact(ruleset, draft, base, paths, None if paths else imp.default_datasets(datasets_dir(rules_dir)),
                             check=check, seed=seed, workers=workers, advance=advance)
     imp.echo(result, as_json)
     if publish_to:
@@ -265,7 +272,9 @@ DB_OPTION = click.option("--db", "db_path", default="build/ovop.db", show_defaul
 def publish(db_path, rules_dir, workers, check, what_if, datasets):
     """Evaluate every assessment in DATASETS (default: all under datasets/) and write one database atomically."""
     from . import api
-    report = api.publish(db_path, list(datasets), rules_dir, workers, check=check, what_if=what_if)
+    from .rules import datasets_dir
+    report = api.publish(db_path, list(datasets) or [datasets_dir(rules_dir)], rules_dir, workers, check=check,
+                         what_if=what_if)
     from rich.console import Console
     from rich.table import Table
     table = Table(title=f"{report.db_path}: {report.assessments} outcomes, {report.trace_steps} trace steps")

@@ -10,7 +10,7 @@ from .resolve import RuleSet, load_rules
 
 def check_rules(directory: str | Path = "rules") -> RuleSet:
     """Load and resolve every edition, run the static checks and the lock check; all problems at once."""
-    rules = load_rules(directory)
+    rules = load_rules(directory, frozen=False)
     problems = checks.check_ruleset(rules) + lock.check_lock(rules)
     if problems:
         raise OvopError(problems)
@@ -19,7 +19,7 @@ def check_rules(directory: str | Path = "rules") -> RuleSet:
 
 def freeze_edition(directory: str | Path, edition: str) -> tuple[str, bool]:
     """Record a published edition's hash in the lock, after its rule set checks clean."""
-    rules = load_rules(directory)
+    rules = load_rules(directory, frozen=False)
     problems = checks.check_ruleset(rules)
     if problems:
         raise OvopError(problems)

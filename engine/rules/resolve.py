@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from ..errors import Diagnostic, OvopError, did_you_mean
 from . import yamlsrc
+from .frozen import LOCK_FILE, enforce
 from .model import Edition, EditionFile, ListEdit
 
 KEYED = {"commodities": "code", "gates": "fact", "groups": "id", "criteria": "id", "caps": "id"}
@@ -22,7 +23,6 @@ MERGED = {"sources", "consequences"}
 NOT_CONTENT = {"status", "extends"}
 EDITION_FILE = "edition.yaml"
 TESTS_FILE = "tests.yaml"
-LOCK_FILE = "editions.lock"
 
 
 @dataclass
@@ -220,12 +220,18 @@ def content_hash(model: Edition) -> str:
 def discover(directory: Path) -> dict[str, Path]:
     """Edition id (its folder name) -> rule file."""
     if not directory.is_dir():
-        raise OvopError(Diagnostic(str(directory), message="no such rules folder", allowed="a folder with <edition>/edition.yaml"))
+        raise OvopError(Diagnostic(str(directory), message="no such rules folder",
+                                   allowed="a folder with <edition>/edition.yaml: --rules FOLDER, or OVOP_RULES_DIR, "
+                                           "or run inside a checkout (a folder above holds rules/editions.lock)"))
     return {p.parent.name: p for p in sorted(directory.glob(f"*/{EDITION_FILE}"))}
 
 
-def load_rules(directory: str | Path = "rules", display_root: str | None = None) -> RuleSet:
-    """Load, validate and resolve every edition under `directory`; all problems at once."""
+def load_rules(directory: str | Path = "rules", display_root: str | None = None, *, frozen: bool = True) -> RuleSet:
+    """Load, validate and resolve every edition under `directory`; all problems at once.
+
+    frozen=True (every command that decides): a published edition whose content is not the one
+    rules/editions.lock froze, or that the lock lacks, is refused (engine.rules.lock.enforce).
+    frozen=False only for `rules check` and `rules freeze`, which report and record the lock themselves."""
     directory = Path(directory)
     files = discover(directory)
     raw, errors = {}, []
@@ -247,7 +253,10 @@ def load_rules(directory: str | Path = "rules", display_root: str | None = None)
     if errors:
         raise OvopError(_unique(errors))
     ordered = {e: resolved[e] for e in sorted(resolved)}
-    return RuleSet(directory, ordered)
+    rules = RuleSet(directory, ordered)
+    if frozen:
+        enforce(rules)
+    return rules
 
 
 def _unique(errors: list[Diagnostic]) -> list[Diagnostic]:

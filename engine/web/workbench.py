@@ -121,7 +121,7 @@ class Workbench:
     def editions(self) -> list[dict]:
         lock, hashes = self.lock(), {}
         try:
-            hashes = {e: r.hash for e, r in load_rules(self.rules).editions.items()}
+            hashes = {e: r.hash for e, r in load_rules(self.rules, frozen=False).editions.items()}
         except OvopError:
             pass
         out = []
