@@ -15,6 +15,25 @@ def ruleset(rules_dir: str | Path | None = DEFAULT_RULES) -> RuleSet:
     return load_rules(find_rules(rules_dir))
 
 
+def check_rules(rules_dir: str | Path | None = DEFAULT_RULES) -> tuple[RuleSet, Path | None]:
+    """`ovop rules check`: every problem at once (OvopError); when clean, the assessment schema beside the rules
+    folder (schemas/assessment.schema.json) brought in step with it: (rules, the schema file if it changed)."""
+    from .inputs import sync_schema
+    from .rules import check_rules as _check
+    rules = _check(find_rules(rules_dir))
+    return rules, sync_schema(rules)
+
+
+def new_edition(rules_dir: str | Path | None, edition: str, parent: str) -> tuple[Path, Path | None]:
+    """`ovop rules new`: the draft's edition.yaml (its tests.yaml beside it), and the assessment schema if it
+    changed (it names every edition)."""
+    from .inputs import sync_schema
+    from .rules import new_edition as _new
+    folder = find_rules(rules_dir)
+    path = _new(folder, edition, parent)
+    return path, sync_schema(load_rules(folder))
+
+
 def evaluate_files(paths: list[str | Path], rules_dir: str | Path | None = DEFAULT_RULES,
                    edition: str | None = None) -> list[Outcome]:
     """Validate assessment files (all errors at once, nothing evaluated on error), then evaluate each."""
@@ -42,6 +61,13 @@ def run_author_tests(rules_dir: str | Path | None = DEFAULT_RULES, editions: lis
     """Every rule-author test of the given editions, passed or not."""
     from .decide import authortests
     return authortests.run(ruleset(rules_dir), editions or None)
+
+
+def editions_without_tests(rules_dir: str | Path | None = DEFAULT_RULES, editions: list[str] | None = None):
+    """(edition, is a draft) of the given editions (default all) that have no rule-author tests."""
+    from .decide import authortests
+    rs = ruleset(rules_dir)
+    return [(e, rs.get(e).model.status == "draft") for e in authortests.untested(rs, editions or None)]
 
 
 def outcomes_json(outcomes: list[Outcome]) -> str:

@@ -52,8 +52,11 @@ def rules():
 @friendly
 def rules_check(rules_dir):
     """Load, resolve and check every edition (coverage, totals, bands, lock); exit 1 on any problem."""
-    from .rules import check_rules
-    for edition, res in check_rules(rules_dir).editions.items():
+    from . import api
+    rules, schema = api.check_rules(rules_dir)
+    if schema:
+        click.echo(f"updated {schema} (the assessment schema follows the rule sets)", err=True)
+    for edition, res in rules.editions.items():
         state = "draft" if res.model.status == "draft" else "frozen"
         click.echo(f"{edition}  {res.hash}  {len(res.model.criteria)} criteria  {state}")
 
@@ -83,16 +86,28 @@ def rules_schema(out):
 @RULES_OPTION
 @friendly
 def rules_test(editions, rules_dir):
-    """Run the rule-author tests (rules/<edition>/tests.yaml) and say which pass."""
+    """Run the rule-author tests (rules/<edition>/tests.yaml) and say which pass.
+
+    An edition without tests is named; that fails the run only for a published edition (a draft may
+    have none yet)."""
     from . import api
     results = api.run_author_tests(rules_dir, list(editions))
     for r in results:
         click.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.edition}  {r.name}  ({r.where})")
         for failure in r.failures:
             click.echo(f"      {failure}")
+    missing = api.editions_without_tests(rules_dir, list(editions))
+    for edition, draft in missing:
+        where = f"{rules_dir}/{edition}/tests.yaml"
+        click.echo(f"NONE  {edition}  belum ada uji / no tests ({where}"
+                   + ("; draf, tidak menggagalkan / a draft: not a failure)" if draft else ")"))
     failed = sum(not r.passed for r in results)
-    click.echo(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed or not results else 0)
+    published = [e for e, draft in missing if not draft]
+    summary = f"{len(results) - failed} passed, {failed} failed"
+    if missing:
+        summary += f", {len(missing)} without tests ({', '.join(e for e, _ in missing)})"
+    click.echo(summary)
+    sys.exit(1 if failed or published or not (results or missing) else 0)
 
 
 @rules.command("new")
@@ -102,8 +117,12 @@ def rules_test(editions, rules_dir):
 @friendly
 def rules_new(edition, parent, rules_dir):
     """Start a draft EDITION that extends another and changes nothing yet."""
-    from .rules import new_edition
-    click.echo(f"wrote {new_edition(rules_dir, edition, parent)} (draft extending {parent})")
+    from . import api
+    path, schema = api.new_edition(rules_dir, edition, parent)
+    click.echo(f"wrote {path} (draft extending {parent})")
+    click.echo(f"wrote {path.parent / 'tests.yaml'} (to start from; run `ovop rules test {edition}`)")
+    if schema:
+        click.echo(f"updated {schema} (the assessment schema names edition {edition})")
 
 
 @rules.command("diff")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from engine.cli import cli
 from engine.errors import OvopError
 from engine.rules import load_rules, read_lock
 from engine.rules import ops as ruleops
+from rulecopy import copy_rules as copy_rules_to
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "datasets" / "samples" / "2024.yaml"
@@ -27,9 +27,7 @@ OVOP = str(Path(sys.executable).parent / "ovop")
 
 
 def copy_rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(ROOT / "rules", target)
-    return target
+    return copy_rules_to(tmp_path / "rules")  # the published editions of rules/ (its drafts left out)
 
 
 def newest_frozen(rules: Path) -> str:
@@ -72,7 +70,8 @@ def tampered(tmp_path):
 
 def test_the_shipped_rules_load(tmp_path):
     rules = copy_rules(tmp_path)
-    assert load_rules(rules).editions.keys() == load_rules(ROOT / "rules").editions.keys()
+    assert list(load_rules(rules).editions) == sorted(read_lock(rules)[0])
+    assert load_rules(ROOT / "rules").editions.keys() >= load_rules(rules).editions.keys()
 
 
 @pytest.mark.parametrize("command", [["evaluate", SAMPLE], ["evaluate", SAMPLE, "--json"], ["explain", SAMPLE],

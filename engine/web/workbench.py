@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic, OvopError
+from ..inputs import sync_schema
 from ..rules import (
     Edition,
     check_rules,
@@ -143,6 +144,7 @@ class Workbench:
         out = Checked()
         try:
             out.ruleset = check_rules(self.rules)
+            sync_schema(out.ruleset)  # the assessment schema follows the saved rules, as `ovop rules check` does
             return out
         except OvopError as exc:
             found = exc.diagnostics
