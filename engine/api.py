@@ -4,17 +4,37 @@ from __future__ import annotations
 from pathlib import Path
 
 from .decide import Evaluator, Outcome
-from .rules import RuleSet, load_rules
+from .rules import RuleSet, find_rules, load_rules
 
-DEFAULT_RULES = Path("rules")
-
-
-def ruleset(rules_dir: str | Path = DEFAULT_RULES) -> RuleSet:
-    """Every edition under `rules_dir`, resolved (raises OvopError with every problem)."""
-    return load_rules(rules_dir)
+DEFAULT_RULES = None  # engine.rules.find_rules: OVOP_RULES_DIR, else rules/ found upward from the working folder
 
 
-def evaluate_files(paths: list[str | Path], rules_dir: str | Path = DEFAULT_RULES,
+def ruleset(rules_dir: str | Path | None = DEFAULT_RULES) -> RuleSet:
+    """Every edition under `rules_dir`, resolved (raises OvopError with every problem, and when a published
+    edition is not what rules/editions.lock froze)."""
+    return load_rules(find_rules(rules_dir))
+
+
+def check_rules(rules_dir: str | Path | None = DEFAULT_RULES) -> tuple[RuleSet, Path | None]:
+    """`ovop rules check`: every problem at once (OvopError); when clean, the assessment schema beside the rules
+    folder (schemas/assessment.schema.json) brought in step with it: (rules, the schema file if it changed)."""
+    from .inputs import sync_schema
+    from .rules import check_rules as _check
+    rules = _check(find_rules(rules_dir))
+    return rules, sync_schema(rules)
+
+
+def new_edition(rules_dir: str | Path | None, edition: str, parent: str) -> tuple[Path, Path | None]:
+    """`ovop rules new`: the draft's edition.yaml (its tests.yaml beside it), and the assessment schema if it
+    changed (it names every edition)."""
+    from .inputs import sync_schema
+    from .rules import new_edition as _new
+    folder = find_rules(rules_dir)
+    path = _new(folder, edition, parent)
+    return path, sync_schema(load_rules(folder))
+
+
+def evaluate_files(paths: list[str | Path], rules_dir: str | Path | None = DEFAULT_RULES,
                    edition: str | None = None) -> list[Outcome]:
     """Validate assessment files (all errors at once, nothing evaluated on error), then evaluate each."""
     from .inputs import load_assessments
@@ -23,7 +43,7 @@ def evaluate_files(paths: list[str | Path], rules_dir: str | Path = DEFAULT_RULE
     return Evaluator(rs).evaluate_all(assessments)
 
 
-def explain_files(paths: list[str | Path], lang: str = "id", rules_dir: str | Path = DEFAULT_RULES,
+def explain_files(paths: list[str | Path], lang: str = "id", rules_dir: str | Path | None = DEFAULT_RULES,
                   edition: str | None = None) -> list[str]:
     """The plain-text explanation of every assessment in the files."""
     from .decide import explain
@@ -37,10 +57,17 @@ def explain_files(paths: list[str | Path], lang: str = "id", rules_dir: str | Pa
     return out
 
 
-def run_author_tests(rules_dir: str | Path = DEFAULT_RULES, editions: list[str] | None = None):
+def run_author_tests(rules_dir: str | Path | None = DEFAULT_RULES, editions: list[str] | None = None):
     """Every rule-author test of the given editions, passed or not."""
     from .decide import authortests
     return authortests.run(ruleset(rules_dir), editions or None)
+
+
+def editions_without_tests(rules_dir: str | Path | None = DEFAULT_RULES, editions: list[str] | None = None):
+    """(edition, is a draft) of the given editions (default all) that have no rule-author tests."""
+    from .decide import authortests
+    rs = ruleset(rules_dir)
+    return [(e, rs.get(e).model.status == "draft") for e in authortests.untested(rs, editions or None)]
 
 
 def outcomes_json(outcomes: list[Outcome]) -> str:
@@ -50,17 +77,17 @@ def outcomes_json(outcomes: list[Outcome]) -> str:
 
 
 def publish(db_path: str | Path = "build/ovop.db", datasets: list[str | Path] | None = None,
-            rules_dir: str | Path = DEFAULT_RULES, workers: int | None = None, check: int = 200,
+            rules_dir: str | Path | None = DEFAULT_RULES, workers: int | None = None, check: int = 200,
             what_if: bool = False):
     """Evaluate every assessment under its own edition and replace the database atomically."""
     from .publish import publish as _publish
-    return _publish(db_path, datasets or None, rules_dir, workers, check, what_if)
+    return _publish(db_path, datasets or None, find_rules(rules_dir), workers, check, what_if)
 
 
-def verify(db_path: str | Path = "build/ovop.db", rules_dir: str | Path = DEFAULT_RULES, sample: int | None = None):
+def verify(db_path: str | Path = "build/ovop.db", rules_dir: str | Path | None = DEFAULT_RULES, sample: int | None = None):
     """Evaluate every published input (or a random sample) again with the current rules; the differences found."""
     from .publish import verify as _verify
-    return _verify(db_path, rules_dir, sample)
+    return _verify(db_path, find_rules(rules_dir), sample)
 
 
 def serve(db_path: str | Path = "build/ovop.db", host: str = "127.0.0.1", port: int = 8001) -> None:

@@ -8,8 +8,15 @@ import click
 
 from .errors import OvopError
 
-RULES_OPTION = click.option("--rules", "rules_dir", default="rules", show_default=True,
-                            type=click.Path(file_okay=False), help="folder of rule sets, one per edition")
+def _rules_dir(ctx, param, value):
+    from .rules import find_rules
+    return find_rules(value)
+
+
+RULES_OPTION = click.option("--rules", "rules_dir", default=None, callback=_rules_dir,
+                            type=click.Path(file_okay=False),
+                            help="folder of rule sets, one per edition [default: OVOP_RULES_DIR, else the rules/ "
+                                 "of the nearest folder at or above this one that has rules/editions.lock]")
 
 
 def friendly(func):
@@ -47,14 +54,17 @@ def rules():
 @friendly
 def rules_check(rules_dir, lang):
     """Check everything in the rules folder in one pass: every edition (schema, coverage, totals, bands),
-    the lock, commodity_map.yaml, each tests.yaml; every problem with what is allowed; exit 1 on any."""
-    from .rules import check_rules
+    the lock, commodity_map.yaml, each tests.yaml; every problem with what is allowed; exit 1 on any.
+    When clean, the assessment schema is brought in step with the rule sets."""
+    from . import api
     try:
-        checked = check_rules(rules_dir)
+        rules, schema = api.check_rules(rules_dir)
     except OvopError as exc:
         click.echo(exc.render(lang), err=True)
         sys.exit(1)
-    for edition, res in checked.editions.items():
+    if schema:
+        click.echo(f"diperbarui / updated {schema} (skema penilaian mengikuti aturan / the assessment schema follows the rule sets)", err=True)
+    for edition, res in rules.editions.items():
         state = "draft" if res.model.status == "draft" else "frozen"
         click.echo(f"{edition}  {res.hash}  {len(res.model.criteria)} criteria  {state}")
 
@@ -86,16 +96,28 @@ def rules_schema(out):
 @RULES_OPTION
 @friendly
 def rules_test(editions, rules_dir):
-    """Run the rule-author tests (rules/<edition>/tests.yaml) and say which pass."""
+    """Run the rule-author tests (rules/<edition>/tests.yaml) and say which pass.
+
+    An edition without tests is named; that fails the run only for a published edition (a draft may
+    have none yet)."""
     from . import api
     results = api.run_author_tests(rules_dir, list(editions))
     for r in results:
         click.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.edition}  {r.name}  ({r.where})")
         for failure in r.failures:
             click.echo(f"      {failure}")
+    missing = api.editions_without_tests(rules_dir, list(editions))
+    for edition, draft in missing:
+        where = f"{rules_dir}/{edition}/tests.yaml"
+        click.echo(f"NONE  {edition}  belum ada uji / no tests ({where}"
+                   + ("; draf, tidak menggagalkan / a draft: not a failure)" if draft else ")"))
     failed = sum(not r.passed for r in results)
-    click.echo(f"{len(results) - failed} passed, {failed} failed")
-    sys.exit(1 if failed or not results else 0)
+    published = [e for e, draft in missing if not draft]
+    summary = f"{len(results) - failed} passed, {failed} failed"
+    if missing:
+        summary += f", {len(missing)} without tests ({', '.join(e for e, _ in missing)})"
+    click.echo(summary)
+    sys.exit(1 if failed or published or not (results or missing) else 0)
 
 
 @rules.command("new")
@@ -105,8 +127,12 @@ def rules_test(editions, rules_dir):
 @friendly
 def rules_new(edition, parent, rules_dir):
     """Start a draft EDITION that extends another and changes nothing yet."""
-    from .rules import new_edition
-    click.echo(f"wrote {new_edition(rules_dir, edition, parent)} (draft extending {parent})")
+    from . import api
+    path, schema = api.new_edition(rules_dir, edition, parent)
+    click.echo(f"wrote {path} (draft extending {parent})")
+    click.echo(f"wrote {path.parent / 'tests.yaml'} (to start from; run `ovop rules test {edition}`)")
+    if schema:
+        click.echo(f"updated {schema} (the assessment schema names edition {edition})")
 
 
 @rules.command("diff")
@@ -174,14 +200,14 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, publi
     from . import impact as imp
     from .impact import check_target, publish_impact
     from .progress import progress_bar
-    from .rules import load_rules
+    from .rules import datasets_dir, load_rules
     paths = [Path(p) for p in datasets]
     if publish_to:
         check_target(db_path)
     total = sum(imp.count_lines(p) for p in paths if p.suffix.lower() == ".jsonl" and p.is_file())
     ruleset = load_rules(rules_dir)
     with progress_bar("impact", total or None, progress) as advance:
-        result = imp.impact(ruleset, draft, base, paths, None if paths else imp.default_datasets(),
+        result = imp.impact(ruleset, draft, base, paths, None if paths else imp.default_datasets(datasets_dir(rules_dir)),
                             check=check, seed=seed, workers=workers, advance=advance)
     imp.echo(result, as_json)
     if publish_to:
@@ -275,7 +301,9 @@ DB_OPTION = click.option("--db", "db_path", default="build/ovop.db", show_defaul
 def publish(db_path, rules_dir, workers, check, what_if, datasets):
     """Evaluate every assessment in DATASETS (default: all under datasets/) and write one database atomically."""
     from . import api
-    report = api.publish(db_path, list(datasets), rules_dir, workers, check=check, what_if=what_if)
+    from .rules import datasets_dir
+    report = api.publish(db_path, list(datasets) or [datasets_dir(rules_dir)], rules_dir, workers, check=check,
+                         what_if=what_if)
     from rich.console import Console
     from rich.table import Table
     table = Table(title=f"{report.db_path}: {report.assessments} outcomes, {report.trace_steps} trace steps")

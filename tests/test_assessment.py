@@ -15,6 +15,7 @@ from engine.inputs.assessment import Assessment, load_assessments
 from engine.errors import OvopError
 from engine.rules.resolve import load_rules
 from engine.inputs.schema import assessment_schema, schema_text
+from rulecopy import copy_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken_assessments"
@@ -24,8 +25,10 @@ CASES = sorted(p for p in BROKEN.iterdir() if p.suffix in (".yaml", ".json"))
 
 
 @pytest.fixture(scope="module")
-def rules():
-    return load_rules(ROOT / "rules")
+def rules(tmp_path_factory):
+    """A copy of rules/ with its published editions only: the corpus' expected messages name the editions
+    (did-you-mean, what is allowed), and those never change; a draft added to rules/ changes nothing here."""
+    return load_rules(copy_rules(tmp_path_factory.mktemp("published") / "rules"), display_root="rules")
 
 
 @pytest.fixture(autouse=True)
@@ -260,7 +263,7 @@ def test_commodity_map_is_checked(tmp_path, rules):
 
 # ---- samples, model, schema ----------------------------------------------------------------
 
-@pytest.mark.parametrize("edition", ["2013", "2015", "2018", "2022", "2024"])
+@pytest.mark.parametrize("edition", sorted(p.stem for p in SAMPLES.glob("*.yaml")))
 def test_samples_load_and_say_they_are_synthetic(rules, edition):
     path = SAMPLES / f"{edition}.yaml"
     found = load_assessments([path], rules)
@@ -285,9 +288,10 @@ def test_assessment_is_frozen_and_strict(rules):
         Assessment.model_validate({**a.model_dump(), "extra": 1})
 
 
-def test_committed_schema_is_the_generated_one(rules):
+def test_committed_schema_is_the_generated_one():
+    rules = load_rules(ROOT / "rules")  # every edition, drafts too: `ovop rules check` and `rules new` write it so
     assert SCHEMA.read_text(encoding="utf-8") == schema_text(rules), \
-        "schemas/assessment.schema.json is stale: run python -m engine.inputs.schema"
+        "schemas/assessment.schema.json is stale: run `ovop rules check` (it rewrites the schema)"
 
 
 def test_schema_knows_every_name_and_accepts_every_sample(rules):

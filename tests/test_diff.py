@@ -30,7 +30,7 @@ def rule_changes(rules, a, b):
     return [c for c in changes(rules, a, b) if c.kind != "label"]
 
 
-@pytest.mark.parametrize("edition", ["2013", "2015", "2018", "2022", "2024"])
+@pytest.mark.parametrize("edition", sorted(load_rules(RULES).editions))
 def test_an_edition_against_itself_is_empty(rules, edition):
     assert changes(rules, edition, edition) == []
 
@@ -118,7 +118,7 @@ def test_reordered_and_reformatted_copy_is_no_change(tmp_path, rules):
                 c["levels"] = [dict(lv, when=lv["when"].replace(" ", "")) if "when" in lv else lv
                                for lv in reversed(c["levels"])]
         path.write_text(json.dumps(dict(reversed(list(data.items()))), ensure_ascii=False), encoding="utf-8")
-    other = load_rules(copy)
+    other = load_rules(copy, frozen=False)  # bands and levels reordered: another hash, the same meaning
     for edition in rules.editions:
         assert diff_editions(rules.editions[edition].model, other.editions[edition].model) == []
 

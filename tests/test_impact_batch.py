@@ -50,7 +50,10 @@ def test_batch_impact_equals_durable_impact_for_a_draft_band(tmp_path):
     batch = as_json(impact(rs, "2099", "2024", FILES))
     durable = as_json(impact(rs, "2099", "2024", FILES, executor="durable"))
     assert batch["matrix"] == durable["matrix"] and batch["moves"] == durable["moves"]
-    assert any(r.startswith("band: 2 stars (score >= 70) -> 1 stars") for m in batch["moves"] for r in m["reasons"])
+    band = [r for m in batch["moves"] for r in m["reasons"] if r.startswith("band: ")]
+    assert band and all(r.startswith("band: 2 stars (score ") for r in band)
+    assert all("; 3 stars needs >= 80) -> 1 stars (score " in r for r in band)  # the base's own next threshold
+    assert all(r.endswith("; 2 stars needs >= 74.5)") for r in band)  # the draft's threshold, not the base's 70
 
 
 def test_check_50_passes():

@@ -15,6 +15,7 @@ import pytest
 from engine.errors import OvopError
 from engine.rules import load_rules
 from engine.web import accounts, history, yamledit
+from tests.rulecopy import new_edition_id
 from tests.wb_server import ROOT
 
 RULES = ROOT / "rules"
@@ -327,15 +328,16 @@ def test_impact_agrees_with_ovop_impact(site, tmp_path):
     _, folder = site
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
-    (rules / "2026").mkdir()
-    (rules / "2026" / "edition.yaml").write_text('edition: "2026"\nextends: "2024"\nstatus: draft\n'
-                                                 'title: {id: Draf, en: Draft}\nbands:\n'
-                                                 '  - {stars: 3, min_score: 82, provenance: {status: assumed}}\n'
-                                                 '  - {stars: 2, min_score: 71, provenance: {status: assumed}}\n'
-                                                 '  - {stars: 1, min_score: 60, provenance: {status: assumed}}\n')
+    new = new_edition_id(rules)  # not a fixed "2026": rules/ may hold a draft of that name
+    (rules / new).mkdir()
+    (rules / new / "edition.yaml").write_text(f'edition: "{new}"\nextends: "2024"\nstatus: draft\n'
+                                              'title: {id: Draf, en: Draft}\nbands:\n'
+                                              '  - {stars: 3, min_score: 82, provenance: {status: assumed}}\n'
+                                              '  - {stars: 2, min_score: 71, provenance: {status: assumed}}\n'
+                                              '  - {stars: 1, min_score: 60, provenance: {status: assumed}}\n')
     rs = load_rules(rules)
-    mine = impactrun.run(rs, "2024", "2026", impactrun.population(folder / "ovop.db"))
-    theirs = impact(rs, "2026", "2024", [ROOT / "datasets/synthetic/2024.yaml"])
+    mine = impactrun.run(rs, "2024", new, impactrun.population(folder / "ovop.db"))
+    theirs = impact(rs, new, "2024", [ROOT / "datasets/synthetic/2024.yaml"])
     assert mine.matrix == theirs.matrix and mine.evaluated == theirs.evaluated > 100
     assert [m[0] for m in mine.moves] == [m.id for m in theirs.moves] and len(mine.moves) > 3
     assert [m[6] for m in mine.moves] == [m.reasons for m in theirs.moves]

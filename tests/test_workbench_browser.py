@@ -1,4 +1,4 @@
-"""The criteria workbench in a real browser, as a policy officer: sign in, start a 2026 draft from 2024,
+"""The criteria workbench in a real browser, as a policy officer: sign in, start a new draft from 2024,
 raise the 3-star band and see who moves, make a level gap and see the error beside the field, fix it,
 add a criterion with two labelled codes, see the diff, freeze; the file checks and its untouched lines
 are as they were. Screenshots of the editor at 1400 and 400 px go to /tmp/ovop-wb/."""
@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.test_browser import ARGS, CHROMIUM, free_port, wait_up
+from tests.rulecopy import new_edition_id
 from tests.wb_server import PASSWORD, ROOT, start, workspace
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium at /usr/bin/chromium")]
 SHOTS = Path("/tmp/ovop-wb")
+NEW = new_edition_id(ROOT / "rules")  # the draft the officer starts: an id no edition in rules/ has
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +54,11 @@ def test_policy_officer_journey(server):
             page.click("form.ovop-wb-login button")
             page.wait_for_url("**/-/ovop/editions")
             assert page.locator(".ovop-wb-user").inner_text() == "siti"
-            page.fill("form.ovop-wb-newdraft input[name=edition]", "2026")
+            page.fill("form.ovop-wb-newdraft input[name=edition]", NEW)
             page.select_option("form.ovop-wb-newdraft select[name=parent]", "2024")
             page.click("form.ovop-wb-newdraft button")
-            page.wait_for_url("**/-/ovop/editions/2026")
-            started = (w["rules"] / "2026" / "edition.yaml").read_text(encoding="utf-8")
+            page.wait_for_url(f"**/-/ovop/editions/{NEW}")
+            started = (w["rules"] / NEW / "edition.yaml").read_text(encoding="utf-8")
 
             # raise the 3-star band to 82: who moves, and why
             assert page.input_value("[name='e.bands.0.stars']") == "3"
@@ -83,7 +85,7 @@ def test_policy_officer_journey(server):
             new.locator("> label [data-obj=label] [data-f=id]").fill("Sertifikat SNI")
             new.locator("> label [data-obj=label] [data-f=en]").fill("SNI certificate")
             new.locator("> label [data-obj=provenance] [data-f=status]").select_option("assumed")
-            new.locator("> label [data-obj=provenance] [data-f=note]").fill("Draf 2026.")
+            new.locator("> label [data-obj=provenance] [data-f=note]").fill(f"Draf {NEW}.")
             ev = new.locator("[data-obj=evidence]")
             ev.locator("[data-f=name]").first.fill("sertifikat_sni")
             ev.locator("[data-f=type]").select_option("enum")
@@ -116,23 +118,23 @@ def test_policy_officer_journey(server):
             page.set_viewport_size({"width": 1400, "height": 1000})
 
             # history, then freeze (the hash is shown, confirmation asked)
-            page.goto(base + "/-/ovop/editions/2026/history")
+            page.goto(base + f"/-/ovop/editions/{NEW}/history")
             assert page.locator("article.ovop-wb-hist").count() == 4
             assert "siti" in page.locator("article.ovop-wb-hist").first.inner_text()
-            page.goto(base + "/-/ovop/editions/2026/freeze")
+            page.goto(base + f"/-/ovop/editions/{NEW}/freeze")
             digest = page.locator(".ovop-wb-digest").inner_text()
             assert digest.startswith("sha256:")
-            page.fill("form.ovop-wb-freeze input[name=confirm]", "2026")
+            page.fill("form.ovop-wb-freeze input[name=confirm]", NEW)
             page.click("form.ovop-wb-freeze button")
             assert digest in page.content()
             page.goto(base + "/-/ovop/editions")
-            assert "published" in page.locator("tr[data-edition='2026']").inner_text()
-            page.goto(base + "/-/ovop/editions/2026")
+            assert "published" in page.locator(f"tr[data-edition='{NEW}']").inner_text()
+            page.goto(base + f"/-/ovop/editions/{NEW}")
             assert page.locator("button.ovop-wb-save").count() == 0
         finally:
             browser.close()
 
-    done = (w["rules"] / "2026" / "edition.yaml").read_text(encoding="utf-8")
+    done = (w["rules"] / NEW / "edition.yaml").read_text(encoding="utf-8")
     check = subprocess.run([str(w["ovop"]), "rules", "check", "--rules", str(w["rules"])], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     ops = difflib.SequenceMatcher(a=started.splitlines(), b=done.splitlines(), autojunk=False).get_opcodes()

@@ -36,9 +36,19 @@ def run(ruleset: RuleSet, editions: list[str] | None = None) -> list[Result]:
     for edition in editions or list(ruleset.editions):
         ruleset.get(edition)
         path = Path(ruleset.directory) / edition / TESTS_FILE
-        if path.exists():
+        if _has_tests(path):
             results += _run_file(path, edition, ruleset, evaluator)
     return results
+
+
+def untested(ruleset: RuleSet, editions: list[str] | None = None) -> list[str]:
+    """The editions (of those given, default all) without tests: no tests.yaml, or one holding only comments."""
+    return [e for e in editions or list(ruleset.editions)
+            if ruleset.get(e) and not _has_tests(Path(ruleset.directory) / e / TESTS_FILE)]
+
+
+def _has_tests(path: Path) -> bool:
+    return path.exists() and yamlsrc.load(path).data is not None
 
 
 def _run_file(path: Path, edition: str, ruleset: RuleSet, evaluator: Evaluator) -> list[Result]:

@@ -72,9 +72,16 @@ def rows(cols: Columns, picked: list[int]) -> list[Row]:
             out.append(Row(gates, criteria, None, None, {}))
             continue
         caps = {cap.id: f"applied (at most {cap.max_stars} stars)" for (cap, _), on in zip(plan.caps, applied) if on}
-        out.append(Row(gates, criteria, cents / 100, (band or None, number(c.threshold(band)) if band else None),
-                       caps))
+        out.append(Row(gates, criteria, cents / 100, _band(c, band or None), caps))
     return out
+
+
+def _band(c, band: int | None) -> tuple:
+    """(stars, threshold, (next stars, its threshold) or None): the band reached and the one above it, in the
+    edition's own thresholds (as the trace's band step says them)."""
+    higher = [(s, t) for s, t in c.bands if band is None or s > band]
+    nxt = (higher[-1][0], number(higher[-1][1])) if higher else None
+    return (band, number(c.threshold(band)) if band else None, nxt)
 
 
 def reasons(before: Row, after: Row) -> list[str]:
@@ -95,7 +102,7 @@ def reasons(before: Row, after: Row) -> list[str]:
     if before.score != after.score:
         out.append(f"score: {before.score} -> {after.score}")
     if before.band != after.band:
-        out.append(f"band: {band_text(before.band)} -> {band_text(after.band)}")
+        out.append(f"band: {band_text(before.band, before.score)} -> {band_text(after.band, after.score)}")
     kb, ka = before.caps, after.caps
     for cap in sorted(set(kb) | set(ka)):
         if kb.get(cap) != ka.get(cap):
@@ -103,11 +110,22 @@ def reasons(before: Row, after: Row) -> list[str]:
     return out
 
 
-def band_text(band: tuple | None) -> str:
+def band_text(band: tuple | None, score: float | None = None) -> str:
+    """The band reached, with the score and the thresholds of that edition: the one met and the next one."""
     if band is None:
         return "not reached (ineligible)"
-    stars, threshold = band
-    return f"{stars} stars (score >= {threshold})" if stars else "no band"
+    stars, threshold, nxt = band
+    shown = _score(score)
+    if not stars:
+        return f"no band (score {shown} < {nxt[1]} for {nxt[0]} stars)" if nxt else "no band"
+    above = f"; {nxt[0]} stars needs >= {nxt[1]}" if nxt else ""
+    return f"{stars} stars (score {shown} >= {threshold}{above})"
+
+
+def _score(score: float | None) -> str:
+    if score is None:
+        return "-"
+    return f"{score:.2f}".rstrip("0").rstrip(".")
 
 
 def durable_row(o: Any) -> Row:
@@ -115,7 +133,8 @@ def durable_row(o: Any) -> Row:
     gates = {s["fact"]: s["result"] for s in o.trace if s.get("kind") == "gate"}
     criteria = {s["criterion"]: (s["points"], s["condition"]) for s in o.trace if s.get("kind") == "criterion"}
     step = next((s for s in o.trace if s.get("kind") == "band"), None)
-    band = (step["stars"], step["min_score"]) if step else None
+    nxt = step.get("next") if step else None
+    band = (step["stars"], step["min_score"], (nxt["stars"], nxt["min_score"]) if nxt else None) if step else None
     caps = {s["cap"]: f"applied (at most {s['max_stars']} stars)" for s in o.trace
             if s.get("kind") == "cap" and s["applied"]}
     return Row(gates, criteria, o.score, band, caps)

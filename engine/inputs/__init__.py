@@ -2,16 +2,18 @@
 
 read (JSON, YAML, JSON Lines) and sheets (xlsx, csv) → Source → assessment (model, per-field checks
 from values) → population (the fast validated reader for large files); workbook writes the assessors'
-template; schema writes schemas/assessment.schema.json; published reads the real round results.
+template; schema writes schemas/assessment.schema.json
+(sync_schema: `ovop rules check` and `rules new` keep it in step with the rule sets); published reads the real round results.
 """
 from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
 from .population import FastCheck, Shared, parse, slow
 from .published import load_published
 from .read import json_source, read
+from .schema import sync as sync_schema
 from .source import Source
 from .values import Spec, problem
 from .workbook import write_template
 
 __all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
-           "FastCheck", "Shared", "parse", "slow", "load_published", "json_source", "read", "Source",
+           "FastCheck", "Shared", "parse", "slow", "load_published", "json_source", "read", "sync_schema", "Source",
            "Spec", "problem", "write_template"]

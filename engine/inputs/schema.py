@@ -7,6 +7,8 @@ assessment (what its edition needs, its commodity list, duplicate ids, 3.0 for a
 is left to `load_assessments`.
 
     python -m engine.inputs.schema [rules-folder]   # rewrites schemas/assessment.schema.json
+
+`ovop rules check` and `ovop rules new` rewrite it too (`sync`) whenever the rule sets change it.
 """
 from __future__ import annotations
 
@@ -80,6 +82,23 @@ def assessment_schema(ruleset: RuleSet) -> dict:
 
 def schema_text(ruleset: RuleSet) -> str:
     return json.dumps(assessment_schema(ruleset), indent=2, ensure_ascii=False) + "\n"
+
+
+def sync(ruleset: RuleSet) -> Path | None:
+    """Rewrite the schema beside the rules folder (<rules>/../schemas/assessment.schema.json) when it differs
+    from the one the rule set generates: `ovop rules check` and `ovop rules new` keep it in step, so a new
+    edition, commodity or evidence needs no hidden step. The path when it was written; nothing happens when
+    there is no schemas/ folder beside the rules (a temporary copy of rules/)."""
+    target = Path(ruleset.directory).parent / SCHEMA_FILE
+    if not target.parent.is_dir():
+        return None
+    text = schema_text(ruleset)
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        return None
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return target
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,5 @@
-"""`ovop rules new`: start a draft edition that extends a published one and changes nothing yet."""
+"""`ovop rules new`: start a draft edition that extends a published one and changes nothing yet, with a
+tests.yaml to start from (the parent's tests, which an unchanged draft passes)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +8,30 @@ from pathlib import Path
 from ..errors import Diagnostic, OvopError
 from .messages import t
 from .model import EDITION_ID
-from .resolve import EDITION_FILE, load_rules
+from .resolve import EDITION_FILE, TESTS_FILE, load_rules
+
+TESTS_HEADER = '''# Rule-author tests for the DRAFT edition {id}, copied from {parent} to start from: the draft changes
+# nothing yet, so every test passes as it did for {parent}. Change a rule, then run `ovop rules test {id}`:
+# a test that fails now shows an outcome the change moves. Update its `expect` where the move is intended,
+# add the evidence a new criterion needs to `base`, and add tests for what the draft changes.
+# (The lines below, down to `base:`, are {parent}'s own notes.)
+#
+'''
+
+TESTS_EMPTY = '''# Rule-author tests for the DRAFT edition {id} ({parent} has none to copy). Until a test is written here,
+# `ovop rules test {id}` says "no tests" and does not fail (a draft). The form:
+#
+# base:                       # one complete assessment: every gate fact and every evidence of {id}
+#   ikm: {{name: Contoh IKM (sintetis), province: ..., regency: ..., commodity: <code>, product: ...}}
+#   gates: {{<fact>: true, ...}}
+#   evidence: {{<evidence name>: <value>, ...}}
+# tests:
+#   - name: Semua kriteria di level tertinggi / every criterion at the top
+#     expect: {{status: awarded, stars: 3, score: 100}}
+#   - name: ...                # each test changes only what it lists
+#     evidence: {{<evidence name>: <value>}}
+#     expect: {{stars: 2}}
+'''
 
 TEMPLATE = '''# yaml-language-server: $schema=../../schemas/edition.schema.json
 # OVOP star criteria, edition {id}: a DRAFT that extends {parent}.
@@ -44,7 +68,7 @@ title:
 
 
 def new_edition(rules_dir: str | Path, edition: str, parent: str) -> Path:
-    """Write rules/EDITION/edition.yaml as a draft extending PARENT; refuses bad or taken ids."""
+    """Write rules/EDITION/edition.yaml as a draft extending PARENT, and its tests.yaml; refuses bad or taken ids."""
     rules_dir = Path(rules_dir)
     if not re.match(EDITION_ID, edition):
         raise OvopError(Diagnostic(str(rules_dir), message=t("new_edition_id", edition=edition),
@@ -57,4 +81,14 @@ def new_edition(rules_dir: str | Path, edition: str, parent: str) -> Path:
                                    allowed=t("new_edition_exists_ok", taken=", ".join(ruleset.editions))))
     target.parent.mkdir(parents=True)
     target.write_text(TEMPLATE.format(id=edition, parent=parent), encoding="utf-8")
+    (target.parent / TESTS_FILE).write_text(starter_tests(rules_dir, edition, parent), encoding="utf-8")
     return target
+
+
+def starter_tests(rules_dir: Path, edition: str, parent: str) -> str:
+    """The draft's tests.yaml to start from: the parent's tests (they pass on an unchanged draft), or the form."""
+    theirs = rules_dir / parent / TESTS_FILE
+    text = theirs.read_text(encoding="utf-8") if theirs.is_file() else ""
+    if not text.strip() or text.lstrip().startswith("%"):  # none, or a file with a directive: start from the form
+        return TESTS_EMPTY.format(id=edition, parent=parent)
+    return TESTS_HEADER.format(id=edition, parent=parent) + text

@@ -1,7 +1,8 @@
 """Frozen editions: rules/editions.lock records the content hash of every published edition.
 
 A published edition's resolved content never changes; a change is a new edition. Drafts are never
-frozen. The lock is JSON, keys sorted: {"2013": "sha256:...", ...}.
+frozen. The lock is JSON, keys sorted: {"2013": "sha256:...", ...}. Reading it, and refusing a rule set
+whose published editions it does not freeze (every command that decides): engine.rules.frozen.
 """
 from __future__ import annotations
 
@@ -10,37 +11,12 @@ import re
 from pathlib import Path
 
 from ..errors import Diagnostic, OvopError, did_you_mean
-from . import yamlsrc
+from .frozen import HASH, LOCK_FILE, _at, enforce, lock_path, read_lock, unfrozen
 from .messages import t
-from .resolve import LOCK_FILE, Resolved, RuleSet, discover
+from .resolve import RuleSet, discover
 
-HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
-
-
-def lock_path(directory: str | Path) -> Path:
-    return Path(directory) / LOCK_FILE
-
-
-def read_lock(directory: str | Path) -> tuple[dict[str, str], yamlsrc.Located | None]:
-    """The lock's entries and their positions; an absent lock is empty (then nothing is frozen)."""
-    path = lock_path(directory)
-    if not path.exists():
-        return {}, None
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OvopError(Diagnostic(str(path), message=t("lock_unreadable", what=str(exc)), allowed=t("lock_form_ok")))
-    except json.JSONDecodeError as exc:
-        raise OvopError(Diagnostic(str(path), exc.lineno, exc.colno, "", t("lock_json", what=exc.msg), t("lock_form_ok")))
-    located = yamlsrc.loads(text, str(path)) if text.strip() else None
-    if not isinstance(data, dict):
-        raise OvopError(Diagnostic(str(path), 1, 1, "", t("lock_object"), t("lock_form_ok")))
-    bad = [located.diagnostic((k,), t("lock_hash", value=json.dumps(v)), t("lock_hash_ok"))
-           for k, v in data.items() if not (isinstance(v, str) and HASH.match(v))]
-    if bad:
-        raise OvopError(bad)
-    return data, located
+__all__ = ["HASH", "LOCK_FILE", "enforce", "lock_path", "read_lock", "unfrozen", "render_lock", "write_lock",
+           "check_lock", "freeze", "freeze_warnings"]
 
 
 def render_lock(entries: dict[str, str]) -> str:
@@ -75,12 +51,6 @@ def check_lock(rules: RuleSet) -> list[Diagnostic]:
                                                         hint=did_you_mean(edition, rules.editions)),
                                           ", ".join(rules.editions)))
     return out
-
-
-def _at(res: Resolved, path: tuple, message: str, allowed: str) -> Diagnostic:
-    """At the edition's own file (not an item it inherits)."""
-    located, _ = res.origins[("edition",)]
-    return located.diagnostic(path, message, allowed)
 
 
 DRAFT_WORD = re.compile(r"\bdraft?\b", re.IGNORECASE)  # "draf" (Indonesian), "draft"

@@ -22,7 +22,7 @@ def check_rules(directory: str | Path = "rules") -> RuleSet:
 
 def freeze_edition(directory: str | Path, edition: str) -> tuple[str, bool]:
     """Record a published edition's hash in the lock, after its rule set checks clean."""
-    rules = load_rules(directory)
+    rules = load_rules(directory, frozen=False)
     problems = checks.check_ruleset(rules)
     if problems:
         raise OvopError(problems)
@@ -31,7 +31,7 @@ def freeze_edition(directory: str | Path, edition: str) -> tuple[str, bool]:
 
 def freeze_warnings(directory: str | Path, edition: str) -> list[Diagnostic]:
     """What to tell the author when freezing (the title still says draft)."""
-    return lock.freeze_warnings(load_rules(directory), edition)
+    return lock.freeze_warnings(load_rules(directory, frozen=False), edition)
 
 
 def write_edition_schema(path: str | Path) -> Path:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ..errors import Diagnostic, OvopError, did_you_mean
 from . import yamlsrc
 from .messages import t
+from .frozen import LOCK_FILE, enforce
 from .model import Edition, EditionFile, ListEdit
 from .schema_errors import explain, pydantic_diagnostics
 
@@ -24,7 +25,6 @@ MERGED = {"sources", "consequences"}
 NOT_CONTENT = {"status", "extends"}
 EDITION_FILE = "edition.yaml"
 TESTS_FILE = "tests.yaml"
-LOCK_FILE = "editions.lock"
 IDENTITY = {"edition", "extends", "status", "title"}  # without these a file cannot be placed: nothing else is checked
 NO_VALUE = object()
 
@@ -173,11 +173,17 @@ def discover(directory: Path) -> dict[str, Path]:
     return {p.parent.name: p for p in sorted(directory.glob(f"*/{EDITION_FILE}"))}
 
 
-def load_rules(directory: str | Path = "rules", display_root: str | None = None) -> RuleSet:
-    """Load, validate and resolve every edition under `directory`; all problems at once."""
+def load_rules(directory: str | Path = "rules", display_root: str | None = None, *, frozen: bool = True) -> RuleSet:
+    """Load, validate and resolve every edition under `directory`; all problems at once.
+
+    frozen=True (every command that decides): a published edition whose content is not the one
+    rules/editions.lock froze, or that the lock lacks, is refused (engine.rules.frozen.enforce).
+    frozen=False only for `rules check` and `rules freeze`, which report and record the lock themselves."""
     rules, errors = load_partial(directory, display_root)
     if errors:
         raise OvopError(errors)
+    if frozen:
+        enforce(rules)
     return rules
 
 

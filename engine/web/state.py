@@ -1,23 +1,23 @@
 """The current rules, their catalogue and one durable_rules evaluator, built once per process for the site."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..decide import Evaluator
 from ..inputs import Catalogue
-from ..rules import load_commodity_map, load_rules
-from .site import SITE_DIR
+from ..rules import find_rules, load_commodity_map, load_rules
 
 _state: dict = {}
 
 
 def rules_dir() -> Path:
-    return Path(os.environ.get("OVOP_RULES") or SITE_DIR.parent / "rules")
+    """OVOP_RULES_DIR (or OVOP_RULES), else the rules/ found from the working directory, else the checkout's."""
+    return find_rules(None)
 
 
 def state() -> dict:
-    """{"ruleset", "catalogue", "evaluator", "commodity_map"()}: the rules read once (OVOP_RULES or rules/)."""
+    """{"ruleset", "catalogue", "evaluator", "commodity_map"()}: the rules read once (rules_dir()); a
+    published edition the lock does not freeze as it is refuses them all (engine.rules.frozen)."""
     if not _state:
         ruleset = load_rules(rules_dir())
         catalogue = Catalogue.of(ruleset)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic, OvopError
+from ..inputs import sync_schema
 from ..rules import (
     Edition,
     check_rules,
@@ -149,7 +150,7 @@ class Workbench:
     def editions(self) -> list[dict]:
         lock, hashes = self.lock(), {}
         try:
-            hashes = {e: r.hash for e, r in load_rules(self.rules).editions.items()}
+            hashes = {e: r.hash for e, r in load_rules(self.rules, frozen=False).editions.items()}
         except OvopError:
             pass
         out = []
@@ -171,6 +172,7 @@ class Workbench:
         out = Checked()
         try:
             out.ruleset = check_rules(self.rules)
+            sync_schema(out.ruleset)  # the assessment schema follows the saved rules, as `ovop rules check` does
             return out
         except OvopError as exc:
             found = exc.diagnostics

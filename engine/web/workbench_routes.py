@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from ..errors import OvopError
 from . import accounts, form, history, impactrun
+from .state import rules_dir
 from .workbench import Conflict, Workbench
 
 COOKIE = "ovop_session"
@@ -26,7 +27,7 @@ def paths(datasette) -> tuple[Path, Path, Path | None]:
     """(rules folder, workspace database, published database) of this server."""
     db = datasette.databases.get(DB)
     published = Path(db.path) if db is not None and db.path else None
-    rules = Path(os.environ.get("OVOP_RULES_DIR") or "rules").resolve()
+    rules = rules_dir().resolve()
     ws = os.environ.get("OVOP_WORKSPACE")
     workspace = Path(ws) if ws else (accounts.workspace_for(published) if published else Path("build/workspace.db"))
     return rules, workspace, published
