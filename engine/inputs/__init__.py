@@ -1,11 +1,13 @@
 """Inputs: assessments in every format, checked against an edition.
 
 read (JSON, YAML, JSON Lines) and sheets (xlsx, csv) → Source → assessment (model, per-field checks
-from values) → population (the fast validated reader for large files); workbook writes the assessors'
+from values) → population (the fast validated reader for large files) → lines (JSON Lines files read
+twice for publish, memory flat); workbook writes the assessors'
 template; schema writes schemas/assessment.schema.json; published reads the real round results.
 """
 from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
-from .population import FastCheck, Shared, parse, slow
+from .lines import Record, Scan, read_population
+from .population import FastCheck, Shared, parse, parse_line, slow
 from .published import load_published
 from .read import json_source, read
 from .source import Source
@@ -13,5 +15,5 @@ from .values import Spec, problem
 from .workbook import write_template
 
 __all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
-           "FastCheck", "Shared", "parse", "slow", "load_published", "json_source", "read", "Source",
+           "Record", "Scan", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published", "json_source", "read", "Source",
            "Spec", "problem", "write_template"]
