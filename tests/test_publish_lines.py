@@ -10,10 +10,13 @@ from pathlib import Path
 from random import Random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import OvopError
 from engine.inputs import load_assessments, read_population
 from engine.inputs import lines as input_lines
+from engine.publish import rows as publish_rows
 from engine.publish.build import publish, publish_assessments
 from engine.publish.schema import TABLES
 from engine.rules.resolve import load_rules
@@ -127,3 +130,17 @@ def test_a_failed_publish_leaves_the_last_database(ruleset, population, tmp_path
     with pytest.raises(OvopError, match="izin_usaha"):
         publish(db, [bad], RULES, check=0)
     assert db.read_bytes() == before
+
+
+TEXTS = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+NUMBERS = st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-2**70, 2**70),
+                    st.sampled_from([0.0, -0.0, 1e-4, 9.999e-5, 1e16, 9999999999999998.0, 0.1, 85.5]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ikm=st.dictionaries(st.sampled_from(["name", "province", "regency", "commodity", "product"]), TEXTS),
+       gates=st.dictionaries(TEXTS, st.one_of(st.booleans(), NUMBERS)),
+       evidence=st.dictionaries(TEXTS, st.one_of(NUMBERS, TEXTS)))
+def test_canonical_json_by_orjson_is_the_careful_text(ikm, gates, evidence):
+    d = {"id": "x", "edition": "2024", "ikm": ikm, "gates": gates, "evidence": evidence}
+    assert publish_rows.canonical_dict(d) == publish_rows.canonical_careful(d)
