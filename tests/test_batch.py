@@ -1,10 +1,12 @@
 """The batch path agrees with the durable_rules path: an invariant, checked on random valid assessments."""
 from __future__ import annotations
 
+import math
 import tracemalloc
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from batch_gen import population
 from engine.inputs.assessment import Assessment
 from engine.batch.evaluator import BatchEvaluator, BatchInputError, check_sample, outcome_fields
-from engine.batch.plan import classify_numbers
+from engine.batch.plan import classify_numbers, segments_of
 from engine.rules.conditions import Interval, exact
 from engine.decide.evaluate import Evaluator
 from engine.rules.resolve import load_rules
@@ -125,3 +127,31 @@ def test_streaming_memory_does_not_grow_with_count():
     big_n, big_peak = peak_of_stream(template, 100_000)
     assert (small_n, big_n) == (25_000, 100_000)
     assert big_peak < 1.3 * small_peak, (small_peak, big_peak)
+
+
+BOUNDS = st.sampled_from(["0", "0.1", "0.3", "2.5", "25", "70", "80", "99.99", "100", "-1.5", "1e-5", "123456789012345",
+                          "0.000000000000001", "1/3", "12345678901234567"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(bounds=st.lists(BOUNDS, min_size=1, max_size=5), closed=st.lists(st.booleans(), min_size=10, max_size=10),
+       picks=st.lists(st.tuples(st.integers(0, 4), st.integers(-3, 3), st.floats(-1e6, 1e6, allow_nan=False)),
+                      min_size=1, max_size=40))
+def test_float_segments_classify_as_the_exact_comparisons(bounds, closed, picks):
+    """Segments (float comparisons with the bounds) give the first interval holding each value's exact value,
+    beside and on every bound (a few ulps either way), and the exact path takes bounds it cannot compare."""
+    points = sorted({Fraction(b) for b in bounds})
+    ivs = [Interval(None, False, points[0], closed[0])]
+    ivs += [Interval(a, closed[k + 1], b, closed[k + 2]) for k, (a, b) in enumerate(zip(points, points[1:]))]
+    ivs += [Interval(points[-1], closed[-1], None, False), Interval(points[0], True, points[0], True)]
+    values = []
+    for k, ulps, free in picks:
+        v = float(points[k % len(points)])
+        for _ in range(abs(ulps)):
+            v = math.nextafter(v, math.inf if ulps > 0 else -math.inf)
+        values += [v, free, round(free, 2), int(free)]
+    expected = [next((i for i, iv in enumerate(ivs) if iv.contains(exact(v))), -1) for v in values]
+    assert classify_numbers(values, ivs).tolist() == expected
+    assert classify_numbers(np.asarray(values, dtype=np.float64), ivs).tolist() == expected
+    short = all(b not in ("1/3", "12345678901234567") for b in bounds)
+    assert (segments_of(ivs) is not None) == short  # the float path where it is exact, the exact one elsewhere

@@ -186,3 +186,43 @@ def test_columns_refuse_what_cannot_be_decided_fast():
     assert not population.Column(Spec("number", 0.5, 100)).all_valid([50])
     assert type(parse('{"x":1e-400}')["x"]) is population._Long and parse('{"x":85.5}')["x"] == 85.5
     assert not population.Column(Spec("integer", None, None)).all_valid([10**15])
+
+
+def _shape(value):
+    """A parsed value with the type of every part (parse marks long decimals and repeated keys by type)."""
+    if isinstance(value, dict):
+        return (type(value).__name__, [(k, _shape(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [_shape(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+NUMBERS = ["0", "-0", "-0.0", "85.5", "85.50", "1e5", "1E-7", "2.5e+3", "0.1000000000000000055", "123456789012345.6",
+           "12345678901234.5", "1234567890123456", "12345678901234567", "99999999999999999999999", "1.0", "-1",
+           "0.30000000000000004", "1e-400", "1e400"]
+
+
+def test_the_fast_line_parser_reads_what_parse_reads(pop):
+    """parse_line (orjson when it cannot differ) gives the very values and types `parse` gives, or fails as it."""
+    rng = Random(11)
+    lines = pop.read_text(encoding="utf-8").splitlines()
+    texts = [mutate(rng, json.loads(x)) for x in lines[:200]] + lines[:50]
+    for x in lines[:40]:
+        raw = json.loads(x)
+        name = next(iter(raw["evidence"]))
+        for number in rng.sample(NUMBERS, 5):
+            texts.append(x.replace(f'"{name}":{json.dumps(raw["evidence"][name])}', f'"{name}":{number}', 1))
+    texts += ['{"a":"x: y","b":1}', '{"a":1,"a":2}', '{"gates":{"a":1,"a":2}}', "[1, 2]", "null", '{"a":NaN}',
+              '{"a":"\\ud800"}', '{"a":1} x', '{"id":"2e5-x","n":2e5}']
+    assert len(texts) > 400
+    for text in texts:
+        try:
+            want = ("ok", _shape(parse(text)))
+        except ValueError as exc:
+            want = ("error", type(exc).__name__)
+        try:
+            got = ("ok", _shape(population.parse_line(text.encode("utf-8", "surrogatepass") + b"\n")))
+        except ValueError as exc:
+            got = ("error", type(exc).__name__)
+        assert got == want, text
+    assert population.parse_line(b"\xef\xbb\xbf" + lines[0].encode()) == parse(lines[0])  # a BOM, as the normal path

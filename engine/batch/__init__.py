@@ -1,9 +1,10 @@
 """Batch: populations decided at once on numpy columns, exact, agreeing with the durable_rules path.
 
-plan (an edition's compiled levels as interval tables) → execute (the column kernels) → evaluator
+plan (an edition's compiled levels as interval tables) → columns (a chunk as coded columns) → execute (the column kernels) → evaluator
 (BatchEvaluator: records in, outcome fields and trace rows out; check_sample against durable_rules).
 """
 from .evaluator import MOVEMENT, STATUS, BatchEvaluator, as_dict, check_sample, collector_paused
+from .columns import Inputs, columns_of
 from .execute import (
                       AWARDED,
                       CONDITIONAL,
@@ -16,9 +17,10 @@ from .execute import (
                       BatchInputError,
                       Columns,
                       cap_states,
+                      decide,
                       run,
 )
 
 __all__ = ["MOVEMENT", "STATUS", "BatchEvaluator", "BatchInputError", "as_dict", "check_sample",
            "collector_paused", "AWARDED", "CONDITIONAL", "GATE_UNKNOWN", "GATE_FAIL", "GATE_NA", "GATE_PASS", "INELIGIBLE", "NOT_AWARDED",
-           "Columns", "cap_states", "run"]
+           "Columns", "Inputs", "cap_states", "columns_of", "decide", "run"]

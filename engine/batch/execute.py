@@ -1,4 +1,4 @@
-"""Run one edition's plan over a chunk of assessments (dicts in the assessors' format): columns out.
+"""Run one edition's plan over a chunk of assessments (records, or their coded columns: engine.batch.columns).
 
 Every decision is an integer or exact comparison (see batch_plan). The result is columnar: one array
 per outcome field and an (assessments x gates) and (assessments x criteria) matrix for the trace rows.
@@ -6,11 +6,10 @@ per outcome field and an (assessments x gates) and (assessments x criteria) matr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
-from operator import is_, is_not, itemgetter
 
 import numpy as np
 
+from .columns import Inputs, codes_of, columns_of
 from .plan import NO_LEVEL, Plan, classify_codes, classify_numbers
 
 GATE_NA, GATE_FAIL, GATE_PASS, GATE_UNKNOWN = -1, 0, 1, 2  # unknown: the fact is absent (what-if only)
@@ -45,11 +44,17 @@ class Columns:
         return len(self.ids)
 
 
-def run(plan: Plan, items: list[dict]) -> Columns:
-    n = len(items)
-    gate_result = _gates(plan, items)
+def run(plan: Plan, items: list[dict] | Inputs) -> Columns:
+    """The plan over one chunk: records, or their coded columns (`Inputs`, engine.batch.columns)."""
+    return decide(plan, items if isinstance(items, Inputs) else columns_of(plan, items))
+
+
+def decide(plan: Plan, inp: Inputs) -> Columns:
+    """The decisions of one chunk from its coded columns: numpy throughout."""
+    n = len(inp)
+    gate_result = _gates(plan, inp)
     eligible = ~(gate_result == GATE_FAIL).any(axis=1) if gate_result.size else np.ones(n, dtype=bool)
-    level_pos = _levels(plan, items)
+    level_pos = _levels(plan, inp)
     score_n = np.zeros(n, dtype=plan.dtype)
     for j, coef in enumerate(plan.coef_points):
         score_n += coef[level_pos[:, j]]
@@ -57,7 +62,7 @@ def run(plan: Plan, items: list[dict]) -> Columns:
     for stars, need in reversed(plan.band_need):
         band[score_n >= need] = stars
     band[~eligible] = 0
-    stars, cap_applied = _capped(plan, items, band, score_n, eligible)
+    stars, cap_applied = _capped(plan, inp, band, score_n, eligible)
     q = plan.q
     cents = (200 * score_n + q) // (2 * q)
     unknown = (gate_result == GATE_UNKNOWN).any(axis=1) if gate_result.size else np.zeros(n, dtype=bool)
@@ -66,58 +71,50 @@ def run(plan: Plan, items: list[dict]) -> Columns:
         if plan.criteria else np.zeros((n, 0), dtype=np.int64)
     points = np.stack([plan.level_points[j][level_pos[:, j]] for j in range(len(plan.criteria))], axis=1) \
         if plan.criteria else np.zeros((n, 0), dtype=np.int64)
-    return Columns(plan, [a["id"] for a in items], gate_result, level, points, status, band, stars, score_n,
+    return Columns(plan, inp.ids, gate_result, level, points, status, band, stars, score_n,
                    cents, _pembina(plan, stars), _at_least(stars, plan.label), _at_least(stars, plan.go_global),
-                   _movement(plan, items, stars), cap_applied)
+                   _movement(plan, inp, stars), cap_applied)
 
 
-def _gates(plan: Plan, items: list[dict]) -> np.ndarray:
-    gates, n = plan.c.gates, len(items)
+def _gates(plan: Plan, inp: Inputs) -> np.ndarray:
+    gates, n = plan.c.gates, len(inp)
     out = np.full((n, len(gates)), GATE_NA, dtype=np.int8)
     if not gates:
         return out
-    commodities = [a["ikm"]["commodity"] for a in items]
-    facts = [a["gates"] for a in items]
+    codes = codes_of(plan)
     for j, g in enumerate(gates):
-        values = [f.get(g.fact) for f in facts]
-        present = np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=n)
-        applies = np.ones(n, dtype=bool) if g.applies_to is None else \
-            np.fromiter(map(g.applies_to.__contains__, commodities), dtype=bool, count=n)
-        present &= applies
+        state = inp.gate_state[g.fact]
+        applies = codes.applies[g.fact][inp.commodity]  # index -1: a commodity none of the lists
+        present = (state != -1) & applies
         if isinstance(g.requires, bool):
-            ok = np.fromiter(map(is_, values, repeat(g.requires)), dtype=bool, count=n)
+            ok = state == (1 if g.requires else 0)
         else:
-            ok = _interval_holds(values, present, g.requires)
+            ok = classify_numbers(inp.gate_value[g.fact], [g.requires]) == 0
         out[:, j] = np.where(present, np.where(ok, GATE_PASS, GATE_FAIL), np.where(applies, GATE_UNKNOWN, GATE_NA))
     return out
 
 
-def _interval_holds(values: list, present: np.ndarray, interval) -> np.ndarray:
-    usable = [v if p and not isinstance(v, bool) else 0 for v, p in zip(values, present.tolist())]
-    return classify_numbers(usable, [interval]) == 0
-
-
-def _levels(plan: Plan, items: list[dict]) -> np.ndarray:
-    n, names = len(items), plan.evidence
+def _levels(plan: Plan, inp: Inputs) -> np.ndarray:
+    n, names = len(inp), plan.evidence
     if not names:
         return np.zeros((n, 0), dtype=np.int64)
-    rows = list(map(itemgetter(*names), (a["evidence"] for a in items)))
-    columns = list(zip(*rows)) if len(names) > 1 else [rows]
+    codes = codes_of(plan)
     pos = np.empty((n, len(names)), dtype=np.int64)
-    for j, (cr, values) in enumerate(zip(plan.criteria, columns)):
-        pos[:, j] = plan.classify(j, values)
+    for j, (cr, name) in enumerate(zip(plan.criteria, names)):
+        values = inp.evidence[name]
+        pos[:, j] = codes.levels[j][values] if j in codes.levels else plan.classify(j, values)
         if (pos[:, j] == NO_LEVEL).any():
             bad = int(np.argmax(pos[:, j] == NO_LEVEL))
-            raise BatchInputError(f"{items[bad]['id']}: criterion {cr.id}: {cr.evidence} = {values[bad]!r} "
+            raise BatchInputError(f"{inp.ids[bad]}: criterion {cr.id}: {cr.evidence} = {inp.raw[name][bad]!r} "
                                   f"matches no level")
     return pos
 
 
-def _capped(plan: Plan, items: list[dict], band: np.ndarray, score_n: np.ndarray,
+def _capped(plan: Plan, inp: Inputs, band: np.ndarray, score_n: np.ndarray,
             eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     stars = band.copy()
-    applied = np.zeros((len(items), len(plan.caps)), dtype=bool)
-    for k, ((cap, _), (applies, _)) in enumerate(zip(plan.caps, cap_states(plan, items, score_n, eligible))):
+    applied = np.zeros((len(inp), len(plan.caps)), dtype=bool)
+    for k, ((cap, _), (applies, _)) in enumerate(zip(plan.caps, cap_states(plan, inp, score_n, eligible))):
         applied[:, k] = applies
         stars = np.where(applies, np.minimum(stars, cap.max_stars), stars)
     return np.where(band > 0, stars, 0), applied
@@ -134,30 +131,31 @@ def _at_least(stars: np.ndarray, min_stars: int | None) -> np.ndarray:
     return np.zeros(len(stars), dtype=bool) if min_stars is None else stars >= min_stars
 
 
-def _movement(plan: Plan, items: list[dict], stars: np.ndarray) -> np.ndarray:
-    out = np.full(len(items), MOVEMENT_NONE, dtype=np.int64)
+def _movement(plan: Plan, inp: Inputs, stars: np.ndarray) -> np.ndarray:
     if not plan.movement:
-        return out
-    for i, a in enumerate(items):
-        prev = a.get("previous")
-        if prev is not None and plan.star_scale_of(prev["edition"]) == plan.scale_max:
-            out[i] = np.sign(int(stars[i]) - prev["stars"])
-    return out
+        return np.full(len(inp), MOVEMENT_NONE, dtype=np.int64)
+    return np.where(inp.prev_ok, np.sign(stars - inp.prev_stars), MOVEMENT_NONE).astype(np.int64)
 
 
-def cap_states(plan: Plan, items: list[dict], score_n: np.ndarray, eligible: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+def cap_states(plan: Plan, items: list[dict] | Inputs, score_n: np.ndarray,
+               eligible: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per cap, as the trace reports it: (applied, requirements met) for every assessment."""
     out = []
     for cap, need in plan.caps:
-        met = _requirements_met(cap, items)
+        met = _requirements_met(plan, cap, items)
         reach = score_n >= need if need is not None else np.zeros(len(items), dtype=bool)
         out.append((eligible & reach & ~met, eligible & met))
     return out
 
 
-def _requirements_met(cap, items: list[dict]) -> np.ndarray:
+def _requirements_met(plan: Plan, cap, items: list[dict] | Inputs) -> np.ndarray:
     met = np.ones(len(items), dtype=bool)
     for r in cap.requires:
+        if isinstance(items, Inputs):
+            values = items.evidence[r.evidence]
+            met &= (codes_of(plan).holds(r.evidence, r.codes)[values] if r.codes is not None
+                    else classify_numbers(values, [r.interval]) == 0)
+            continue
         values = [a["evidence"][r.evidence] for a in items]
         if r.codes is not None:
             met &= classify_codes(values, [r.codes]) == 0

@@ -5,7 +5,8 @@ from `Compiled` (and its edition model) when the plan is built; the plan only tu
 arrays and exact integer constants.
 
 Exactness:
-  * A numeric evidence column is classified once per distinct value: `np.unique` groups the values
+  * A numeric column is classified by `Segments` (float comparisons with the bounds, exact when every bound
+    is a decimal of at most 15 significant digits: see there); otherwise once per distinct value: `np.unique` groups the values
     (as float64 keys, which is exact for Python floats and for integers below 2**53), each distinct
     value becomes the exact Fraction of the number as written (as `conditions.exact` does) and is
     matched against the level intervals with Fraction comparisons; the level index is mapped back.
@@ -39,20 +40,80 @@ def lcm(values) -> int:
     return reduce(lambda a, b: a * b // math.gcd(a, b), values, 1)
 
 
-def classify_numbers(values: list, intervals: list[Interval], known: dict | None = None) -> np.ndarray:
+def classify_numbers(values, intervals: list[Interval], known: dict | None = None) -> np.ndarray:
     """For each value, the position of the first interval holding its exact value (-1: none).
 
-    `known` (float key -> position) remembers the distinct values of earlier chunks of one column."""
+    `values` is a list or a float64 array; `known` (float key -> position) remembers the distinct values of
+    earlier chunks of one column (the exact path, for bounds that `Segments` cannot compare as floats)."""
     arr = np.asarray(values, dtype=np.float64)
     if arr.size and np.abs(arr).max() >= EXACT_FLOAT_LIMIT:
         cache: dict = {}
-        return np.fromiter((_memo(cache, v, intervals) for v in values), dtype=np.int64, count=len(values))
+        items = values.tolist() if isinstance(values, np.ndarray) else values
+        return np.fromiter((_memo(cache, v, intervals) for v in items), dtype=np.int64, count=len(values))
+    segments = segments_of(intervals)
+    if segments is not None and np.isfinite(arr).all():
+        return segments.classify(arr)
     uniques, inverse = np.unique(arr, return_inverse=True)
     known = {} if known is None else known
     if len(known) > KNOWN_LIMIT:
         known.clear()
     found = np.array([_known(known, u, intervals) for u in uniques.tolist()], dtype=np.int64)
     return found[inverse.reshape(-1)] if found.size else found
+
+
+class Segments:
+    """First-hit classification over intervals by float comparisons: the bounds cut the line into points and
+    open segments, each of which one interval (or none) holds first, worked out exactly once.
+
+    Exact for every finite float u (whose exact value is its shortest decimal, `conditions.exact`) and every
+    integer below 2**53, when each bound is a decimal of at most 15 significant digits: two distinct such
+    decimals are distinct doubles, so u == float(b) only when exact(u) == b, and rounding keeps the order."""
+
+    def __init__(self, intervals: list[Interval], points: list[Fraction]):
+        self.bounds = np.array([float(p) for p in points], dtype=np.float64)
+        self.at = np.array([_first(p, intervals) for p in points], dtype=np.int64)
+        inner = [(a + b) / 2 for a, b in zip(points, points[1:])]
+        reps = [points[0] - 1, *inner, points[-1] + 1] if points else [Fraction(0)]
+        self.between = np.array([_first(r, intervals) for r in reps], dtype=np.int64)
+
+    def classify(self, arr: np.ndarray) -> np.ndarray:
+        if not len(self.bounds):
+            return np.full(len(arr), self.between[0], dtype=np.int64)
+        idx = np.searchsorted(self.bounds, arr, side="left")  # bounds[idx - 1] < v <= bounds[idx]
+        hit = np.minimum(idx, len(self.bounds) - 1)
+        return np.where(self.bounds[hit] == arr, self.at[hit], self.between[idx])
+
+
+_SEGMENTS: dict[tuple, Segments | None] = {}
+
+
+def segments_of(intervals: list[Interval]) -> Segments | None:
+    """The intervals' `Segments`, or None when a bound is not a decimal of at most 15 significant digits."""
+    key = tuple(intervals)
+    if key not in _SEGMENTS:
+        points = sorted({b for iv in intervals for b in (iv.lo, iv.hi) if b is not None})
+        _SEGMENTS[key] = Segments(intervals, points) if all(map(_short_decimal, points)) else None
+        if len(_SEGMENTS) > 4096:  # pragma: no cover - rule sets have far fewer
+            _SEGMENTS.clear()
+    return _SEGMENTS[key]
+
+
+def _short_decimal(b: Fraction) -> bool:
+    """A decimal of at most 15 significant digits, within the range of normal doubles (or 0)."""
+    if b == 0:
+        return True
+    if not 1e-290 < abs(b) < 1e290:
+        return False
+    d = b.denominator
+    for p in (2, 5):
+        while d % p == 0:
+            d //= p
+    if d != 1:
+        return False
+    scaled = b
+    while scaled.denominator != 1:
+        scaled *= 10
+    return len(str(abs(scaled.numerator)).rstrip("0")) <= 15
 
 
 def _known(known: dict, u: float, intervals: list[Interval]) -> int:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..batch import BatchEvaluator, collector_paused
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
-from ..inputs import Catalogue, FastCheck, Shared, parse, slow
+from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
 from ..rules import RuleSet, limits, load_commodity_map
 from .rows import compare, why_not_evaluated
 
@@ -62,6 +62,7 @@ class Setup:
         target = self.ruleset.get(edition).model
         for k, (line, item, text) in enumerate(numbered):
             if out[k] is None:
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
                 out[k], errors = slow(text, file, line, item, self.catalogue, target, self.cmap)
                 for ident, why in why_not_evaluated(errors).items():
                     part.skipped.append({"file": file, "id": ident, "edition": edition, "reason": why})
@@ -84,19 +85,21 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
     for line, blob in enumerate(blobs, first_line):
         if len(part.errors) >= MAX_ERRORS:  # a wrong file fails fast: the run stops at MAX_ERRORS anyway
             break
+        if blob.isspace():
+            continue
         try:
-            text = blob.decode("utf-8")
+            raw = parse_line(blob)
         except UnicodeDecodeError as exc:
             part.errors.append(Diagnostic(file, line, None, "", f"not UTF-8 text ({exc.reason})"))
             continue
-        if not text.strip():
-            continue
-        try:
-            raw = parse(text)
         except (ValueError, RecursionError):
+            text = blob.decode("utf-8")
+            if not text.strip():
+                continue
             part.errors += slow(text, file, line, item, setup.catalogue, None, None)[1]
             item += 1
             continue
+        text = blob  # decoded only if the normal path is asked (Setup.retarget)
         if type(raw) is dict and type(raw.get("id")) is str and type(raw.get("edition")) is str:
             part.keys.append(raw["edition"] + "\0" + raw["id"])
             part.key_lines.append(line)

@@ -1,12 +1,14 @@
 """Inputs: assessments in every format, checked against an edition.
 
 read (JSON, YAML, JSON Lines) and sheets (xlsx, csv) → Source → assessment (model, per-field checks
-from values) → population (the fast validated reader for large files); workbook writes the assessors'
-template; schema writes schemas/assessment.schema.json
-(sync_schema: `ovop rules check` and `rules new` keep it in step with the rule sets); published reads the real round results.
+from values) → population (the fast validated reader for large files) → lines (JSON Lines files read
+twice for publish, memory flat); workbook writes the assessors' template; schema writes
+schemas/assessment.schema.json (sync_schema: `ovop rules check` and `rules new` keep it in step with the
+rule sets); published reads the real round results.
 """
 from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
-from .population import FastCheck, Shared, parse, slow
+from .lines import Record, Scan, read_population
+from .population import FastCheck, Shared, parse, parse_line, slow
 from .published import load_published
 from .read import json_source, read
 from .schema import sync as sync_schema
@@ -15,5 +17,6 @@ from .values import Spec, problem
 from .workbook import write_template
 
 __all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
-           "FastCheck", "Shared", "parse", "slow", "load_published", "json_source", "read", "sync_schema", "Source",
+           "Record", "Scan", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published",
+           "json_source", "read", "sync_schema", "Source",
            "Spec", "problem", "write_template"]

@@ -81,16 +81,23 @@ def publish(db_path: str | Path = DEFAULT_DB, dataset_paths: Iterable[str | Path
     if not files:
         raise OvopError(Diagnostic(str(DEFAULT_DATASETS), message="no assessment files found",
                                    allowed="name files or folders: ovop publish datasets/ more.yaml"))
-    from ..inputs import load_assessments
-    assessments = load_assessments(files, ruleset)
-    inputs = [(f.as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in files]
+    from ..inputs import read_population
+    scan = read_population(files, ruleset)  # every file checked (first pass); nothing held but keys and offsets
+    inputs = [(f.as_posix(), _sha256(f)) for f in files]
     from . import published as publish_published
     published = publish_published.find([Path(p) for p in (dataset_paths or [DEFAULT_DATASETS])])
     if published is not None:
         publish_published.load_published(published)  # checked before anything is written
-    report = publish_assessments(db_path, assessments, ruleset, inputs, workers, check, what_if, published)
+    # the records streamed in (edition, id) order (second pass), chunk by chunk: memory flat
+    report = publish_stream(db_path, scan.records(), ruleset, inputs, check=check, what_if=what_if,
+                            published=published)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def publish_assessments(db_path: str | Path, assessments: list, ruleset: RuleSet,

@@ -10,6 +10,8 @@ import re
 from fractions import Fraction
 from typing import Any
 
+import orjson
+
 from .. import __version__
 from ..rules import fmt
 from .rules import dumps
@@ -85,7 +87,23 @@ def assessment_row(a, input_json: str, source_file: str | None) -> dict[str, Any
 
 
 def canonical_dict(d: dict) -> str:
-    """An assessment given as a dict (generated in process) as canonical JSON, floats as their shortest text."""
+    """An assessment given as a dict (generated in process, or read by the population reader) as canonical JSON,
+    floats as their shortest text.
+
+    orjson writes the same text as `dumps` (sorted keys, no spaces, UTF-8 kept, floats as repr) when every
+    float is one repr writes without an exponent (1e-4 <= |x| < 1e16, or 0) and every integer fits 64 bits
+    (tests/test_publish_lines.py compares both); anything else goes the careful way below."""
+    if not any(v.__class__ is float and v != 0 and not 1e-4 <= abs(v) < 1e16
+               for section in ("gates", "evidence") for v in (d.get(section) or {}).values()):
+        try:
+            return orjson.dumps(d, option=orjson.OPT_SORT_KEYS).decode()
+        except TypeError:  # an integer past 64 bits (orjson.JSONEncodeError is a TypeError)
+            pass
+    return canonical_careful(d)
+
+
+def canonical_careful(d: dict) -> str:
+    """canonical_dict without orjson: floats that repr writes with an exponent written as exact decimals."""
     out = dict(d)
     for section in ("gates", "evidence"):
         values = d.get(section) or {}

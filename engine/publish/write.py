@@ -108,6 +108,9 @@ def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
         i = a["ikm"]
         ikm = pr.ikm_key(i["name"], i["province"], i["regency"])
         arow = pr.dict_assessment_row(a, pr.canonical_dict(a), ikm)
+        file = getattr(a, "file", None)  # a Record read from a file (engine.inputs.lines)
+        if file is not None:
+            arow = arow[:11] + (file,) + arow[12:]
         name, d = i["name"], a
     else:
         d, ikm = as_dict(a), pr.ikm_id(a.ikm)

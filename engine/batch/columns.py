@@ -1,0 +1,151 @@
+"""One edition's chunk as coded columns, the only thing the kernels (engine.batch.execute.decide) read.
+
+`columns_of(plan, items)` takes them from records (dicts in the assessors' format); a reader that has the
+values as columns already can build `Inputs` itself. Every column is a numpy array:
+
+  * commodity: the index of the code in `Codes.commodities` (-1: none of them);
+  * a gate fact: its state, int8 (-1 absent, 1 the value is true, 0 false, 2 any other value), and for a
+    gate with an interval its value as float64 (0 where absent or a boolean, as the interval test reads it);
+  * a numeric evidence: float64 (a Python list when a value is an integer of 2**53 or more, compared exactly);
+  * an enum evidence: the index of the code in `Codes.evidence[name]` (-1: not one of them);
+  * previous: whether the previous result is on this edition's star scale, and its stars.
+
+The values as given are kept beside (`raw`) for the words of an error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import repeat
+from operator import is_, is_not, itemgetter
+from typing import Any
+
+import numpy as np
+
+from .plan import EXACT_FLOAT_LIMIT, Plan
+
+
+class Codes:
+    """The code lists of one plan: commodities (for the gates' applies_to) and each enum evidence's codes."""
+
+    def __init__(self, plan: Plan):
+        gates = plan.c.gates
+        names = [c.code for c in plan.c.edition.commodities]
+        for g in gates:
+            names += sorted(set(g.applies_to or ()) - set(names))
+        self.commodities = {code: i for i, code in enumerate(names)}
+        # the last slot is that of a commodity none of them (index -1)
+        self.applies = {g.fact: np.array([g.applies_to is None or code in g.applies_to for code in names]
+                                         + [g.applies_to is None], dtype=bool) for g in gates}
+        sets: dict[str, list] = {}
+        for j, (name, code_sets) in enumerate(zip(plan.evidence, plan.code_sets)):
+            if plan.intervals[j] is None:
+                sets.setdefault(name, []).extend(c for codes in code_sets for c in codes)
+        for cap, _ in plan.caps:
+            for r in cap.requires:
+                if r.codes is not None:
+                    sets.setdefault(r.evidence, []).extend(r.codes)
+        self.evidence = {name: {c: i for i, c in enumerate(dict.fromkeys(codes))} for name, codes in sets.items()}
+        # per criterion with codes: code index -> level position (last slot: not a code, NO_LEVEL)
+        self.levels = {}
+        for j, (name, code_sets) in enumerate(zip(plan.evidence, plan.code_sets)):
+            if plan.intervals[j] is None:
+                index = self.evidence[name]
+                table = np.full(len(index) + 1, -1, dtype=np.int64)
+                for code, i in index.items():
+                    table[i] = next((k for k, codes in enumerate(code_sets) if code in codes), -1)
+                self.levels[j] = table
+
+        self._holds: dict = {}
+
+    def holds(self, name: str, codes) -> np.ndarray:
+        """Code index -> is the code one of `codes` (last slot: not a code, False)."""
+        key = (name, tuple(codes))
+        if key not in self._holds:
+            self._holds[key] = np.array([c in codes for c in self.evidence[name]] + [False], dtype=bool)
+        return self._holds[key]
+
+
+_CODES: dict[int, tuple[Plan, Codes]] = {}
+
+
+def codes_of(plan: Plan) -> Codes:
+    hit = _CODES.get(id(plan))
+    if hit is None or hit[0] is not plan:
+        if len(_CODES) > 64:
+            _CODES.clear()
+        hit = _CODES[id(plan)] = (plan, Codes(plan))
+    return hit[1]
+
+
+@dataclass
+class Inputs:
+    """One edition's chunk as coded columns (see the module's doc)."""
+    ids: list
+    commodity: np.ndarray
+    gate_state: dict[str, np.ndarray]
+    gate_value: dict[str, np.ndarray]
+    evidence: dict[str, Any]
+    prev_ok: np.ndarray
+    prev_stars: np.ndarray
+    raw: dict[str, Any] = field(default_factory=dict)  # evidence name -> values as given
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def columns_of(plan: Plan, items: list[dict]) -> Inputs:
+    """The coded columns of records (dicts in the assessors' format)."""
+    codes, n = codes_of(plan), len(items)
+    commodity = np.fromiter(map(codes.commodities.get, (a["ikm"]["commodity"] for a in items), repeat(-1)),
+                            dtype=np.int64, count=n)
+    facts = [a["gates"] for a in items]
+    gate_state, gate_value = {}, {}
+    for g in plan.c.gates:
+        values = [f.get(g.fact) for f in facts]
+        present = np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=n)
+        true = np.fromiter(map(is_, values, repeat(True)), dtype=bool, count=n)
+        false = np.fromiter(map(is_, values, repeat(False)), dtype=bool, count=n)
+        gate_state[g.fact] = np.where(~present, -1, np.where(true, 1, np.where(false, 0, 2))).astype(np.int8)
+        if not isinstance(g.requires, bool):
+            gate_value[g.fact] = np.asarray([0 if v is None or v.__class__ is bool else v for v in values],
+                                            dtype=np.float64)
+    raw = _evidence(plan, items)
+    evidence = {name: _code(codes, name, values) for name, values in raw.items()}
+    prev_ok, prev_stars = _previous(plan, items)
+    return Inputs([a["id"] for a in items], commodity, gate_state, gate_value, evidence, prev_ok, prev_stars, raw)
+
+
+def _evidence(plan: Plan, items: list[dict]) -> dict[str, Any]:
+    names = plan.evidence
+    out: dict[str, Any] = {}
+    if names:
+        rows = list(map(itemgetter(*names), (a["evidence"] for a in items)))
+        out = dict(zip(names, zip(*rows))) if len(names) > 1 else {names[0]: rows}
+    for cap, _ in plan.caps:
+        for r in cap.requires:
+            if r.evidence not in out:
+                out[r.evidence] = [a["evidence"][r.evidence] for a in items]
+    return out
+
+
+def _code(codes: Codes, name: str, values):
+    index = codes.evidence.get(name)
+    if index is None:  # a number
+        arr = np.asarray(values, dtype=np.float64)
+        return list(values) if arr.size and np.abs(arr).max() >= EXACT_FLOAT_LIMIT else arr
+    try:
+        return np.fromiter(map(index.get, values, repeat(-1)), dtype=np.int64, count=len(values))
+    except TypeError:  # an unhashable value (a list, a mapping) is no code
+        return np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in values], dtype=np.int64)
+
+
+def _previous(plan: Plan, items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    n = len(items)
+    ok, stars = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+    if not plan.movement:
+        return ok, stars
+    for i, a in enumerate(items):
+        prev = a.get("previous")
+        if prev is not None and plan.star_scale_of(prev["edition"]) == plan.scale_max:
+            ok[i], stars[i] = True, prev["stars"]
+    return ok, stars

@@ -1,0 +1,146 @@
+"""`ovop publish FILE.jsonl` reads JSON Lines through the fast population reader (engine.inputs.lines): the
+database is the one the normal path (load_assessments, every record a pydantic model) gives, byte for byte in
+every table, and its problems are worded the same (file:line:col, id, field, allowed)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from random import Random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.errors import OvopError
+from engine.inputs import load_assessments, read_population
+from engine.inputs import lines as input_lines
+from engine.publish import rows as publish_rows
+from engine.publish.build import publish, publish_assessments
+from engine.publish.schema import TABLES
+from engine.rules.resolve import load_rules
+from engine.synth.generate import synthesize
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+
+
+@pytest.fixture(scope="module")
+def ruleset():
+    return load_rules(RULES)
+
+
+def dump(db: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(db)
+    try:
+        return {t.name: conn.execute(f"select * from [{t.name}]").fetchall() for t in TABLES}
+    finally:
+        conn.close()
+
+
+def written_forms(rng: Random, record: dict) -> str:
+    """One record as a line, sometimes in a form only the text shows (the normal path reads it exactly)."""
+    line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    number = next((k for k, v in record["evidence"].items() if isinstance(v, float)), None)
+    pick = rng.randrange(10)
+    if pick == 0 and number:  # more than 16 characters: the slow path keeps the text
+        return line.replace(f'"{number}":{record["evidence"][number]}', f'"{number}":{record["evidence"][number]}00000000000000', 1)
+    if pick == 1 and number:  # an exponent
+        value = record["evidence"][number]
+        return line.replace(f'"{number}":{value}', f'"{number}":{value * 10}e-1', 1)
+    if pick == 2:  # a colon inside a text, spaces between tokens
+        return line.replace('"product":"', '"product":"a: ', 1).replace(",", ", ")
+    if pick == 3 and number:  # a trailing zero
+        return line.replace(f'"{number}":{record["evidence"][number]}', f'"{number}":{record["evidence"][number]}0', 1)
+    return line
+
+
+@pytest.fixture(scope="module")
+def population(ruleset, tmp_path_factory) -> list[Path]:
+    """Two JSON Lines files (five editions, shuffled: not in key order) and a YAML file."""
+    folder = tmp_path_factory.mktemp("lines")
+    rng = Random(3)
+    records = [r for e in ("2013", "2015", "2018", "2022", "2024") for r in synthesize(ruleset, e, 60, 5)]
+    rng.shuffle(records)
+    texts = [written_forms(rng, r) for r in records]
+    one, two = folder / "a.jsonl", folder / "b.jsonl"
+    one.write_bytes(b"\xef\xbb\xbf" + "\n".join(texts[:150]).encode() + b"\n\n")
+    two.write_bytes("\r\n".join(texts[150:]).encode())
+    yaml = folder / "c.yaml"
+    yaml.write_text((ROOT / "datasets/samples/2018.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return [one, two, yaml]
+
+
+def test_the_database_is_the_normal_paths_byte_for_byte(ruleset, population, tmp_path, monkeypatch):
+    monkeypatch.setattr(input_lines, "CHUNK", 37)  # several chunks, of both passes
+    inputs = [(f.as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in population]
+    normal = tmp_path / "normal.db"
+    publish_assessments(normal, load_assessments(population, ruleset), ruleset, inputs, check=20, what_if=True)
+    fast = tmp_path / "fast.db"
+    report = publish(fast, population, RULES, check=20, what_if=True)
+    scan = read_population(population, ruleset)
+    assert sum(scan.slow) > 10 and len(scan.held) > 0  # both kinds were read (slowly and fast), and held ones
+    a, b = dump(normal), dump(fast)
+    assert report.assessments == len(a["outcomes"]) > 300 and report.checked == 20
+    for table in a:
+        assert a[table] == b[table], table
+
+
+def test_problems_are_worded_as_the_normal_path_words_them(ruleset, population, tmp_path):
+    lines = population[0].read_bytes()[3:].decode().splitlines()[:40]
+    rng = Random(8)
+    for k in (3, 9, 17):
+        raw = json.loads(lines[k])
+        raw["evidence"][rng.choice(sorted(raw["evidence"]))] = rng.choice([120, -1, "x", True, None, 2.5])
+        lines[k] = json.dumps(raw, separators=(",", ":"))
+    lines[25] = lines[12]  # a duplicate id
+    lines[30] = '{"id":"x-1","edition":"2099","ikm":{}}'
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(OvopError) as normal:
+        load_assessments([bad, population[2]], ruleset)
+    with pytest.raises(OvopError) as fast:
+        read_population([bad, population[2]], ruleset)
+    assert fast.value.render() == normal.value.render()
+    assert "duplicate id" in fast.value.render() and f"{bad}:4:" in fast.value.render()
+
+
+def test_a_syntax_error_is_all_a_file_reports(ruleset, population, tmp_path):
+    lines = population[0].read_bytes()[3:].decode().splitlines()[:10]
+    lines[4] = lines[4][:-5]
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(OvopError) as normal:
+        load_assessments([broken, empty], ruleset)
+    with pytest.raises(OvopError) as fast:
+        read_population([broken, empty], ruleset)
+    assert fast.value.render() == normal.value.render() and "JSON syntax error" in fast.value.render()
+
+
+def test_a_failed_publish_leaves_the_last_database(ruleset, population, tmp_path):
+    db = tmp_path / "ovop.db"
+    publish(db, population[:1], RULES, check=0)
+    before = db.read_bytes()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(population[0].read_bytes()[3:].decode().replace('"gates":{', '"gates":{"izin_usaha":7,', 1),
+                   encoding="utf-8")
+    with pytest.raises(OvopError, match="izin_usaha"):
+        publish(db, [bad], RULES, check=0)
+    assert db.read_bytes() == before
+
+
+TEXTS = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+NUMBERS = st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-2**70, 2**70),
+                    st.sampled_from([0.0, -0.0, 1e-4, 9.999e-5, 1e16, 9999999999999998.0, 0.1, 85.5]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ikm=st.dictionaries(st.sampled_from(["name", "province", "regency", "commodity", "product"]), TEXTS),
+       gates=st.dictionaries(TEXTS, st.one_of(st.booleans(), NUMBERS)),
+       evidence=st.dictionaries(TEXTS, st.one_of(NUMBERS, TEXTS)))
+def test_canonical_json_by_orjson_is_the_careful_text(ikm, gates, evidence):
+    d = {"id": "x", "edition": "2024", "ikm": ikm, "gates": gates, "evidence": evidence}
+    assert publish_rows.canonical_dict(d) == publish_rows.canonical_careful(d)
