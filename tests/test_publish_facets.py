@@ -72,3 +72,33 @@ async def test_served_facets_are_complete_and_equal_the_counts(db, query):
         assert {r["value"]: r["count"] for r in served[column]["results"]} == counts, column
     total = conn.execute(f"select count(*) from outcomes {where}").fetchone()[0]
     assert data["filtered_table_rows_count"] == total and total > 0
+
+
+async def test_unfiltered_facets_are_read_from_the_stored_counts(db, tmp_path):
+    """The unfiltered view's facets come from outcome_facets (a count changed there is served); a filtered view,
+    a search, or a facet column not counted there runs Datasette's own query."""
+    import shutil
+    from engine.publish import FACET_COLUMNS
+    copy = tmp_path / "ovop.db"
+    shutil.copy(db, copy)
+    conn = sqlite3.connect(copy)
+    stored = dict(conn.execute("select value, count from outcome_facets where [column] = 'stars'"))
+    assert stored == dict(conn.execute("select stars, count(*) from outcomes where stars is not null group by stars"))
+    assert set(FACETS) <= set(FACET_COLUMNS)
+    with conn:
+        conn.execute("update outcome_facets set count = 999999 where [column] = 'stars' and value = 3")
+    ds = datasette_app(copy)
+    await ds.invoke_startup()
+
+    async def stars(query: str) -> dict:
+        data = (await ds.client.get(f"/ovop/outcomes.json?_extra=facet_results{query}")).json()
+        return {r["value"]: r["count"] for r in data["facet_results"]["stars"]["results"]}
+    assert (await stars(""))[3] == 999999
+    assert list(await stars("")) == sorted(stored, key=lambda v: (-(999999 if v == 3 else stored[v]), v))
+    filtered = dict(conn.execute("select stars, count(*) from outcomes where edition = '2013' and stars is not null "
+                                 "group by stars"))
+    assert await stars("&edition=2013") == filtered
+    regency = (await ds.client.get("/ovop/outcomes.json?_extra=facet_results&_facet=regency")).json()
+    served = {r["value"]: r["count"] for r in regency["facet_results"]["regency"]["results"]}
+    assert served and all(conn.execute("select count(*) from outcomes where regency = ?", [v]).fetchone()[0] == c
+                          for v, c in served.items())
