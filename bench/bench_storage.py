@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "bench_storage"
 EDITIONS = ("2013", "2015", "2018", "2022", "2024")
 PY = sys.executable
-ENV = {**os.environ, "OVOP_MAX_INPUT_BYTES": str(64 << 30)}
+ENV = {**os.environ, "OVOP_MAX_INPUT_BYTES": str(2_000_000_000)}
 
 
 def population(n: int, seed: int = 7) -> Path:

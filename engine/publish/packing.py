@@ -90,7 +90,8 @@ class Codecs:
     def __init__(self, ruleset, ids):
         editions = [ruleset.editions[e].model for e in sorted(ruleset.editions)]
         self.input = _limit("".join(_input_template(ed) for ed in editions))
-        self.trace = _limit("".join(_trace_template(ids, ed.edition) for ed in editions))
+        levels = level_facts(ruleset)
+        self.trace = _limit("".join(_trace_template(ids, ed.edition, levels) for ed in editions))
 
     def rows(self) -> list[dict[str, Any]]:
         return [{"part": "input", "method": METHOD, "dictionary": self.input},
@@ -127,7 +128,24 @@ _SUFFIX = {"gate": ',"true","pass",null]', "criterion": ',"1",null,1]', "subtota
            "consequence": ',"tetap",null,null]'}
 
 
-def _trace_template(ids, edition: str) -> str:
-    """Every rule of the edition as a trace step would name it, in the trace's order."""
-    rows = [r for r in ids.rows if r["edition"] == edition]
-    return "[" + ",".join(f"[{r['id']}{_SUFFIX[r['kind']]}" for r in rows) + "]"
+def _trace_template(ids, edition: str, levels: dict[str, tuple[int, list[str]]]) -> str:
+    """Every rule of the edition as a trace step would name it, in the trace's order (a level with its points
+    and its first code)."""
+    steps = []
+    for r in ids.rows:
+        if r["edition"] != edition:
+            continue
+        suffix = _SUFFIX[r["kind"]]
+        if r["kind"] == "criterion" and r["key"] in levels:
+            points, codes = levels[r["key"]]
+            suffix = f',{dumps(codes[0]) if codes else chr(34) + "1" + chr(34)},null,{points}]'
+        steps.append(f"[{r['id']}{suffix}")
+    return "[" + ",".join(steps) + "]"
+
+
+def level_facts(ruleset) -> dict[str, tuple[int, list[str]]]:
+    """Each level's key -> (its points, its codes), from the levels rows publish writes."""
+    import json as _json
+    from .rules import rule_rows
+    return {row["key"]: (row["points"], _json.loads(row["codes"]) if row["codes"] else [])
+            for table, row in rule_rows(ruleset) if table == "levels"}
