@@ -15,6 +15,7 @@ from engine.batch.evaluator import BatchEvaluator, as_dict
 from engine.cli import cli
 from engine.errors import OvopError
 from engine.decide.evaluate import Evaluator
+from engine.publish import connect
 from engine.publish.build import publish
 from engine.publish.batch import EditionRows, chunk_rows
 from engine.publish.rows import outcome_row
@@ -172,9 +173,9 @@ def test_same_rows_whatever_the_chunk(tmp_path, ruleset):
     for chunk in (1, 3, 1000):
         db = tmp_path / f"c{chunk}" / "ovop.db"
         publish_stream(db, items, ruleset, chunk=chunk, what_if=True)
-        conn = sqlite3.connect(db)
+        conn = connect(db)
         dumps.append([conn.execute(f"select * from [{t}]").fetchall()
-                      for t in ("outcomes", "trace_steps", "assessments", "outcomes_what_if", "what_if_missing", "rules")])
+                      for t in ("outcomes", "trace_steps", "traces", "assessment_inputs", "assessments", "outcomes_what_if", "what_if_missing", "rules")])
         conn.close()
     assert dumps[0] == dumps[1] == dumps[2]
 

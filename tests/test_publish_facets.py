@@ -1,5 +1,5 @@
-"""Facets of the outcomes table view: the counts Datasette serves equal the table's counts, none times out, and the
-facet queries of the unfiltered view group in index order (one index per facet column, no temp b-tree)."""
+"""Facets of the outcomes table view: the counts Datasette serves equal the table's counts, none times out; the
+unfiltered view's counts are read from outcome_facets (counted at publish), a filtered view's from an index."""
 from __future__ import annotations
 
 import importlib.util
@@ -42,12 +42,18 @@ def facet_sql(conn, column: str, where: str = "") -> str:
             f"where [{column}] is not null group by [{column}] order by count desc, value limit 31")
 
 
-def test_unfiltered_facets_group_in_index_order(db):
+def test_unfiltered_facets_are_counted_once_and_filtered_ones_read_an_index(db):
+    """Every column facet of the table view has its counts in outcome_facets; a view filtered by province
+    alone (no edition) still counts its facets from an index, not by scanning the table."""
+    from engine.publish import FACET_COLUMNS
     assert set(FACETS) == {"edition", "commodity", "province", "status"} and PER_EDITION == ["stars"]
+    assert set(FACETS) <= set(FACET_COLUMNS)
     conn = sqlite3.connect(db)
+    assert {r[0] for r in conn.execute("select distinct [column] from outcome_facets")} == set(FACET_COLUMNS)
     for column in FACETS:
-        plan = " | ".join(r[3] for r in conn.execute("explain query plan " + facet_sql(conn, column)))
-        assert "COVERING INDEX" in plan and "TEMP B-TREE FOR GROUP BY" not in plan, (column, plan)
+        sql = facet_sql(conn, column, "where province = 'Bali'")
+        plan = " | ".join(r[3] for r in conn.execute("explain query plan " + sql))
+        assert plan.startswith("SEARCH outcomes USING") and "SCAN" not in plan, (column, plan)
 
 
 def test_filtered_facets_read_the_covering_index(db):
@@ -78,3 +84,32 @@ async def test_served_facets_are_complete_and_equal_the_counts(db, query):
     assert {(r["edition"], r["stars"]): r["count"] for r in served["stars"]["results"]} == per_edition
     total = conn.execute(f"select count(*) from outcomes {where}").fetchone()[0]
     assert data["filtered_table_rows_count"] == total and total > 0
+
+
+async def test_unfiltered_facets_are_read_from_the_stored_counts(db, tmp_path):
+    """The unfiltered view's facets come from outcome_facets (a count changed there is served); a filtered view,
+    a search, or a facet column not counted there runs Datasette's own query."""
+    import shutil
+    from engine.publish import FACET_COLUMNS
+    copy = tmp_path / "ovop.db"
+    shutil.copy(db, copy)
+    conn = sqlite3.connect(copy)
+    stored = dict(conn.execute("select value, count from outcome_facets where [column] = 'edition'"))
+    assert stored == dict(conn.execute("select edition, count(*) from outcomes group by edition"))
+    assert set(FACETS) <= set(FACET_COLUMNS)
+    with conn:
+        conn.execute("update outcome_facets set count = 999999 where [column] = 'edition' and value = '2013'")
+    ds = datasette_app(copy)
+    await ds.invoke_startup()
+
+    async def editions(query: str) -> dict:
+        data = (await ds.client.get(f"/ovop/outcomes.json?_extra=facet_results{query}")).json()
+        return {r["value"]: r["count"] for r in data["facet_results"]["edition"]["results"]}
+    assert (await editions(""))["2013"] == 999999
+    assert list(await editions("")) == sorted(stored, key=lambda v: (-(999999 if v == "2013" else stored[v]), v))
+    filtered = dict(conn.execute("select edition, count(*) from outcomes where province = 'Bali' group by edition"))
+    assert await editions("&province=Bali") == filtered
+    regency = (await ds.client.get("/ovop/outcomes.json?_extra=facet_results&_facet=regency")).json()
+    served = {r["value"]: r["count"] for r in regency["facet_results"]["regency"]["results"]}
+    assert served and all(conn.execute("select count(*) from outcomes where regency = ?", [v]).fetchone()[0] == c
+                          for v, c in served.items())

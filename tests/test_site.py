@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from engine.publish import connect
 from engine.publish.build import publish
 from engine.publish.schema import TABLES, VIEWS
 from engine.web.site import SITE_DIR, datasette_app, serve_command
@@ -148,7 +149,7 @@ async def test_huge_value_query_fails_fast(ds):
 def test_metadata_describes_every_table_and_column(db):
     metadata = yaml.safe_load((SITE_DIR / "metadata.yaml").read_text())
     tables = metadata["databases"]["ovop"]["tables"]
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     for name in [t.name for t in TABLES] + list(VIEWS):
         assert tables[name].get("description"), name
         columns = [r[1] for r in conn.execute(f"pragma table_info([{name}])")]

@@ -9,12 +9,15 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
+from engine.publish import connect
 from engine.publish.build import publish
 from engine.publish.verify import verify
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "publish_data"
 
+TRACE = "(select dictionary from codecs where part = 'trace')"
+INPUT = "(select dictionary from codecs where part = 'input')"
 TAMPERING = {  # kind: (SQL, text the report names)
     "band_min_score": ("update bands set min_score = min_score - 1 where key = (select min(key) from bands)",
                        "bands[2013/band/1]: min_score"),
@@ -38,11 +41,21 @@ TAMPERING = {  # kind: (SQL, text the report names)
     "index_dropped": ("drop index idx_outcomes_stars", "schema.index[idx_outcomes_stars]: sql: published null"),
     "trigger_added": ("create trigger t after insert on outcomes begin select 1; end",
                       "schema.trigger[t]: sql"),
-    "outcome_deleted": ("delete from trace_steps where outcome = (select max(n) from outcomes); "
+    "trace_step": ("update traces set steps = ovop_pack(json_set(ovop_unpack(steps, " + TRACE + "), '$[0][2]', 'fail'), "
+                   + TRACE + ") where outcome = 1", "trace_steps[1].result: published fail"),
+    "trace_deleted": ("delete from traces where outcome = 3", "trace_steps: published 0 steps"),
+    "input_packed": ("update assessments set input_packed = ovop_pack(replace(ovop_unpack(input_packed, " + INPUT
+                     + "), '\"evidence\":{', '\"evidence\":{\"x\":1,'), " + INPUT + ") where key = "
+                     "(select min(key) from assessments)", ": input_hash: published sha256:"),
+    "codec_dictionary": ("update codecs set dictionary = zeroblob(10) where part = 'input'",
+                         "codecs[input]: dictionary: published 10 bytes"),
+    "facet_count": ("update outcome_facets set count = count + 1 where [column] = 'stars' and value = 3",
+                    "outcome_facets[stars=3]: count: published"),
+    "outcome_deleted": ("delete from traces where outcome = (select max(n) from outcomes); "
                         "delete from assessments where key = (select key from outcomes where n = (select max(n) from outcomes)); "
                         "delete from outcomes where n = (select max(n) from outcomes)",
                         "publish_info[assessments]: value"),
-    "outcome_deleted_midway": ("delete from trace_steps where outcome = 2; "
+    "outcome_deleted_midway": ("delete from traces where outcome = 2; "
                                "delete from assessments where key = (select key from outcomes where n = 2); "
                                "delete from outcomes where n = 2; "
                                "update publish_info set value = (select count(*) from outcomes) where key = 'assessments'; "
@@ -70,7 +83,7 @@ def test_each_tampering_is_named(kind, published, tmp_path):
     sql, named = TAMPERING[kind]
     db = tmp_path / "ovop.db"
     shutil.copy(published, db)
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     conn.executescript(sql)
     conn.commit()
     conn.close()
@@ -85,7 +98,7 @@ def test_a_deleted_input_record_is_named_when_the_inputs_are_unchanged(published
     """The outcome, its assessment, its trace and the counts all removed: the inputs still hold it."""
     db = tmp_path / "ovop.db"
     shutil.copy(published, db)
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     key = conn.execute("select key from outcomes where n = (select max(n) from outcomes)").fetchone()[0]
     conn.executescript(TAMPERING["outcome_deleted"][0] + "; update publish_info set value = (select count(*) from "
                        "outcomes) where key = 'assessments'; update publish_info set value = (select count(*) from "

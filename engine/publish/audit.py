@@ -117,7 +117,7 @@ def inputs(conn: sqlite3.Connection, key: str, a, text: str) -> Iterator[Found]:
     stored = dict(zip(cols, tuple(row)))
     want = pr.assessment_row(a, text, stored["source_file"])
     for c in cols:
-        if c not in ("input_json", "input_hash") and stored[c] != want[c]:
+        if c not in ("input_packed", "input_hash") and stored[c] != want[c]:
             yield f"assessments[{key}]", c, stored[c], want[c]
     ikm = conn.execute("select id, name, province, regency from ikm where id = ?", [want["ikm"]]).fetchone()
     if ikm is None:
@@ -130,13 +130,46 @@ def inputs(conn: sqlite3.Connection, key: str, a, text: str) -> Iterator[Found]:
                 yield f"ikm[{ikm[0]}]", c, x, exp[c]
 
 
+def codecs(conn: sqlite3.Connection, ruleset, ids) -> Iterator[Found]:
+    """The packing dictionaries against those publish writes from the rule set (when no edition's rules changed)."""
+    from .packing import Codecs
+    stored = {r[0]: (r[1], bytes(r[2]) if r[2] is not None else None)
+              for r in conn.execute("select part, method, dictionary from codecs")}
+    want = {r["part"]: (r["method"], r["dictionary"]) for r in Codecs(ruleset, ids).rows()}
+    for part in sorted(set(stored) | set(want)):
+        if part not in want:
+            yield f"codecs[{part}]", "row", "present", "absent"
+        elif part not in stored:
+            yield f"codecs[{part}]", "row", "missing", "present"
+        else:
+            for c, x, y in zip(("method", "dictionary"), stored[part], want[part]):
+                if x != y:
+                    yield f"codecs[{part}]", c, _short(x), _short(y)
+
+
+def _short(value: Any) -> Any:
+    return f"{len(value)} bytes, sha256 {hashlib.sha256(value).hexdigest()[:12]}" if isinstance(value, bytes) else value
+
+
+def facets(conn: sqlite3.Connection) -> Iterator[Found]:
+    """outcome_facets against the outcomes counted again."""
+    from .schema import FACET_COLUMNS
+    stored = {(r[0], r[1]): r[2] for r in conn.execute("select [column], value, [count] from outcome_facets")}
+    want = {(c, r[0]): r[1] for c in FACET_COLUMNS for r in conn.execute(
+        f"select [{c}], count(*) from outcomes where [{c}] is not null group by [{c}]")}
+    for k in sorted(set(stored) | set(want), key=str):
+        if stored.get(k) != want.get(k):
+            yield f"outcome_facets[{k[0]}={k[1]}]", "count", stored.get(k), want.get(k)
+
+
 def population(conn: sqlite3.Connection, ruleset) -> Iterator[Found]:
     """Outcomes numbered without gaps, publish_info against the tables, and the inputs' assessments."""
     n, low, high = conn.execute("select count(*), min(n), max(n) from outcomes").fetchone()
     if n and (low != 1 or high != n):
         yield "outcomes", "n", f"{n} outcomes numbered {low}..{high}", f"1..{n}: an outcome was deleted or added"
     n_assessments = conn.execute("select count(*) from assessments").fetchone()[0]
-    n_steps = conn.execute("select count(*) from trace_steps").fetchone()[0]
+    n_steps = conn.execute("select coalesce(sum(json_array_length(ovop_unpack(steps, (select dictionary from codecs "
+                           "where part = 'trace')))), 0) from traces").fetchone()[0]
     info = {r[0]: r[1] for r in conn.execute("select key, value from publish_info")}
     for k in sorted(set(info) ^ INFO_KEYS):
         yield f"publish_info[{k}]", "key", "present" if k in info else "missing", \
@@ -150,6 +183,7 @@ def population(conn: sqlite3.Connection, ruleset) -> Iterator[Found]:
         yield "assessments", "count", n_assessments, f"{n} (one per outcome)"
     if "engine_version" in info and versions and versions != [info["engine_version"]]:
         yield "publish_info[engine_version]", "value", info["engine_version"], ", ".join(map(str, versions))
+    yield from facets(conn)
     yield from _input_files(conn, info.get("inputs"), ruleset)
 
 
@@ -181,4 +215,4 @@ def _input_files(conn: sqlite3.Connection, listed: str | None, ruleset) -> Itera
         yield f"outcomes[{key}]", "row", "present", "not in the published inputs"
 
 
-__all__ = ["schema", "criteria", "inputs", "population", "reference_schema"]
+__all__ = ["schema", "criteria", "codecs", "facets", "inputs", "population", "reference_schema"]

@@ -183,7 +183,7 @@ def check_database(tmp: Path) -> None:
         bad = conn.execute("PRAGMA foreign_key_check").fetchall()
         # trace steps point at outcomes by n (no declared key: Datasette would link n as a key)
         n, low, high = conn.execute("select count(*), min(n), max(n) from outcomes").fetchone()
-        t_low, t_high = conn.execute("select min(outcome), max(outcome) from trace_steps").fetchone()
+        t_low, t_high = conn.execute("select min(outcome), max(outcome) from traces").fetchone()
     finally:
         conn.close()
     if ok != [("ok",)]:

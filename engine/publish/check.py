@@ -7,7 +7,7 @@ from typing import Callable
 
 from ..errors import Diagnostic, OvopError
 from . import rows as pr
-from .schema import BY_NAME
+from .schema import BY_NAME, TRACE_COLUMNS
 from .steps import RuleIds, durable_rows
 
 OUTCOME_COLUMNS = BY_NAME["outcomes"].column_names
@@ -54,6 +54,6 @@ class Sampler:
 def _trace_differences(key: str, batch: list[tuple], durable: list[tuple]) -> list[str]:
     if len(batch) != len(durable):
         return [f"{key}: trace_steps: batch {len(batch)} steps, durable_rules {len(durable)} steps"]
-    names = BY_NAME["trace_steps"].column_names
+    names = TRACE_COLUMNS
     return [f"{key}: trace_steps[{d[1]}].{c}: batch {x!r}, durable_rules {y!r}"
             for b, d in zip(batch, durable) for c, x, y in zip(names, b, d) if x != y]

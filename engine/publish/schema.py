@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-T, I, R = str, int, float
+T, I, R, B, ANY = str, int, float, bytes, object
 PROV = {"provenance_status": T, "source": T, "source_url": T, "note": T}
 LABEL = {"label_id": T, "label_en": T}
 
@@ -30,8 +30,8 @@ class Table:
     def create_sql(self) -> str:
         """CREATE TABLE with types, NOT NULL keys, a composite or single primary key and foreign keys."""
         pk = (self.pk,) if isinstance(self.pk, str) else self.pk
-        types = {str: "TEXT", int: "INTEGER", float: "REAL"}
-        cols = [f"[{c}] {types[t]}{' NOT NULL' if c in pk else ''}" for c, t in self.columns.items()]
+        types = {str: " TEXT", int: " INTEGER", float: " REAL", bytes: " BLOB", object: ""}
+        cols = [f"[{c}]{types[t]}{' NOT NULL' if c in pk else ''}" for c, t in self.columns.items()]
         cols.append(f"PRIMARY KEY ({', '.join(f'[{c}]' for c in pk)})")
         cols += [f"FOREIGN KEY([{c}]) REFERENCES [{t}]([{o}])" for c, t, o in self.fks]
         body = ",\n   ".join(cols)
@@ -78,7 +78,7 @@ TABLES: list[Table] = [
     Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id", [], [("name",), ("province",)]),
     Table("assessments", {"key": T, "edition": T, "id": T, "ikm": T, "commodity": T, "commodity_key": T,
                           "product": T, "province": T, "regency": T, "previous_edition": T, "previous_stars": I,
-                          "source_file": T, "input_json": T, "input_hash": T},
+                          "source_file": T, "input_packed": B, "input_hash": T},
           "key", [_fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"), _fk("commodity_key", "commodities")],
           [("ikm",)]),
     Table("outcomes", {"key": T, "n": I, "assessment": T, "edition": T, "id": T, "ikm": T, "ikm_name": T,
@@ -91,14 +91,15 @@ TABLES: list[Table] = [
           [("ikm",), ("stars",), ("score",),
            # the default sort (score, descending) of a table view filtered by edition (and province)
            ("edition", "score"), ("edition", "province", "score"),
-           # covers the default facets of a table view filtered by edition (and province)
-           ("edition", "province", "commodity", "stars", "status"),
-           # one per facet column (with "stars" above): the unfiltered view's facet counts group in index order
-           # (no temp b-tree, 25 ms -> 5 ms each at 100,000)
-           ("edition",), ("commodity",), ("province",), ("status",)], unique=[("n",)]),
-    # outcome: the outcome's n; rule: the rules row (provenance, labels, links); only per-step values here
-    Table("trace_steps", {"outcome": I, "step": I, "rule": I, "value": T, "result": T, "points": I},
-          ("outcome", "step"), [_fk("rule", "rules", "id")], without_rowid=True),
+           # covers the default facets of a table view filtered by edition (and province); the unfiltered view's
+           # facets are counted once, in outcome_facets (one index per facet column cost 70 bytes an outcome)
+           ("edition", "province", "commodity", "stars", "status")], unique=[("n",)]),
+    # one row per outcome: its trace steps packed (engine.publish.packing); the trace_steps view unpacks them
+    Table("traces", {"outcome": I, "steps": B}, "outcome"),
+    # the preset dictionaries of the packed columns (assessments.input_packed, traces.steps)
+    Table("codecs", {"part": T, "method": T, "dictionary": B}, "part"),
+    # the counts an unfiltered outcomes table view shows as facets (site plugin), counted once after loading
+    Table("outcome_facets", {"column": T, "value": ANY, "count": I}, ("column", "value"), without_rowid=True),
     Table("outcomes_what_if", {"assessment": T, "edition": T, "from_edition": T, "commodity": T, "status": T,
                                "stars": I, "band_stars": I, "capped": I, "score": R, "gates_failed": T,
                                "gates_unknown": T, "pembina": T, "stars_own": I, "status_own": T},
@@ -112,18 +113,35 @@ TABLES: list[Table] = [
 ]
 
 BY_NAME = {t.name: t for t in TABLES}
+# the columns of a trace step row (the trace_steps view; engine.publish.packing packs them per outcome)
+TRACE_COLUMNS = ("outcome", "step", "rule", "value", "result", "points")
 
 _VALUE = ("case j.type when 'true' then 'true' when 'false' then 'false' else cast(j.value as text) end as value_text, "
           "case when j.type in ('integer', 'real') then j.value end as value_number")
 
+_INPUT = "ovop_unpack(a.input_packed, (select dictionary from codecs where part = 'input'))"
+
+# outcome facets counted in outcome_facets (the columns of site/metadata.yaml's outcomes facets, and more)
+FACET_COLUMNS = ("edition", "commodity", "province", "stars", "status", "pembina", "movement", "capped",
+                 "label_kemasan", "kandidat_go_global", "previous_edition")
+
 VIEWS: dict[str, str] = {
+    # the stored input as canonical JSON text
+    "assessment_inputs": f"""
+select a.key as assessment, {_INPUT} as input_json, a.input_hash
+from assessments a""",
     # read from the stored input, not stored twice
     "evidence": f"""
 select a.key as assessment, 'evidence' as section, j.key as name, {_VALUE}
-from assessments a, json_each(a.input_json, '$.evidence') j
+from assessments a, json_each({_INPUT}, '$.evidence') j
 union all
 select a.key as assessment, 'gates' as section, j.key as name, {_VALUE}
-from assessments a, json_each(a.input_json, '$.gates') j""",
+from assessments a, json_each({_INPUT}, '$.gates') j""",
+    # every step of every outcome, one row each (outcome: the outcome's n; rule: the rules row's id)
+    "trace_steps": """
+select t.outcome, s.key + 1 as step, s.value ->> 0 as rule, s.value ->> 1 as value, s.value ->> 2 as result,
+  s.value ->> 3 as points
+from traces t, json_each(ovop_unpack(t.steps, (select dictionary from codecs where part = 'trace'))) s""",
     # trace_steps with the outcome's key and the rule's name, labels and provenance
     "trace": """
 select o.key as outcome, t.step, r.kind, r.rule, r.subject, t.value, t.result, t.points, r.max_points,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
@@ -12,6 +13,7 @@ from typing import Any
 
 from ..errors import Diagnostic, OvopError
 from ..rules import load_rules
+from . import packing
 from . import rows as pr
 from .rules import rule_rows
 from .schema import BY_NAME
@@ -80,6 +82,8 @@ def _audit(conn, ruleset, report: VerifyReport, sample: int | None) -> None:
     be = BatchEvaluator(ruleset)
     ids = RuleIds([be.plan(e).c for e in sorted(ruleset.editions)], known)
     found = list(audit.schema(conn)) + list(audit.criteria(conn, ruleset, ids, (published & set(ruleset.editions)) - changed))
+    if not changed and published == set(ruleset.editions):  # the dictionaries come from the whole rule set
+        found += list(audit.codecs(conn, ruleset, ids))
     if sample is None:
         found += list(audit.population(conn, ruleset))
     report.differences += [Difference(*f) for f in found]
@@ -89,10 +93,11 @@ def _open(path: Path) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
+        packing.register(conn)
         names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     except sqlite3.DatabaseError as exc:
         raise OvopError(Diagnostic(str(path), message=f"not a readable SQLite database: {exc}")) from None
-    missing = {"editions", "assessments", "outcomes", "trace_steps", "rules"} - names
+    missing = {"editions", "assessments", "outcomes", "traces", "codecs", "rules"} - names
     if missing:
         conn.close()
         raise OvopError(Diagnostic(str(path), message=f"not a database written by ovop publish (no {', '.join(sorted(missing))} table)"))
@@ -106,8 +111,8 @@ def _rules_changed(conn, ruleset) -> list[tuple[str, str | None, str | None]]:
             if e in published and published.get(e) != current.get(e)]
 
 
-SQL = ("select o.*, a.input_json as a_input_json, a.input_hash as a_input_hash "
-       "from outcomes o left join assessments a on a.key = o.assessment")
+SQL = ("select o.*, a.input_packed as a_input_packed, a.input_hash as a_input_hash, t.steps as t_steps "
+       "from outcomes o left join assessments a on a.key = o.assessment left join traces t on t.outcome = o.n")
 
 
 def _compare_all(conn, ruleset, report: VerifyReport, sample: int | None, seed: int) -> None:
@@ -119,6 +124,7 @@ def _compare_all(conn, ruleset, report: VerifyReport, sample: int | None, seed: 
     be = BatchEvaluator(ruleset)
     ids = RuleIds([be.plan(e).c for e in sorted(ruleset.editions)], known)
     stored_rules = {r["id"]: r["key"] for r in conn.execute("select id, key from rules")}
+    dictionaries = {r["part"]: bytes(r["dictionary"]) for r in conn.execute("select part, dictionary from codecs")}
     if sample is None:
         rows = conn.execute(SQL + " order by o.key")
     else:
@@ -126,21 +132,34 @@ def _compare_all(conn, ruleset, report: VerifyReport, sample: int | None, seed: 
         picked = sorted(Random(seed).sample(keys, min(sample, len(keys))))
         rows = (conn.execute(SQL + " where o.key = ?", [k]).fetchone() for k in picked)
     for row in rows:
-        trace = [(r["step"], stored_rules.get(r["rule"]), r["value"], r["result"], r["points"])
-                 for r in conn.execute("select * from trace_steps where outcome = ? order by step", [row["n"]])]
         report.checked += 1
-        report.differences += _compare_one(row, trace, catalogue, evaluator, ids, conn)
+        try:
+            text = _unpacked(row["a_input_packed"], dictionaries.get("input"))
+            steps = packing.trace_rows(row["n"], _unpacked(row["t_steps"], dictionaries.get("trace")) or "[]")
+        except (ValueError, TypeError, zlib.error) as exc:
+            report.differences.append(Difference(row["key"], "packed", "unreadable", f"readable ({exc})"))
+            continue
+        trace = [(r[1], stored_rules.get(r[2]), *r[3:]) for r in steps]
+        report.differences += _compare_one(row, text, trace, catalogue, evaluator, ids, conn)
     if sample is None:
         orphans = conn.execute("select key from assessments where key not in (select assessment from outcomes) order by key")
         report.differences += [Difference(r["key"], "outcome", None, "an assessment without an outcome") for r in orphans]
-        stray = conn.execute("select count(*) from trace_steps where outcome not in (select n from outcomes)").fetchone()[0]
+        stray = conn.execute("select count(*) from traces where outcome not in (select n from outcomes)").fetchone()[0]
         if stray:
-            report.differences.append(Difference("trace_steps", "outcome", f"{stray} steps of no outcome", None))
+            report.differences.append(Difference("traces", "outcome", f"{stray} traces of no outcome", None))
 
 
-def _compare_one(row, stored_trace: list[tuple], catalogue, evaluator, ids: RuleIds, conn=None) -> list[Difference]:
+def _unpacked(packed, dictionary: bytes | None) -> str | None:
+    if packed is None:
+        return None
+    if dictionary is None:
+        raise ValueError("no dictionary in codecs")
+    return packing.unpack(bytes(packed), dictionary)
+
+
+def _compare_one(row, text: str | None, stored_trace: list[tuple], catalogue, evaluator, ids: RuleIds,
+                 conn=None) -> list[Difference]:
     key = row["key"]
-    text = row["a_input_json"]
     if text is None:
         return [Difference(key, "assessment", None, "the outcome's assessment row is missing")]
     diffs = []

@@ -18,7 +18,8 @@ from . import rows as pr
 from .batch import EditionRows, chunk_rows
 from .check import Sampler
 from .rules import dumps, rule_rows
-from .schema import BY_NAME, TABLES, VIEWS
+from .packing import Codecs
+from .schema import BY_NAME, FACET_COLUMNS, TABLES, VIEWS
 from .steps import RuleIds
 
 CHUNK = 5000
@@ -54,6 +55,10 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         conn.execute("BEGIN")
         writer, be = Writer(conn), BatchEvaluator(ruleset)
         ids = _rules(writer, ruleset, be)
+        codecs = Codecs(ruleset, ids)
+        for row in codecs.rows():
+            writer.dict_row("codecs", row)
+        writer.flush()
         sampler = Sampler(check, seed)
         whatif = None
         if what_if:
@@ -62,7 +67,7 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         was = gc.isenabled()
         gc.disable()  # the rows hold no cycles; collector passes over them would cost more than building them
         try:
-            _data(writer, assessments, ruleset, be, ids, report, sampler, whatif, chunk)
+            _data(writer, assessments, ruleset, be, ids, codecs, report, sampler, whatif, chunk)
         finally:
             if was:
                 gc.enable()
@@ -71,6 +76,7 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         conn.execute("COMMIT")
         conn.execute("BEGIN")
         _indexes(conn)
+        facets(conn)
         fts.build(conn)
         for name, sql in VIEWS.items():
             conn.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
@@ -87,6 +93,13 @@ def _indexes(conn: sqlite3.Connection) -> None:
                          f"({', '.join(f'[{c}]' for c in cols)})")
         for cols in t.indexes:
             conn.execute(f"CREATE INDEX [idx_{t.name}_{'_'.join(cols)}] ON [{t.name}] ({', '.join(f'[{c}]' for c in cols)})")
+
+
+def facets(conn: sqlite3.Connection) -> None:
+    """outcome_facets: each facet column's value counts, as Datasette's facet query would count them."""
+    for column in FACET_COLUMNS:
+        conn.execute(f"INSERT INTO outcome_facets ([column], value, [count]) SELECT ?, [{column}], count(*) "
+                     f"FROM outcomes WHERE [{column}] IS NOT NULL GROUP BY [{column}]", [column])
 
 
 def _rules(writer: Writer, ruleset: RuleSet, be: BatchEvaluator) -> RuleIds:
@@ -120,8 +133,8 @@ def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
     return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])
 
 
-def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEvaluator, ids: RuleIds, report,
-          sampler, whatif, chunk: int) -> None:
+def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEvaluator, ids: RuleIds,
+          codecs: Codecs, report, sampler, whatif, chunk: int) -> None:
     editions: dict[str, EditionRows] = {}
     counts: Counter = Counter()
     it, n = iter(assessments), 0
@@ -146,9 +159,11 @@ def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEval
                                f[10], f[11], __version__)
                 counts[(e, f[0], f[1])] += 1
                 sampler.offer(n + k, lambda k=k, j=j: (block[k], outcomes[k], traces[starts[j]:_end(starts, j, traces)]))
-            writer.buffers["trace_steps"] += traces
+            writer.buffers["traces"] += [(n + k + 1, codecs.pack_trace(traces[starts[j]:_end(starts, j, traces)]))
+                                         for j, k in enumerate(positions)]
             report.trace_steps += len(traces)
-        writer.buffers["assessments"] += [p[1] for p in prepared]
+        writer.buffers["traces"].sort()
+        writer.buffers["assessments"] += [(*p[1][:12], codecs.pack_input(p[1][12]), p[1][13]) for p in prepared]
         writer.buffers["ikm"] += [p[2] for p in prepared]
         writer.buffers["outcomes"] += outcomes
         if whatif is not None:

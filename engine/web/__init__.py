@@ -8,14 +8,15 @@ desk (desk, evaluate_api, outcome_page, state; messages: its errors in Indonesia
 assessor saves). accounts (users, roles, sessions in the workspace
 database), history (append-only changes), yamledit (round-trip edits of rule files), form (the draft
 editor's fields), workbench (what the criteria workbench does), impactrun (a draft's impact on the
-published assessments), workbench_routes (the workbench under /-/ovop/).
+published assessments), workbench_routes (the workbench under /-/ovop/). counted_facets: the unfiltered outcomes
+table's facet counts read from outcome_facets.
 """
-from . import accounts
+from . import accounts, counted_facets
 from .cells import badge_html, cell, stars_html
 from .home import context as home_context
 from .queries import available as conditional_queries
 from .serve import serve
 from .site import DB_NAME, SITE_DIR, datasette_app, serve_command, site_dir
 
-__all__ = ["accounts", "badge_html", "cell", "stars_html", "home_context", "DB_NAME", "SITE_DIR",
+__all__ = ["accounts", "counted_facets", "badge_html", "cell", "stars_html", "home_context", "DB_NAME", "SITE_DIR",
            "conditional_queries", "datasette_app", "serve", "serve_command", "site_dir"]

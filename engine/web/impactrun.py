@@ -16,6 +16,7 @@ from typing import Any
 from ..batch import BatchEvaluator
 from ..impact import compare, why_not_evaluated
 from ..inputs import Catalogue, FastCheck, slow
+from ..publish import register
 from ..rules import RuleSet, load_commodity_map
 
 MAX_REASONS = 200  # records not re-targeted whose reason is worked out one by one; the rest are counted
@@ -41,7 +42,10 @@ def population(db: str | Path) -> list[dict]:
     key = ("pop", str(path.resolve()), path.stat().st_mtime_ns)
     if key not in _CACHE:
         with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as conn:
-            raws = [json.loads(r[0]) for r in conn.execute("select input_json from assessments order by rowid")]
+            register(conn)
+            raws = [json.loads(r[0]) for r in conn.execute(
+                "select ovop_unpack(input_packed, (select dictionary from codecs where part = 'input')) "
+                "from assessments order by rowid")]
         _CACHE.clear() if len(_CACHE) > 8 else None
         _CACHE[key] = raws
     return _CACHE[key]

@@ -174,6 +174,8 @@ def _columns(datasette, scope) -> set[str] | None:
         if not path:
             return None
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        from datasette.plugins import pm
+        pm.hook.prepare_connection(conn=conn, database=db_name, datasette=datasette)  # the views' functions
         _local.meta = {**getattr(_local, "meta", {}), db_name: conn}
     try:
         names = {r[0] for r in conn.execute("select name from sqlite_master where type in ('table', 'view')")}

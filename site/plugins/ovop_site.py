@@ -6,9 +6,16 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
 
-from engine.web import badge_html, cell, stars_html
+from engine.publish import register
+from engine.web import badge_html, cell, counted_facets, stars_html
 
 DB = "ovop"
+counted_facets.install(DB)  # the unfiltered outcomes table's facet counts from outcome_facets
+
+
+@hookimpl
+def prepare_connection(conn):
+    register(conn)  # ovop_unpack: the packed inputs and traces (views trace_steps, trace, evidence, assessment_inputs)
 
 
 @hookimpl
@@ -61,7 +68,7 @@ async def _trace(db, datasette, key: str) -> list[dict]:
     return out
 
 
-EXPLAIN_SQL = """select a.input_json, o.edition, e.hash from outcomes o join assessments a on a.key = o.assessment
+EXPLAIN_SQL = """select i.input_json, o.edition, e.hash from outcomes o join assessment_inputs i on i.assessment = o.assessment
 join editions e on e.id = o.edition where o.key = ?"""
 
 

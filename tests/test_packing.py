@@ -1,0 +1,48 @@
+"""Packed inputs and traces (engine/publish/packing.py): what is packed unpacks to the same text, the SQL
+function reads it, and a crafted value cannot fill memory."""
+from __future__ import annotations
+
+import sqlite3
+import zlib
+
+import pytest
+
+from engine.publish import packing
+
+DICT = b'[[1,"true","pass",null],[2,"1",null,3]]'
+
+
+def test_a_trace_round_trips_with_its_step_numbers():
+    rows = [(7, 1, 11, "true", "pass", None), (7, 2, 12, "91.4", None, 3), (7, 3, 13, None, None, 3)]
+    text = packing.trace_text(rows)
+    assert text == '[[11,"true","pass",null],[12,"91.4",null,3],[13,null,null,3]]'
+    assert packing.trace_rows(7, packing.unpack(packing.pack(text, DICT), DICT)) == rows
+
+
+def test_steps_not_numbered_from_one_are_refused():
+    with pytest.raises(ValueError, match="not numbered 1..N"):
+        packing.trace_text([(1, 1, 11, None, None, None), (1, 3, 12, None, None, None)])
+
+
+def test_the_dictionary_makes_it_small_and_is_needed_to_read_it():
+    text = '{"evidence":{"bahan_baku_lokal_pct":91.4},"gates":{"izin_usaha":true}}'
+    dictionary = b'{"evidence":{"bahan_baku_lokal_pct":1},"gates":{"izin_usaha":true}}'
+    packed = packing.pack(text, dictionary)
+    assert len(packed) < len(zlib.compress(text.encode(), 9)) / 2
+    assert packing.unpack(packed, dictionary) == text
+    with pytest.raises(zlib.error):
+        packing.unpack(packed, b"")
+
+
+def test_sql_reads_packed_values_and_a_bomb_is_refused():
+    conn = sqlite3.connect(":memory:")
+    packing.register(conn)
+    packed = packing.pack("[1,2,3]", DICT)
+    assert conn.execute("select ovop_unpack(?, ?)", [packed, DICT]).fetchone() == ("[1,2,3]",)
+    assert conn.execute("select ovop_unpack(null, ?)", [DICT]).fetchone() == (None,)
+    with pytest.raises(sqlite3.OperationalError):  # ovop_pack is not there on a reading connection
+        conn.execute("select ovop_pack('x', ?)", [DICT])
+    bomb = packing.pack(" " * (packing.MAX_UNPACKED + 1), DICT)
+    assert len(bomb) < 10_000
+    with pytest.raises(sqlite3.OperationalError, match="user-defined function raised exception"):
+        conn.execute("select ovop_unpack(?, ?)", [bomb, DICT]).fetchone()
