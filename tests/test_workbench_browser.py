@@ -126,6 +126,8 @@ def test_policy_officer_journey(server):
             assert digest.startswith("sha256:")
             page.fill("form.ovop-wb-freeze input[name=confirm]", NEW)
             page.click("form.ovop-wb-freeze button")
+            page.wait_for_url("**/freeze/confirm")
+            page.wait_for_load_state("load")
             assert digest in page.content()
             page.goto(base + "/-/ovop/editions")
             assert "published" in page.locator(f"tr[data-edition='{NEW}']").inner_text()
