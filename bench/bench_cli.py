@@ -169,13 +169,17 @@ def main() -> None:
                       f"peak tree {run['peak_tree_rss_mb']:.0f} MB, largest process {run['max_process_rss_mb']:.0f} MB, "
                       f"load {run['load']:.2f}")
     floor = [r["wall_s"] for r in results["json.loads"]]
-    print(f"\n{'command':<16} {'median s':>9} {'min s':>7} {'records/s':>11} {'× json.loads':>13} {'peak MB':>8}")
+    floor_cpu = [r["cpu_s"] for r in results["json.loads"]]
+    print(f"\n{'command':<16} {'median s':>9} {'min s':>7} {'records/s':>11} {'× json.loads':>13} "
+          f"{'CPU ×':>7} {'peak MB':>8}")
     for name, runs in results.items():
         walls = [r["wall_s"] for r in runs]
         per = cmds[name][1] or args.n
         ratios = [(w / per) / (f / args.n) for w, f in zip(walls, floor)]  # time per record, to json.loads's
+        cpu = [(r["cpu_s"] / per) / (f / args.n) for r, f in zip(runs, floor_cpu)]
         print(f"{name:<16} {statistics.median(walls):>9.2f} {min(walls):>7.2f} {per / statistics.median(walls):>11,.0f} "
-              f"{statistics.median(ratios):>13.2f} {max(r['peak_tree_rss_mb'] for r in runs):>8.0f}")
+              f"{statistics.median(ratios):>13.2f} {statistics.median(cpu):>7.2f} "
+              f"{max(r['peak_tree_rss_mb'] for r in runs):>8.0f}")
     if args.stages:
         print("\nstages, one process, 20,000 records:")
         stages(path)
