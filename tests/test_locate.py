@@ -55,10 +55,12 @@ def test_the_nearest_checkout_wins_and_diagnostics_name_it_shortly(tmp_path, mon
 def test_an_explicit_folder_and_the_environment_are_honoured(tmp_path):
     root = checkout(tmp_path)
     missing = ovop("rules", "check", "--rules", "nowhere", cwd=root)
-    assert missing.returncode == 1 and "nowhere: no such rules folder" in missing.stderr
+    assert missing.returncode == 1 and "nowhere: folder aturan tidak ada" in missing.stderr  # Indonesian by default
+    english = ovop("rules", "check", "--lang", "en", "--rules", "nowhere", cwd=root)
+    assert english.returncode == 1 and "nowhere: no such rules folder" in english.stderr
     assert "OVOP_RULES_DIR" in missing.stderr  # what is allowed says how rules are found
     env = ovop("rules", "check", cwd=tmp_path, env={"OVOP_RULES_DIR": str(tmp_path / "void")})
-    assert env.returncode == 1 and f"{tmp_path / 'void'}: no such rules folder" in env.stderr
+    assert env.returncode == 1 and f"{tmp_path / 'void'}: folder aturan tidak ada" in env.stderr
     ok = ovop("rules", "check", cwd=tmp_path, env={"OVOP_RULES_DIR": str(root / "rules")})
     assert ok.returncode == 0, ok.stderr
 

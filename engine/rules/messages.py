@@ -140,7 +140,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not_mapping": ("pemetaan (kunci: nilai)", "a mapping (key: value)"),
     # ---- the rule folder and editions -----------------------------------------------------------
     "no_rules_folder": ("folder aturan tidak ada", "no such rules folder"),
-    "no_rules_folder_ok": ("folder berisi <edisi>/edition.yaml", "a folder with <edition>/edition.yaml"),
+    "no_rules_folder_ok": ("folder berisi <edisi>/edition.yaml: --rules FOLDER, atau OVOP_RULES_DIR, atau jalankan "
+                           "di dalam checkout (folder di atasnya memuat rules/editions.lock)",
+                           "a folder with <edition>/edition.yaml: --rules FOLDER, or OVOP_RULES_DIR, or run inside a "
+                           "checkout (a folder above holds rules/editions.lock)"),
     "unknown_edition": ('edisi "{edition}" tidak dikenal{hint}', 'unknown edition "{edition}"{hint}'),
     "edition_in_folder": ('edisi "{edition}" ada di folder "{folder}"', 'edition "{edition}" is in folder "{folder}"'),
     "edition_in_folder_ok": ('nama foldernya: "{folder}"', 'the folder name: "{folder}"'),
