@@ -16,13 +16,12 @@ objects. Agreement with the durable path is an invariant (tests/test_batch.py).
 """
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from itertools import islice
 from random import Random
 from typing import Any, Iterable, Iterator
 
 from ..decide import compile_edition
+from ..inputs import collector_paused
 from ..rules import RuleSet
 from .execute import (
     AWARDED,
@@ -118,17 +117,6 @@ def rows(cols: Columns) -> list[dict[str, Any]]:
     a growing heap of new containers would otherwise cost more than building them."""
     with collector_paused():
         return _rows(cols)
-
-
-@contextmanager
-def collector_paused():
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _rows(cols: Columns) -> list[dict[str, Any]]:

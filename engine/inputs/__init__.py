@@ -7,7 +7,7 @@ schemas/assessment.schema.json (sync_schema: `ovop rules check` and `rules new` 
 rule sets); published reads the real round results.
 """
 from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
-from .lines import Record, Scan, read_population
+from .lines import Record, Scan, collector_paused, read_population
 from .population import FastCheck, Shared, parse, parse_line, slow
 from .published import load_published
 from .read import json_source, read
@@ -17,6 +17,6 @@ from .values import Spec, problem
 from .workbook import write_template
 
 __all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
-           "Record", "Scan", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published",
+           "Record", "Scan", "collector_paused", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published",
            "json_source", "read", "sync_schema", "Source",
            "Spec", "problem", "write_template"]
