@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ARGS, CHROMIUM, free_port, wait_up
+from tests.test_browser import ARGS, CHROMIUM
 from tests.test_desk_browser import FIRM, _fill
-from tests.wb_server import PASSWORD, ROOT, start, workspace
+from tests.wb_server import PASSWORD, ROOT, serving, workspace
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium at /usr/bin/chromium")]
@@ -22,15 +22,8 @@ def server(tmp_path_factory):
     w = workspace(tmp_path_factory.mktemp("desk"), [ROOT / "tests/publish_data/small.yaml"])
     subprocess.run([str(w["ovop"]), "users", "add", "rina", "--role", "assessor", "--db", str(w["db"]),
                     "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, capture_output=True)
-    port = free_port()
-    proc = start(w, port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_up(base + "/-/versions.json", proc)
+    with serving(w) as base:
         yield base, w
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def sign_in(page, base: str, name: str) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import ARGS, CHROMIUM, free_port, wait_up
+from tests.test_browser import ARGS, CHROMIUM
 from tests.rulecopy import new_edition_id
-from tests.wb_server import PASSWORD, ROOT, start, workspace
+from tests.wb_server import PASSWORD, ROOT, serving, workspace
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="no chromium at /usr/bin/chromium")]
@@ -23,15 +23,8 @@ NEW = new_edition_id(ROOT / "rules")  # the draft the officer starts: an id no e
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     w = workspace(tmp_path_factory.mktemp("wb"), [ROOT / "datasets/synthetic/2024.yaml"])
-    port = free_port()
-    proc = start(w, port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_up(base + "/-/versions.json", proc)
+    with serving(w) as base:
         yield base, w
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def save(page):

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from engine.publish.build import publish
@@ -29,3 +30,18 @@ def start(w: dict, port: int) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "OVOP_RULES_DIR": str(w["rules"])}
     return subprocess.Popen([str(w["ovop"]), "serve", "--db", str(w["db"]), "--port", str(port)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+
+
+@contextmanager
+def serving(w: dict):
+    """`ovop serve` on the workspace at a free port, up before the body runs, stopped after: its base URL."""
+    from tests.test_browser import free_port, wait_up
+    port = free_port()
+    proc = start(w, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_up(base + "/-/versions.json", proc)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
