@@ -26,7 +26,7 @@ def friendly(func):
         try:
             return func(*args, **kwargs)
         except OvopError as exc:
-            click.echo(exc.render(), err=True)
+            click.echo(exc.render(kwargs.get("lang")), err=True)  # in the command's --lang, where it has one
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -189,9 +189,14 @@ def evaluate(paths, edition, as_json, rules_dir):
 @click.option("--publish", "publish_to", is_flag=True, help="add the result to the published database (--db)")
 @click.option("--db", "db_path", default="build/ovop.db", show_default=True, type=click.Path(dir_okay=False),
               help="the published SQLite database (with --publish)")
+@click.option("--assume", "assume", multiple=True, metavar="NAME=VALUE",
+              help="an answer the draft asks for that no past assessment has (repeatable), e.g. sertifikasi_digital=0")
+@click.option("--all", "everything", is_flag=True, help="list each assessment not re-targeted, not only the counts")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @RULES_OPTION
 @friendly
-def impact(draft, datasets, base, as_json, check, seed, workers, progress, publish_to, db_path, rules_dir):
+def impact(draft, datasets, base, as_json, check, seed, workers, progress, publish_to, db_path, assume, everything,
+           lang, rules_dir):
     """Who moves from BASE to DRAFT: evaluate the same assessments (default: datasets/) under both.
 
     DATASETS are assessment files; .jsonl (one assessment per line) is read in chunks, for populations."""
@@ -206,10 +211,11 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, publi
         check_target(db_path)
     total = sum(imp.count_lines(p) for p in paths if p.suffix.lower() == ".jsonl" and p.is_file())
     ruleset = load_rules(rules_dir)
+    assumed = imp.parse_assumptions(assume, ruleset.get(draft).model)
     with progress_bar("impact", total or None, progress) as advance:
         result = imp.impact(ruleset, draft, base, paths, None if paths else imp.default_datasets(datasets_dir(rules_dir)),
-                            check=check, seed=seed, workers=workers, advance=advance)
-    imp.echo(result, as_json)
+                            check=check, seed=seed, workers=workers, advance=advance, assumed=assumed, lang=lang)
+    imp.echo(result, as_json, lang, everything)
     if publish_to:
         click.echo(f"published impact run {publish_impact(db_path, result, ruleset)} to {db_path}", err=as_json)
 

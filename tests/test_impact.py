@@ -95,9 +95,11 @@ def test_cli_json_and_errors(tmp_path):
     data = json.loads(out.output)
     assert data["matrix"]["2"]["ineligible"] == 1 and data["moves"][0]["id"] == "2024-JT-0003"
     text = runner.invoke(cli, ["impact", "2024", "--base", "2022", str(FILES[0]), "--rules", str(RULES)])
-    assert "1 assessments move" in text.output and "2024-JT-0003" in text.output
+    assert "1 penilaian berpindah" in text.output and "2024-JT-0003" in text.output  # Indonesian by default
+    english = runner.invoke(cli, ["impact", "2024", "--base", "2022", str(FILES[0]), "--rules", str(RULES), "--lang", "en"])
+    assert "1 assessment moves" in english.output and "1 assessments" not in english.output
     bad = runner.invoke(cli, ["impact", "2042", "--base", "2022", str(FILES[0]), "--rules", str(RULES)])
-    assert bad.exit_code == 1 and 'unknown edition "2042"' in bad.output
+    assert bad.exit_code == 1 and 'edisi "2042" tidak dikenal' in bad.output and "diizinkan: 2013" in bad.output
     missing = runner.invoke(cli, ["impact", "2024", "--base", "2022", str(tmp_path / "none.yaml"), "--rules", str(RULES)])
     assert missing.exit_code == 1 and "cannot read" in missing.output
 
@@ -113,7 +115,8 @@ def test_duplicate_ids_are_refused_as_evaluate_refuses_them(tmp_path):
     runner = CliRunner()
     for files in ([twice], [FILES[0], other]):
         evaluated = runner.invoke(cli, ["evaluate", *map(str, files), "--rules", str(RULES)])
-        moved = runner.invoke(cli, ["impact", "2024", "--base", "2022", *map(str, files), "--rules", str(RULES)])
+        moved = runner.invoke(cli, ["impact", "2024", "--base", "2022", *map(str, files), "--rules", str(RULES),
+                                    "--lang", "en"])
         assert evaluated.exit_code == moved.exit_code == 1
         assert 'duplicate id "' in moved.output and "allowed: each id once per edition" in moved.output
         assert moved.output == evaluated.output

@@ -52,7 +52,7 @@ def test_batch_impact_equals_durable_impact_for_a_draft_band(tmp_path):
     assert batch["matrix"] == durable["matrix"] and batch["moves"] == durable["moves"]
     band = [r for m in batch["moves"] for r in m["reasons"] if r.startswith("band: ")]
     assert band and all(r.startswith("band: 2 stars (score ") for r in band)
-    assert all("; 3 stars needs >= 80) -> 1 stars (score " in r for r in band)  # the base's own next threshold
+    assert all("; 3 stars needs >= 80) -> 1 star (score " in r for r in band)  # the base's own next threshold
     assert all(r.endswith("; 2 stars needs >= 74.5)") for r in band)  # the draft's threshold, not the base's 70
 
 
@@ -64,7 +64,10 @@ def test_check_50_passes():
     assert data["checked"] == 50 and data["differences"] == []
     text = CliRunner().invoke(cli, ["impact", "2024", "--base", "2022", *map(str, FILES), "--check", "50",
                                     "--rules", str(RULES)])
-    assert "a sample of 50 re-evaluated through durable_rules" in text.stdout and "0 differences" in text.stdout
+    assert "sampel 50 penilaian dievaluasi ulang melalui durable_rules" in text.stdout and "0 perbedaan" in text.stdout
+    english = CliRunner().invoke(cli, ["impact", "2024", "--base", "2022", *map(str, FILES), "--check", "50",
+                                       "--rules", str(RULES), "--lang", "en"])
+    assert "a sample of 50 re-evaluated through durable_rules" in english.stdout and "0 differences" in english.stdout
 
 
 def mis_scored(monkeypatch):

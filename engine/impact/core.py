@@ -13,6 +13,8 @@ chunks of lines, a fast check, worker processes, memory flat.
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +26,8 @@ from ..errors import Diagnostic, OvopError
 from ..inputs import Assessment, Catalogue, check_file, duplicates, item_label, read
 from ..rules import RuleSet, load_commodity_map
 from . import stream as impact_stream
+from .assume import apply as with_assumed
+from .assume import new_names
 from .rows import compare, durable_row, state_of, why_not_evaluated
 from .rows import reasons as row_reasons
 
@@ -61,10 +65,15 @@ class Impact:
     differences: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the files evaluated, in order
     declared: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, id) -> the file's edition (not .jsonl)
+    assumed: dict[str, Any] = field(default_factory=dict)  # "evidence.NAME" | "gates.NAME" -> value, draft only
+    new_names: list[str] = field(default_factory=list)  # evidence and gate facts the draft adds
+    lang: str = "en"  # of the reasons
 
     def to_json(self) -> dict[str, Any]:
         return {"base": self.base, "draft": self.draft, "evaluated": self.evaluated, "states": self.states,
                 "matrix": self.matrix, "moves": [m.to_json() for m in self.moves], "not_retargeted": self.skipped,
+                "not_retargeted_by_reason": by_reason(self.skipped), "assumed": self.assumed,
+                "new_names": self.new_names,
                 **({"checked": self.checked, "differences": self.differences} if self.checked else {})}
 
 
@@ -99,9 +108,11 @@ def read_all(paths: list[Path]) -> list[tuple[str, Any]]:
 
 def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: list | None = None, *,
            check: int = 0, seed: int = 0, workers: int | None = None, advance=None,
-           executor: str = "batch") -> Impact:
+           executor: str = "batch", assumed: dict[str, Any] | None = None, lang: str = "en") -> Impact:
     """Evaluate every assessment of `paths` under `base` and `draft`; the transition matrix and the movers.
 
+    `assumed` ("evidence.NAME" or "gates.NAME" -> value, from `assume.parse`) fills answers the draft needs
+    that an assessment lacks, under the draft only; `lang` is the language of the movers' reasons.
     executor="durable" evaluates through durable_rules instead (the reference, for tests)."""
     lines = [Path(p) for p in paths if Path(p).suffix.lower() == ".jsonl"]
     if sources is None:
@@ -109,14 +120,16 @@ def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: 
     declared = refuse_duplicates(ruleset, sources)
     states = _states(ruleset, base) + [s for s in _states(ruleset, draft) if s not in _states(ruleset, base)]
     result = Impact(base, draft, states, {r: {c: 0 for c in states} for r in states}, 0,
-                    files=[str(s) for s, _ in sources] + [str(p) for p in lines], declared=declared)
+                    files=[str(s) for s, _ in sources] + [str(p) for p in lines], declared=declared,
+                    assumed=dict(assumed or {}), lang=lang,
+                    new_names=list(new_names(ruleset.get(base).model, ruleset.get(draft).model)))
     under_base, skipped = retarget(ruleset, sources, base)
-    under_draft, skipped_draft = retarget(ruleset, sources, draft)
+    under_draft, skipped_draft = retarget(ruleset, sources, draft, result.assumed)
     gone = {(s["file"], s["id"]) for s in skipped + skipped_draft}
     keys = [k for k in under_base if k not in gone and k in under_draft]
     pairs = ([under_base[k] for k in keys], [under_draft[k] for k in keys])
     if executor == "durable":
-        _durable(ruleset, result, keys, pairs)
+        _durable(ruleset, result, keys, pairs, lang)
     else:
         _batch(ruleset, result, keys, pairs)
     skipped += skipped_draft
@@ -152,14 +165,14 @@ def refuse_duplicates(ruleset: RuleSet, sources: list[tuple[str, Any]]) -> dict[
     return declared
 
 
-def _durable(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list]) -> None:
+def _durable(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list], lang: str) -> None:
     evaluator = Evaluator(ruleset)
     for key, a, d in zip(keys, *pairs):
         before, after = evaluator.evaluate(a), evaluator.evaluate(d)
         count(result, state(before), state(after), 1)
         if state(before) != state(after):
             result.moves.append(Move(a.id, key[0], state(before), state(after), before.score, after.score,
-                                     row_reasons(durable_row(before), durable_row(after))))
+                                     row_reasons(durable_row(before), durable_row(after), lang)))
 
 
 def _batch(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list]) -> None:
@@ -168,7 +181,7 @@ def _batch(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list
         cut = slice(start, start + CHUNK)
         before = be.evaluate_columns(pairs[0][cut], result.base)
         after = be.evaluate_columns(pairs[1][cut], result.draft)
-        counts, moves = compare(before, after, [k[0] for k in keys[cut]])
+        counts, moves = compare(before, after, [k[0] for k in keys[cut]], result.lang)
         _add(result, counts, moves)
 
 
@@ -201,7 +214,8 @@ def _population(ruleset: RuleSet, result: Impact, paths: list[Path], workers: in
     if workers is None:
         size = sum(p.stat().st_size for p in paths)
         workers = 1 if size < POPULATION * 1000 else max(1, min(4, os.cpu_count() or 1))
-    part, evaluated = impact_stream.run(ruleset, result.base, result.draft, paths, workers, advance)
+    part, evaluated = impact_stream.run(ruleset, result.base, result.draft, paths, workers, advance,
+                                        assumed=result.assumed, lang=result.lang)
     _add(result, part.counts, part.moves)
     skipped += part.skipped
     if not check:
@@ -223,15 +237,17 @@ def _states(ruleset: RuleSet, edition: str) -> list[str]:
     return ["ineligible", "not_awarded"] + [str(s) for s in range(scale.min, scale.max + 1)]
 
 
-def retarget(ruleset: RuleSet, sources: list[tuple[str, Any]], edition: str) -> tuple[dict[tuple, Assessment], list[dict]]:
-    """(file, id) -> assessment re-targeted at `edition`; and those that cannot be, with the reason."""
+def retarget(ruleset: RuleSet, sources: list[tuple[str, Any]], edition: str,
+             assumed: dict[str, Any] | None = None) -> tuple[dict[tuple, Assessment], list[dict]]:
+    """(file, id) -> assessment re-targeted at `edition` (with the `assumed` answers where one is missing);
+    and those that cannot be, with the reason."""
     target = ruleset.get(edition).model
     catalogue = Catalogue.of(ruleset)
     cmap = load_commodity_map(ruleset.directory, catalogue.editions)
     found: dict[tuple, Assessment] = {}
     skipped: list[dict] = []
     for path, source in sources:
-        items, errors = check_file(source, catalogue, target, cmap, [])
+        items, errors = check_file(_assuming(source, assumed), catalogue, target, cmap, [])
         for a in items:
             found[(str(path), a.id)] = a
         for ident, why in why_not_evaluated(errors).items():
@@ -239,72 +255,29 @@ def retarget(ruleset: RuleSet, sources: list[tuple[str, Any]], edition: str) -> 
     return found, skipped
 
 
+def _assuming(source: Any, assumed: dict[str, Any] | None) -> Any:
+    """The source with the assumed answers added to each assessment that lacks them (positions kept)."""
+    if not assumed:
+        return source
+    data = source.located.data
+    data = with_assumed(data, assumed) if isinstance(data, list) else with_assumed([data], assumed)[0]
+    located = copy.copy(source.located)
+    located.data = data
+    return dataclasses.replace(source, located=located)
+
+
+def by_reason(skipped: list[dict]) -> list[dict]:
+    """The assessments not re-targeted, counted by edition and reason (most first), with the first ids."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for s in skipped:
+        groups.setdefault((s["edition"], s["reason"]), []).append(s["id"])
+    rows = [{"edition": e, "reason": r, "count": len(ids), "examples": ids[:3]} for (e, r), ids in groups.items()]
+    return sorted(rows, key=lambda row: (-row["count"], row["edition"], row["reason"]))
+
+
 def reasons(before: Outcome, after: Outcome) -> list[str]:
     """What differs between two durable_rules traces of one assessment: gates, criterion levels, band, caps."""
     return row_reasons(durable_row(before), durable_row(after))
-
-
-def render(result: Impact) -> str:
-    """The transition matrix, the movers and the assessments not re-targeted, as text tables."""
-    import io
-
-    from rich.console import Console
-    from rich.table import Table
-    console = Console(record=True, width=160, file=io.StringIO(), color_system=None)
-    matrix = Table(title=f"{result.base} (rows) -> {result.draft} (columns): {result.evaluated} assessments")
-    matrix.add_column(result.base)
-    for col in result.states:
-        matrix.add_column(col, justify="right")
-    for row in result.states:
-        matrix.add_row(row, *[str(result.matrix[row][col]) for col in result.states])
-    console.print(matrix)
-    if result.moves:
-        moves = Table(title=f"{len(result.moves)} assessments move")
-        for name in ("id", "file", result.base, result.draft, "why"):
-            moves.add_column(name)
-        for m in result.moves[:MAX_ROWS]:
-            moves.add_row(m.id, m.file, m.before, m.after, "\n".join(m.reasons))
-        console.print(moves)
-        if len(result.moves) > MAX_ROWS:
-            console.print(f"... and {len(result.moves) - MAX_ROWS} more movers (--json lists every one)")
-    else:
-        console.print("no assessment moves")
-    if result.skipped:
-        skipped = Table(title=f"{len(result.skipped)} not re-targeted (not evaluated)")
-        for name in ("file", "id", "edition", "reason"):
-            skipped.add_column(name)
-        for s in result.skipped[:MAX_ROWS]:
-            skipped.add_row(s["file"], s["id"], s["edition"], s["reason"])
-        console.print(skipped)
-        if len(result.skipped) > MAX_ROWS:
-            console.print(f"... and {len(result.skipped) - MAX_ROWS} more not re-targeted (--json lists every one)")
-    if result.checked:
-        console.print(f"checked: a sample of {result.checked} re-evaluated through durable_rules under "
-                      f"{result.base} and {result.draft}: {len(result.differences)} differences")
-    return console.export_text()
-
-
-def echo(result: Impact, as_json: bool) -> None:
-    """Print the result (JSON: streamed to stdout); a --check difference is an error (exit 1)."""
-    import json
-    import sys
-    if as_json:
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(render(result))
-    if result.differences:
-        raise OvopError([Diagnostic(f"impact --check, edition {d['edition']}", path=d["id"],
-                                    message=f"{d['field']}: batch {b!r}, durable_rules {r!r}",
-                                    allowed="the same outcome and trace rows from both executors")
-                         for d in result.differences for b, r in [_differing(d["batch"], d["durable"])]])
-
-
-def _differing(batch: Any, durable: Any) -> tuple[Any, Any]:
-    """Of two lists of trace rows, only the rows that differ; other values as they are."""
-    if isinstance(batch, list) and isinstance(durable, list):
-        return [x for x in batch if x not in durable], [x for x in durable if x not in batch]
-    return batch, durable
 
 
 def count_lines(path: Path) -> int:

@@ -28,7 +28,7 @@ class Row:
     criteria: dict[str, tuple[int, str]]
     score: float | None
     band: tuple | None
-    caps: dict[str, str]
+    caps: dict[str, int]  # cap id -> its maximum stars, of the caps applied
 
 
 def states(cols: Columns) -> list[str]:
@@ -44,7 +44,7 @@ def state_of(status: str, stars: int | None) -> str:
     return f"conditional:{stars or 'none'}" if status == "conditional" else status
 
 
-def compare(before: Columns, after: Columns, files: list[str]) -> tuple[Counter, list[tuple]]:
+def compare(before: Columns, after: Columns, files: list[str], lang: str = "en") -> tuple[Counter, list[tuple]]:
     """(before state, after state) counts, and (id, file, before, after, score before, score after, reasons)
     of every assessment whose state differs; `before` and `after` hold the same assessments in order."""
     sb, sa = states(before), states(after)
@@ -52,7 +52,7 @@ def compare(before: Columns, after: Columns, files: list[str]) -> tuple[Counter,
     moved = [i for i in range(len(sb)) if sb[i] != sa[i]]
     moves = []
     for i, b, a in zip(moved, rows(before, moved), rows(after, moved)):
-        moves.append((before.ids[i], files[i], sb[i], sa[i], b.score, a.score, reasons(b, a)))
+        moves.append((before.ids[i], files[i], sb[i], sa[i], b.score, a.score, reasons(b, a, lang)))
     return counts, moves
 
 
@@ -71,7 +71,7 @@ def rows(cols: Columns, picked: list[int]) -> list[Row]:
         if status == INELIGIBLE:
             out.append(Row(gates, criteria, None, None, {}))
             continue
-        caps = {cap.id: f"applied (at most {cap.max_stars} stars)" for (cap, _), on in zip(plan.caps, applied) if on}
+        caps = {cap.id: cap.max_stars for (cap, _), on in zip(plan.caps, applied) if on}
         out.append(Row(gates, criteria, cents / 100, _band(c, band or None), caps))
     return out
 
@@ -84,48 +84,86 @@ def _band(c, band: int | None) -> tuple:
     return (band, number(c.threshold(band)) if band else None, nxt)
 
 
-def reasons(before: Row, after: Row) -> list[str]:
-    """What differs between two rows of one assessment: gates, criterion levels, score, band, caps."""
+WORDS = {
+    "en": {"gate": "gate", "criterion": "criterion", "score": "score", "band": "band", "cap": "cap",
+           "added": "added", "removed": "removed", "not applied": "not applied",
+           "fail": "fail", "pass": "pass", "unknown": "unknown",
+           "applied": "applied (at most {n})", "ineligible": "not reached (ineligible)", "no band": "no band",
+           "below": "no band (score {s} < {t} for {n})", "needs": "; {n} needs >= {t}",
+           "reached": "{n} (score {s} >= {t}{above})", "star": ("star", "stars"), "point": ("point", "points")},
+    "id": {"gate": "syarat", "criterion": "kriteria", "score": "skor", "band": "pita", "cap": "batas",
+           "added": "ditambahkan", "removed": "dihapus", "not applied": "tidak berlaku",
+           "fail": "gagal", "pass": "lulus", "unknown": "tidak diketahui",
+           "applied": "diterapkan (paling banyak {n})", "ineligible": "tidak tercapai (tidak memenuhi syarat)",
+           "no band": "tanpa pita", "below": "tanpa pita (skor {s} < {t} untuk {n})", "needs": "; {n} perlu >= {t}",
+           "reached": "{n} (skor {s} >= {t}{above})", "star": ("bintang", "bintang"), "point": ("poin", "poin")},
+}
+
+
+def reasons(before: Row, after: Row, lang: str = "en") -> list[str]:
+    """What differs between two rows of one assessment: gates, criterion levels, score, band, caps
+    (in `lang`: id or en)."""
+    w = WORDS[lang]
     out: list[str] = []
     gb, ga = before.gates, after.gates
     for fact in list(gb) + [f for f in ga if f not in gb]:
         rb, ra = gb.get(fact), ga.get(fact)
         if rb != ra:
-            out.append(f"gate {fact}: {rb or 'not applied'} -> {ra or 'not applied'}")
+            out.append(f"{w['gate']} {fact}: {w[rb or 'not applied']} -> {w[ra or 'not applied']}")
     cb, ca = before.criteria, after.criteria
     for cid in list(cb) + [c for c in ca if c not in cb]:
         b, a = cb.get(cid), ca.get(cid)
         if b is None or a is None:
-            out.append(f"criterion {cid}: {'added' if b is None else 'removed'}")
+            now = a or b
+            out.append(f"{w['criterion']} {cid}: {w['added' if b is None else 'removed']}, "
+                       f"{_count(now[0], 'point', lang)} ({now[1]})")
         elif b != a:
-            out.append(f"criterion {cid}: {b[0]} points ({b[1]}) -> {a[0]} points ({a[1]})")
+            out.append(f"{w['criterion']} {cid}: {_count(b[0], 'point', lang)} ({b[1]}) -> "
+                       f"{_count(a[0], 'point', lang)} ({a[1]})")
     if before.score != after.score:
-        out.append(f"score: {before.score} -> {after.score}")
+        out.append(f"{w['score']}: {_score(before.score, lang)} -> {_score(after.score, lang)}")
     if before.band != after.band:
-        out.append(f"band: {band_text(before.band, before.score)} -> {band_text(after.band, after.score)}")
+        out.append(f"{w['band']}: {band_text(before.band, before.score, lang)} -> "
+                   f"{band_text(after.band, after.score, lang)}")
     kb, ka = before.caps, after.caps
     for cap in sorted(set(kb) | set(ka)):
         if kb.get(cap) != ka.get(cap):
-            out.append(f"cap {cap}: {kb.get(cap) or 'not applied'} -> {ka.get(cap) or 'not applied'}")
+            out.append(f"{w['cap']} {cap}: {_cap(kb.get(cap), lang)} -> {_cap(ka.get(cap), lang)}")
     return out
 
 
-def band_text(band: tuple | None, score: float | None = None) -> str:
+def _count(n: int, what: str, lang: str) -> str:
+    one, many = WORDS[lang][what]
+    return f"{n} {one if n == 1 else many}"
+
+
+def _cap(max_stars: int | None, lang: str) -> str:
+    w = WORDS[lang]
+    return w["not applied"] if max_stars is None else w["applied"].format(n=_count(max_stars, "star", lang))
+
+
+def band_text(band: tuple | None, score: float | None = None, lang: str = "en") -> str:
     """The band reached, with the score and the thresholds of that edition: the one met and the next one."""
+    w = WORDS[lang]
     if band is None:
-        return "not reached (ineligible)"
+        return w["ineligible"]
     stars, threshold, nxt = band
-    shown = _score(score)
+    shown = _score(score, lang)
     if not stars:
-        return f"no band (score {shown} < {nxt[1]} for {nxt[0]} stars)" if nxt else "no band"
-    above = f"; {nxt[0]} stars needs >= {nxt[1]}" if nxt else ""
-    return f"{stars} stars (score {shown} >= {threshold}{above})"
+        return w["below"].format(s=shown, t=_num(nxt[1], lang), n=_count(nxt[0], "star", lang)) if nxt else w["no band"]
+    above = w["needs"].format(n=_count(nxt[0], "star", lang), t=_num(nxt[1], lang)) if nxt else ""
+    return w["reached"].format(n=_count(stars, "star", lang), s=shown, t=_num(threshold, lang), above=above)
 
 
-def _score(score: float | None) -> str:
+def _num(value, lang: str) -> str:
+    text = str(value)
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def _score(score: float | None, lang: str = "en") -> str:
     if score is None:
         return "-"
-    return f"{score:.2f}".rstrip("0").rstrip(".")
+    return _num(f"{score:.2f}".rstrip("0").rstrip("."), lang)
 
 
 def durable_row(o: Any) -> Row:
@@ -135,7 +173,7 @@ def durable_row(o: Any) -> Row:
     step = next((s for s in o.trace if s.get("kind") == "band"), None)
     nxt = step.get("next") if step else None
     band = (step["stars"], step["min_score"], (nxt["stars"], nxt["min_score"]) if nxt else None) if step else None
-    caps = {s["cap"]: f"applied (at most {s['max_stars']} stars)" for s in o.trace
+    caps = {s["cap"]: s["max_stars"] for s in o.trace
             if s.get("kind") == "cap" and s["applied"]}
     return Row(gates, criteria, o.score, band, caps)
 

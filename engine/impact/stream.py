@@ -11,6 +11,7 @@ A syntax error or a duplicate id is an error of the whole run: nothing is report
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from ..batch import BatchEvaluator, collector_paused
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
 from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
 from ..rules import RuleSet, limits, load_commodity_map
+from .assume import apply as with_assumed
 from .rows import compare, why_not_evaluated
 
 CHUNK = 10_000
@@ -46,8 +48,9 @@ class Part:
 class Setup:
     """Everything a worker needs, built once in the parent and shared by fork."""
 
-    def __init__(self, ruleset: RuleSet, base: str, draft: str):
+    def __init__(self, ruleset: RuleSet, base: str, draft: str, assumed: dict | None = None, lang: str = "en"):
         self.ruleset, self.base, self.draft = ruleset, base, draft
+        self.assumed, self.lang = dict(assumed or {}), lang  # answers assumed under the draft; reasons' language
         self.catalogue = Catalogue.of(ruleset)
         self.cmap = load_commodity_map(ruleset.directory, self.catalogue.editions)
         self.checks = {e: FastCheck(self.catalogue, ruleset.get(e).model, self.cmap) for e in (base, draft)}
@@ -58,11 +61,15 @@ class Setup:
     def retarget(self, file: str, numbered: list[tuple[int, int, str]], raws: list, edition: str, part: Part,
                  shared: Shared):
         """Each record re-targeted at `edition` (None: not; the reason is listed in `part.skipped`)."""
+        assumed = self.assumed if edition == self.draft else {}
+        if assumed:
+            raws, shared = with_assumed(raws, assumed), None
         out = self.checks[edition].chunk(raws, shared)
         target = self.ruleset.get(edition).model
         for k, (line, item, text) in enumerate(numbered):
             if out[k] is None:
                 text = text.decode("utf-8") if isinstance(text, bytes) else text
+                text = json.dumps(raws[k], ensure_ascii=False) if assumed and isinstance(raws[k], dict) else text
                 out[k], errors = slow(text, file, line, item, self.catalogue, target, self.cmap)
                 for ident, why in why_not_evaluated(errors).items():
                     part.skipped.append({"file": file, "id": ident, "edition": edition, "reason": why})
@@ -116,7 +123,7 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
     if both:
         cb = setup.batch.evaluate_columns([under_base[k] for k in both], setup.base)
         cd = setup.batch.evaluate_columns([under_draft[k] for k in both], setup.draft)
-        part.counts, part.moves = compare(cb, cd, [file] * len(both))
+        part.counts, part.moves = compare(cb, cd, [file] * len(both), setup.lang)
         part.evaluated = [numbered[k][0] for k in both]
     return part
 
@@ -150,9 +157,11 @@ def _results(jobs: Iterator, workers: int) -> Iterator[Part]:
 
 
 def run(ruleset: RuleSet, base: str, draft: str, paths: list[Path], workers: int = 1,
-        advance: Callable[[int], None] | None = None) -> tuple[Part, list[tuple[str, np.ndarray]]]:
-    """Every JSON Lines file under both editions: the merged part, and per file the evaluated lines."""
-    _STATE["setup"] = Setup(ruleset, base, draft)
+        advance: Callable[[int], None] | None = None, assumed: dict | None = None,
+        lang: str = "en") -> tuple[Part, list[tuple[str, np.ndarray]]]:
+    """Every JSON Lines file under both editions: the merged part, and per file the evaluated lines
+    (`assumed`: answers filled in under the draft where a record has none; `lang`: of the reasons)."""
+    _STATE["setup"] = Setup(ruleset, base, draft, assumed, lang)
     total, evaluated = Part(), []
     with collector_paused():
         for path in paths:
@@ -218,7 +227,10 @@ def sample(ruleset: RuleSet, base: str, draft: str, evaluated: list[tuple[str, n
         raws = [parse(texts[line]) for line in mine]
         for edition in (base, draft):
             target = ruleset.get(edition).model
-            fast = setup.checks[edition].chunk(raws)
-            out[edition] += [a if a is not None else slow(texts[line], file, line, 0, setup.catalogue, target,
-                                                          setup.cmap)[0] for a, line in zip(fast, mine)]
+            raws_e = with_assumed(raws, setup.assumed) if edition == draft else raws
+            fast = setup.checks[edition].chunk(raws_e)
+            out[edition] += [a if a is not None else slow(json.dumps(raw, ensure_ascii=False) if raw is not
+                                                          base_raw else texts[line], file, line, 0, setup.catalogue,
+                                                          target, setup.cmap)[0]
+                             for a, line, raw, base_raw in zip(fast, mine, raws_e, raws)]
     return out
