@@ -134,7 +134,7 @@ def test_cli_json_and_text():
     text = runner.invoke(cli, ["rules", "diff", "2013", "2015", "--lang", "en", "--rules", str(RULES)])
     assert "group C max points: from 12 to 15" in text.output
     bad = runner.invoke(cli, ["rules", "diff", "2013", "2051", "--rules", str(RULES)])
-    assert bad.exit_code == 1 and 'unknown edition "2051"' in bad.output
+    assert bad.exit_code == 1 and 'edisi "2051" tidak dikenal' in bad.output  # --lang id by default
 
 
 def test_rules_new(tmp_path):

@@ -35,8 +35,8 @@ T = {
                 "({n} tidak dapat ditargetkan ulang). Matriks kosong ini TIDAK berarti draf tanpa pengaruh.",
                 "WARNING: no assessment could be evaluated under both {base} and {draft} "
                 "({n} not re-targeted). This empty matrix does NOT mean the draft has no effect."),
-    "new": ("Draf {draft} meminta jawaban yang tidak dimiliki penilaian lama: {names}. Beri nilai anggapan, mis.: {cmd}",
-            "Draft {draft} asks for answers no past assessment has: {names}. Assume a value, e.g.: {cmd}"),
+    "new": ("Draf {draft} meminta jawaban yang tidak dimiliki penilaian lama: {names}. Beri nilai anggapan, mis.:\n  {cmd}",
+            "Draft {draft} asks for answers no past assessment has: {names}. Assume a value, e.g.:\n  {cmd}"),
     "assumed": ("dianggap untuk draf {draft} (bila penilaian tidak menjawab): {items}",
                 "assumed under draft {draft} (where an assessment gives no answer): {items}"),
     "checked": ("diperiksa: sampel {n} penilaian dievaluasi ulang melalui durable_rules di bawah {base} dan {draft}: "
@@ -80,19 +80,19 @@ def render(result: Impact, lang: str = "en", everything: bool = False) -> str:
     from rich.console import Console
     console = Console(record=True, width=160, file=io.StringIO(), color_system=None, markup=False, highlight=False)
     for line in warnings(result, lang):
-        console.print(line)
+        console.print(line, soft_wrap=True)
     if result.assumed:
         items = ", ".join(f"{k.split('.', 1)[1]}={_value(v)}" for k, v in result.assumed.items())
-        console.print(t("assumed", lang, draft=result.draft, items=items))
+        console.print(t("assumed", lang, draft=result.draft, items=items), soft_wrap=True)
     console.print(_matrix(result, lang))
-    console.print(t("legend", lang))
+    console.print(t("legend", lang), soft_wrap=True)
     _moves(console, result, lang)
     _skipped(console, result, lang, everything)
     if result.checked:
         console.print(t("checked", lang, n=result.checked, base=result.base, draft=result.draft,
                         d=len(result.differences)))
     for line in (warnings(result, lang) if result.evaluated == 0 else []):
-        console.print(line)  # said again below the tables, where a reader's eye ends
+        console.print(line, soft_wrap=True)  # said again below the tables, where a reader's eye ends
     return console.export_text()
 
 
