@@ -89,8 +89,10 @@ class Diagnostic:
         return ":".join(parts)
 
     def render(self, lang: str | None = None) -> str:
-        """file:line:col: path: message, then what is allowed, the line, a ready fix; in `lang` (id, en)."""
-        allowed_word, fix_word = LABELS["id" if lang == "id" else "en"]
+        """file:line:col: path: message, then what is allowed, the line, a ready fix; in `lang` (id, en).
+        A diagnostic whose words have no Indonesian (plain str, not Text) is said whole in English."""
+        said = lang == "id" and any(isinstance(x, Text) for x in (self.message, self.allowed, self.fix))
+        allowed_word, fix_word = LABELS["id" if said else "en"]
         head = f"{printable(self.where(), False)}: "
         if self.path:
             head += f"{printable(self.path, False)}: "
