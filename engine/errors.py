@@ -32,6 +32,15 @@ def _fill(template: str, args: dict, lang: str | None) -> str:
     return template.format(**{k: say(v, lang) for k, v in args.items()})
 
 
+_ONE = re.compile(r"(?<![\d.,-])1 (star|point|error|assessment|level)s\b")
+
+
+def singular(english: str) -> str:
+    """English counts in the singular where the number is 1 ("1 star", "1 point"), as templates written
+    "{n} stars" read for every n."""
+    return _ONE.sub(r"1 \1", english)
+
+
 class Text(str):
     """A message in Indonesian and English. As a str it is the English text (what logs, older callers and
     substring checks see); `say(lang)` gives either language. Arguments that are Text themselves are said
@@ -39,7 +48,7 @@ class Text(str):
 
     def __new__(cls, id_text: str, en_text: str | None = None, /, **args):
         en_text = id_text if en_text is None else en_text
-        self = super().__new__(cls, _fill(en_text, args, "en"))
+        self = super().__new__(cls, singular(_fill(en_text, args, "en")))
         self.templates, self.args = (id_text, en_text), args
         return self
 

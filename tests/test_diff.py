@@ -87,8 +87,8 @@ criteria:
     rs = load_rules(rules_dir)
     texts = [c.text("en") for c in diff_editions(rs.editions["2024"].model, rs.editions["2099"].model)
              if c.section == "criteria" and c.field.startswith("levels")]
-    assert "A1 1 points condition: from x < 80 to x < 70" in texts
-    assert "A1 2 points condition: from 80 <= x < 100 to 70 <= x < 100" in texts
+    assert "A1 1-point level condition: from x < 80 to x < 70" in texts
+    assert "A1 2-point level condition: from 80 <= x < 100 to 70 <= x < 100" in texts
     assert len(texts) == 2
 
 

@@ -160,7 +160,7 @@ def test_missing_bands_suggest_the_parents_bands_with_their_values(rules):
     path = draft(rules, 'bands:\n  - {stars: 3, min_score: 82, provenance: {status: assumed, note: "Draft."}}\n')
     problems = found(rules)
     assert [str(d.message).split(": ", 1)[1] for d in problems] == [
-        "no band gives 1 stars, so 1 stars can never be awarded", "no band gives 2 stars, so 2 stars can never be awarded"]
+        "no band gives 1 star, so 1 star can never be awarded", "no band gives 2 stars, so 2 stars can never be awarded"]
     fix = problems[0].fix
     assert fix.startswith(f"replace the `bands:` section of {path} with:")
     assert "- {stars: 2, min_score: 70, provenance: {status: assumed, note: \"Stand-in threshold.\"}}" in fix

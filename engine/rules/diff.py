@@ -74,7 +74,7 @@ class Change:
         i = 0 if lang == "id" else 1
         parts = list(self.path[2:] if self.section in ITEMIZED else self.path[1:])
         if self.section == "criteria" and parts[:1] == ["levels"] and len(parts) >= 2:
-            head = f"{self.item} {parts[1]} {WORDS['points'][i]}"
+            head = f"{self.item} level {parts[1]} poin" if lang == "id" else f"{self.item} {parts[1]}-point level"
             return " ".join([head] + [WORDS.get(p, (p, p))[i] for p in parts[2:]])
         if self.section == "bands":
             head = f"{NOUNS['bands'][i]} {self.item}" if lang == "id" else f"{self.item}-star band"
