@@ -214,7 +214,7 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, publi
     assumed = imp.parse_assumptions(assume, ruleset.get(draft).model)
     with progress_bar("impact", total or None, progress) as advance:
         result = imp.impact(ruleset, draft, base, paths, None if paths else imp.default_datasets(datasets_dir(rules_dir)),
-                            check=check, seed=seed, workers=workers, advance=advance, assumed=assumed, lang=lang)
+                            check=check, seed=seed, workers=workers, advance=advance, assumed=assumed)
     imp.echo(result, as_json, lang, everything)
     if publish_to:
         click.echo(f"published impact run {publish_impact(db_path, result, ruleset)} to {db_path}", err=as_json)

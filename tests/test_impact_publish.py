@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 import shutil
 import sqlite3
 from pathlib import Path
@@ -115,6 +116,15 @@ async def test_run_page_shows_the_matrix_and_links_the_movers(published):
     assert response.status_code == 200, response.text[:500]
     html = response.text
     assert "What if: draft 2099 against 2024" in html
+    assert '<span lang="id">Bagaimana jika: draf 2099 dibandingkan 2024</span>' in html  # Indonesian first
+    page = html.split('id="ovop-impact"', 1)[1]
+    assert "rows-and-columns" not in page  # Datasette's narrow-screen labels of that class are the row table's
+    first_move = data["moves"][0]
+    assert all(f"<li>{escape(r, False)}</li>" in page for r in first_move["reasons"])  # the CLI's --json: Indonesian by default
+    [en] = rows(db, "select reasons_en_json from impact_movers where run = ? and n = 1", RUN)
+    assert json.loads(en["reasons_en_json"]) and all(f"<li>{escape(r, False)}</li>" in page
+                                               for r in json.loads(en["reasons_en_json"]))
+    assert any(r.startswith("band: ") for r in json.loads(en["reasons_en_json"]))
     assert html.count('class="ovop-matrix-row"') == len(data["states"])
     moved = data["matrix"]["3"]["2"]
     assert f'<td class="ovop-moved">{moved}</td>' in html

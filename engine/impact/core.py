@@ -22,7 +22,7 @@ from typing import Any
 
 from ..batch import BatchEvaluator, check_sample
 from ..decide import Evaluator, Outcome
-from ..errors import Diagnostic, OvopError
+from ..errors import Diagnostic, OvopError, say
 from ..inputs import Assessment, Catalogue, check_file, duplicates, item_label, read
 from ..rules import RuleSet, load_commodity_map
 from . import stream as impact_stream
@@ -48,8 +48,8 @@ class Move:
     score_after: float | None
     reasons: list[str]
 
-    def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
+        return dict(self.__dict__, reasons=[say(r, lang) for r in self.reasons])
 
 
 @dataclass
@@ -67,11 +67,11 @@ class Impact:
     declared: dict[tuple[str, str], str] = field(default_factory=dict)  # (file, id) -> the file's edition (not .jsonl)
     assumed: dict[str, Any] = field(default_factory=dict)  # "evidence.NAME" | "gates.NAME" -> value, draft only
     new_names: list[str] = field(default_factory=list)  # evidence and gate facts the draft adds
-    lang: str = "en"  # of the reasons
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
+        """The result as JSON; the movers' reasons in `lang` (id, en)."""
         return {"base": self.base, "draft": self.draft, "evaluated": self.evaluated, "states": self.states,
-                "matrix": self.matrix, "moves": [m.to_json() for m in self.moves], "not_retargeted": self.skipped,
+                "matrix": self.matrix, "moves": [m.to_json(lang) for m in self.moves], "not_retargeted": self.skipped,
                 "not_retargeted_by_reason": by_reason(self.skipped), "assumed": self.assumed,
                 "new_names": self.new_names,
                 **({"checked": self.checked, "differences": self.differences} if self.checked else {})}
@@ -108,11 +108,11 @@ def read_all(paths: list[Path]) -> list[tuple[str, Any]]:
 
 def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: list | None = None, *,
            check: int = 0, seed: int = 0, workers: int | None = None, advance=None,
-           executor: str = "batch", assumed: dict[str, Any] | None = None, lang: str = "en") -> Impact:
+           executor: str = "batch", assumed: dict[str, Any] | None = None) -> Impact:
     """Evaluate every assessment of `paths` under `base` and `draft`; the transition matrix and the movers.
 
     `assumed` ("evidence.NAME" or "gates.NAME" -> value, from `assume.parse`) fills answers the draft needs
-    that an assessment lacks, under the draft only; `lang` is the language of the movers' reasons.
+    that an assessment lacks, under the draft only.
     executor="durable" evaluates through durable_rules instead (the reference, for tests)."""
     lines = [Path(p) for p in paths if Path(p).suffix.lower() == ".jsonl"]
     if sources is None:
@@ -121,7 +121,7 @@ def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: 
     states = _states(ruleset, base) + [s for s in _states(ruleset, draft) if s not in _states(ruleset, base)]
     result = Impact(base, draft, states, {r: {c: 0 for c in states} for r in states}, 0,
                     files=[str(s) for s, _ in sources] + [str(p) for p in lines], declared=declared,
-                    assumed=dict(assumed or {}), lang=lang,
+                    assumed=dict(assumed or {}),
                     new_names=list(new_names(ruleset.get(base).model, ruleset.get(draft).model)))
     under_base, skipped = retarget(ruleset, sources, base)
     under_draft, skipped_draft = retarget(ruleset, sources, draft, result.assumed)
@@ -129,7 +129,7 @@ def impact(ruleset: RuleSet, draft: str, base: str, paths: list[Path], sources: 
     keys = [k for k in under_base if k not in gone and k in under_draft]
     pairs = ([under_base[k] for k in keys], [under_draft[k] for k in keys])
     if executor == "durable":
-        _durable(ruleset, result, keys, pairs, lang)
+        _durable(ruleset, result, keys, pairs)
     else:
         _batch(ruleset, result, keys, pairs)
     skipped += skipped_draft
@@ -165,14 +165,14 @@ def refuse_duplicates(ruleset: RuleSet, sources: list[tuple[str, Any]]) -> dict[
     return declared
 
 
-def _durable(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list], lang: str) -> None:
+def _durable(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list]) -> None:
     evaluator = Evaluator(ruleset)
     for key, a, d in zip(keys, *pairs):
         before, after = evaluator.evaluate(a), evaluator.evaluate(d)
         count(result, state(before), state(after), 1)
         if state(before) != state(after):
             result.moves.append(Move(a.id, key[0], state(before), state(after), before.score, after.score,
-                                     row_reasons(durable_row(before), durable_row(after), lang)))
+                                     row_reasons(durable_row(before), durable_row(after))))
 
 
 def _batch(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list]) -> None:
@@ -181,7 +181,7 @@ def _batch(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list
         cut = slice(start, start + CHUNK)
         before = be.evaluate_columns(pairs[0][cut], result.base)
         after = be.evaluate_columns(pairs[1][cut], result.draft)
-        counts, moves = compare(before, after, [k[0] for k in keys[cut]], result.lang)
+        counts, moves = compare(before, after, [k[0] for k in keys[cut]])
         _add(result, counts, moves)
 
 
@@ -215,7 +215,7 @@ def _population(ruleset: RuleSet, result: Impact, paths: list[Path], workers: in
         size = sum(p.stat().st_size for p in paths)
         workers = 1 if size < POPULATION * 1000 else max(1, min(4, os.cpu_count() or 1))
     part, evaluated = impact_stream.run(ruleset, result.base, result.draft, paths, workers, advance,
-                                        assumed=result.assumed, lang=result.lang)
+                                        assumed=result.assumed)
     _add(result, part.counts, part.moves)
     skipped += part.skipped
     if not check:

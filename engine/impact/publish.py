@@ -1,7 +1,8 @@
 """`ovop impact --publish`: one impact run added to the published database, for the site's what-if pages.
 
-Four tables: `impact_runs` (one row per draft and base), `impact_transitions` (the matrix, cells that are
-not zero), `impact_movers` and `impact_not_retargeted`. A run's id is "DRAFT-vs-BASE"; publishing the same
+Four tables: `impact_runs` (one row per draft and base, with the answers assumed under the draft),
+`impact_transitions` (the matrix, cells that are not zero), `impact_movers` (the reasons in Indonesian and
+in English) and `impact_not_retargeted`. A run's id is "DRAFT-vs-BASE"; publishing the same
 draft and base again replaces that run's rows and keeps every other run.
 `ovop publish` writes a new database, without impact runs: publish them again after it.
 
@@ -18,20 +19,21 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from ..errors import Diagnostic, OvopError
+from ..errors import Diagnostic, OvopError, say
 from ..publish import I, R, T, Table, check_database, guard
 from ..rules import RuleSet
 from .core import Impact
 
 TABLES: list[Table] = [
     Table("impact_runs", {"run": T, "draft": T, "base": T, "draft_hash": T, "base_hash": T, "datasets": T,
-                          "states": T, "evaluated": I, "movers": I, "not_retargeted": I, "checked": I}, "run"),
+                          "states": T, "evaluated": I, "movers": I, "not_retargeted": I, "checked": I,
+                          "assumed": T}, "run"),
     Table("impact_transitions", {"run": T, "base_state": T, "base_status": T, "base_stars": I, "draft_state": T,
                                  "draft_status": T, "draft_stars": I, "assessments": I},
           ("run", "base_state", "draft_state"), [("run", "impact_runs", "run")]),
     Table("impact_movers", {"run": T, "n": I, "id": T, "assessment": T, "file": T, "base_status": T,
                             "base_stars": I, "draft_status": T, "draft_stars": I, "base_score": R, "draft_score": R,
-                            "reasons": T, "reasons_json": T},
+                            "reasons": T, "reasons_json": T, "reasons_en": T, "reasons_en_json": T},
           ("run", "n"), [("run", "impact_runs", "run"), ("assessment", "assessments", "key")], [("assessment",)]),
     Table("impact_not_retargeted", {"run": T, "n": I, "id": T, "assessment": T, "file": T, "edition": T,
                                     "reason": T},
@@ -142,16 +144,22 @@ def split(state: str) -> tuple[str, int | None]:
     return ("awarded", int(state)) if state.isdigit() else (state, None)
 
 
+def _said(reasons: list, lang: str) -> tuple[str, str]:
+    """The reasons in one language: readable (joined by "; ") and as a JSON list."""
+    said = [say(r, lang) for r in reasons]
+    return "; ".join(said), json.dumps(said, ensure_ascii=False)
+
+
 def rows_of(result: Impact, ruleset: RuleSet, key) -> list[list[tuple]]:
     """The rows of each table, in TABLES order."""
     run = run_id(result.draft, result.base)
     runs = [(run, result.draft, result.base, ruleset.get(result.draft).hash, ruleset.get(result.base).hash,
              json.dumps(result.files, ensure_ascii=False), json.dumps(result.states), result.evaluated,
-             len(result.moves), len(result.skipped), result.checked)]
+             len(result.moves), len(result.skipped), result.checked, json.dumps(result.assumed, ensure_ascii=False))]
     cells = [(run, b, *split(b), a, *split(a), result.matrix[b][a])
              for b in result.states for a in result.states if result.matrix[b][a]]
     movers = [(run, n, m.id, key(m.file, m.id), m.file, *split(m.before), *split(m.after), m.score_before,
-               m.score_after, "; ".join(m.reasons), json.dumps(m.reasons, ensure_ascii=False))
+               m.score_after, *_said(m.reasons, "id"), *_said(m.reasons, "en"))
               for n, m in enumerate(result.moves, 1)]
     skipped = [(run, n, s["id"], key(s["file"], s["id"]), s["file"], s["edition"], s["reason"])
                for n, s in enumerate(result.skipped, 1)]

@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any
 
-from ..errors import Diagnostic, OvopError
+from ..errors import Diagnostic, OvopError, say
 from .core import MAX_ROWS, Impact, by_reason
 
 T = {
@@ -122,7 +122,7 @@ def _moves(console, result: Impact, lang: str) -> None:
     for name in (ident, file, result.base, result.draft, why):
         moves.add_column(name)
     for m in result.moves[:MAX_ROWS]:
-        moves.add_row(m.id, m.file, m.before, m.after, "\n".join(m.reasons))
+        moves.add_row(m.id, m.file, m.before, m.after, "\n".join(say(r, lang) for r in m.reasons))
     console.print(moves)
     if n > MAX_ROWS:
         console.print(t("more_moves", lang, n=n - MAX_ROWS))
@@ -161,7 +161,7 @@ def echo(result: Impact, as_json: bool, lang: str = "en", everything: bool = Fal
     """Print the result (JSON: streamed to stdout, the warnings on stderr); a --check difference is an
     error (exit 1)."""
     if as_json:
-        json.dump(result.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(result.to_json(lang), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         for line in warnings(result, lang):
             sys.stderr.write(line + "\n")

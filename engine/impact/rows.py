@@ -16,6 +16,7 @@ import numpy as np
 
 from ..batch import CONDITIONAL, GATE_NA, INELIGIBLE, NOT_AWARDED, Columns
 from ..decide import number
+from ..errors import Text
 
 STATUS = {INELIGIBLE: "ineligible", NOT_AWARDED: "not_awarded"}
 RESULT = {0: "fail", 1: "pass", 2: "unknown"}
@@ -44,7 +45,7 @@ def state_of(status: str, stars: int | None) -> str:
     return f"conditional:{stars or 'none'}" if status == "conditional" else status
 
 
-def compare(before: Columns, after: Columns, files: list[str], lang: str = "en") -> tuple[Counter, list[tuple]]:
+def compare(before: Columns, after: Columns, files: list[str]) -> tuple[Counter, list[tuple]]:
     """(before state, after state) counts, and (id, file, before, after, score before, score after, reasons)
     of every assessment whose state differs; `before` and `after` hold the same assessments in order."""
     sb, sa = states(before), states(after)
@@ -52,7 +53,7 @@ def compare(before: Columns, after: Columns, files: list[str], lang: str = "en")
     moved = [i for i in range(len(sb)) if sb[i] != sa[i]]
     moves = []
     for i, b, a in zip(moved, rows(before, moved), rows(after, moved)):
-        moves.append((before.ids[i], files[i], sb[i], sa[i], b.score, a.score, reasons(b, a, lang)))
+        moves.append((before.ids[i], files[i], sb[i], sa[i], b.score, a.score, reasons(b, a)))
     return counts, moves
 
 
@@ -100,9 +101,15 @@ WORDS = {
 }
 
 
-def reasons(before: Row, after: Row, lang: str = "en") -> list[str]:
-    """What differs between two rows of one assessment: gates, criterion levels, score, band, caps
-    (in `lang`: id or en)."""
+def reasons(before: Row, after: Row) -> list[Text]:
+    """What differs between two rows of one assessment: gates, criterion levels, score, band, caps; each
+    reason in both languages (a Text: English as a str, `say("id")` in Indonesian)."""
+    said = [_reasons(before, after, lang) for lang in ("id", "en")]
+    return [Text(i.replace("{", "{{").replace("}", "}}"), e.replace("{", "{{").replace("}", "}}"))
+            for i, e in zip(*said)]
+
+
+def _reasons(before: Row, after: Row, lang: str) -> list[str]:
     w = WORDS[lang]
     out: list[str] = []
     gb, ga = before.gates, after.gates

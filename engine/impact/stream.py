@@ -48,9 +48,9 @@ class Part:
 class Setup:
     """Everything a worker needs, built once in the parent and shared by fork."""
 
-    def __init__(self, ruleset: RuleSet, base: str, draft: str, assumed: dict | None = None, lang: str = "en"):
+    def __init__(self, ruleset: RuleSet, base: str, draft: str, assumed: dict | None = None):
         self.ruleset, self.base, self.draft = ruleset, base, draft
-        self.assumed, self.lang = dict(assumed or {}), lang  # answers assumed under the draft; reasons' language
+        self.assumed = dict(assumed or {})  # answers filled in under the draft where a record has none
         self.catalogue = Catalogue.of(ruleset)
         self.cmap = load_commodity_map(ruleset.directory, self.catalogue.editions)
         self.checks = {e: FastCheck(self.catalogue, ruleset.get(e).model, self.cmap) for e in (base, draft)}
@@ -123,7 +123,7 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
     if both:
         cb = setup.batch.evaluate_columns([under_base[k] for k in both], setup.base)
         cd = setup.batch.evaluate_columns([under_draft[k] for k in both], setup.draft)
-        part.counts, part.moves = compare(cb, cd, [file] * len(both), setup.lang)
+        part.counts, part.moves = compare(cb, cd, [file] * len(both))
         part.evaluated = [numbered[k][0] for k in both]
     return part
 
@@ -157,11 +157,11 @@ def _results(jobs: Iterator, workers: int) -> Iterator[Part]:
 
 
 def run(ruleset: RuleSet, base: str, draft: str, paths: list[Path], workers: int = 1,
-        advance: Callable[[int], None] | None = None, assumed: dict | None = None,
-        lang: str = "en") -> tuple[Part, list[tuple[str, np.ndarray]]]:
+        advance: Callable[[int], None] | None = None,
+        assumed: dict | None = None) -> tuple[Part, list[tuple[str, np.ndarray]]]:
     """Every JSON Lines file under both editions: the merged part, and per file the evaluated lines
-    (`assumed`: answers filled in under the draft where a record has none; `lang`: of the reasons)."""
-    _STATE["setup"] = Setup(ruleset, base, draft, assumed, lang)
+    (`assumed`: answers filled in under the draft where a record has none)."""
+    _STATE["setup"] = Setup(ruleset, base, draft, assumed)
     total, evaluated = Part(), []
     with collector_paused():
         for path in paths:

@@ -9,6 +9,15 @@ from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
 
 DB = "ovop"
+STATUS = {"awarded": ("diberi bintang", "awarded"), "conditional": ("bersyarat", "conditional"),
+          "ineligible": ("tidak memenuhi syarat", "ineligible"), "not_awarded": ("tanpa bintang", "not awarded")}
+
+
+def _score(value, lang: str) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "id" else text
 PAGE_MOVERS = 500  # movers on the page; the table and the canned query list every one
 
 
@@ -25,10 +34,11 @@ def extra_template_vars(view_name, table, database, request, datasette):
 
 async def impact_page(db, datasette, run: str) -> dict:
     """The matrix (rows: base states, columns: draft states, zeros filled in) and the first movers."""
-    found = list(await db.execute("select states from impact_runs where run = ?", [run]))
+    found = list(await db.execute("select * from impact_runs where run = ?", [run]))
     if not found:
         return {}
-    states = json.loads(found[0][0])
+    info = dict(found[0])
+    states = json.loads(info["states"])
     counts = {(r[0], r[1]): r[2] for r in await db.execute(
         "select base_state, draft_state, assessments from impact_transitions where run = ?", [run])}
     matrix = [{"state": b, "cells": [counts.get((b, a), 0) for a in states],
@@ -37,11 +47,19 @@ async def impact_page(db, datasette, run: str) -> dict:
     for r in await db.execute("select * from impact_movers where run = ? order by n limit ?", [run, PAGE_MOVERS]):
         m = dict(r)
         m["reason_list"] = json.loads(m["reasons_json"])
+        m["reason_list_en"] = json.loads(m.get("reasons_en_json") or m["reasons_json"])
+        for side in ("base", "draft"):
+            m[side + "_said"] = STATUS.get(m[side + "_status"], (m[side + "_status"],) * 2)
+            m[side + "_score_said"] = (_score(m[side + "_score"], "id"), _score(m[side + "_score"], "en"))
         m["outcome_url"] = (datasette.urls.row(DB, "outcomes", tilde_encode(m["assessment"]))
                             if m["assessment"] else None)
         movers.append(m)
     query = "?" + urlencode({"run": run})
+    assumed = json.loads(info.get("assumed") or "{}")
     return {"states": states, "matrix": matrix, "movers": movers, "shown": len(movers),
+            "assumed": [(k.split(".", 1)[1], "true" if v is True else "false" if v is False else v)
+                        for k, v in assumed.items()],
+            "datasets": json.loads(info["datasets"]),
             "movers_url": datasette.urls.table(DB, "impact_movers") + query,
             "query_url": datasette.urls.database(DB) + "/impact_movers_for" + query,
             "skipped_url": datasette.urls.table(DB, "impact_not_retargeted") + query}
