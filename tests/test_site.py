@@ -124,7 +124,10 @@ async def test_canned_queries(ds):
 async def test_edition_page_lists_criteria_with_levels_and_provenance(ds):
     html = (await get(ds, "/ovop/editions/2024")).text
     assert html.count('class="ovop-criterion"') == 20
-    assert "bahan_baku_lokal_pct = 100" in html and "80 &lt;= bahan_baku_lokal_pct &lt; 100" in html
+    assert "<code>bahan_baku_lokal_pct</code>" in html and "80 &lt;= x &lt; 100" in html  # conditions on x, as written
+    assert "<span lang=\"id\">Dikendalikan (dikendalikan)</span>" in html and ">Controlled (dikendalikan)</span>" in html
+    assert '<span lang="id">Seleksi administrasi (gerbang)</span>' in html and "harus &gt;= 5" in html
+    assert "rows-and-columns" not in html.split('id="ovop-edition"', 1)[1]  # no narrow-screen labels of the row table
     assert "asumsi / assumed" in html and "https://www.slideshare.net/abdul300483/kriteria-untuk-seleksi-produk-ovop" in html
     assert "Permenperin 14/2021" in html
 

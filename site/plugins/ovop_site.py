@@ -94,10 +94,11 @@ async def _edition(db, datasette, edition: str) -> dict:
         by_criterion.setdefault(lv["criterion_key"], []).append(lv)
     for c in criteria:
         c["levels"], c["url"] = by_criterion.get(c["key"], []), row_url(datasette, "criteria", c["key"])
-    return {"criteria": criteria,
+    from engine.web.edition_page import page
+    return page({"criteria": criteria,
             "groups": await rows("select * from groups where edition = ? order by id"),
             "gates": await rows("select * from gates where edition = ? order by key"),
             "bands": await rows("select * from bands where edition = ? order by stars desc"),
             "caps": await rows("select * from caps where edition = ? order by key"),
             "commodities": await rows("select * from commodities where edition = ? order by code"),
-            "consequences": await rows("select * from consequences where edition = ? order by key")}
+            "consequences": await rows("select * from consequences where edition = ? order by key")})
