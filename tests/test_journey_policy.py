@@ -15,49 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from test_rules_authoring import C6, FOUR
+
 ROOT = Path(__file__).resolve().parents[1]
 OVOP = str(Path(sys.executable).parent / "ovop")
-FOUR = """gates:
-  add:
-    - fact: sertifikat_digital
-      type: boolean
-      requires: true
-      aplies_to: [makanan_minuman]
-      label: {id: Sertifikat digital, en: Digital certificate}
-      provenance: {status: assumed, note: "Draft gate."}
-criteria:
-  replace:
-    - id: A1
-      group: A
-      aspect: I
-      label: {id: Bahan baku lokal, en: Local raw material}
-      provenance: {status: assumed, note: "Draft levels."}
-      evidence: {name: bahan_baku_lokal_pct, type: number, unit: percent, min: 0, max: 100, label: {id: Bahan baku lokal, en: Local raw material}}
-      levels:
-        - {points: 1, when: "x < 70"}
-        - {points: 2, when: "80 <= x < 100"}
-        - {points: 3, when: "x = 100"}
-score:
-  method: weighted
-  weights: {A: 0.40, B: 0.35, C: 0.30}
-  provenance: {status: assumed, note: "Draft weights."}
-bands:
-  - {stars: 3, min_score: 100, provenance: {status: assumed, note: "Draft."}}
-  - {stars: 2, min_score: 99, provenance: {status: assumed, note: "Draft."}}
-  - {stars: 1, min_score: 60, provenance: {status: assumed, note: "Draft."}}
-"""
-C6 = """criteria:
-  add:
-    - id: C6
-      group: C
-      label: {id: Sertifikasi digital, en: Digital certification}
-      provenance: {status: assumed, note: "Draft criterion."}
-      evidence: {name: sertifikasi_digital, type: integer, min: 0, label: {id: Jumlah sertifikasi digital, en: Number of digital certifications}}
-      levels:
-        - {points: 1, when: "x = 0"}
-        - {points: 2, when: "1 <= x <= 2"}
-        - {points: 3, when: "x >= 3"}
-"""
 BANDS = """bands:
   - {stars: 3, min_score: 82, provenance: {status: assumed, note: "Draft threshold."}}
   - {stars: 2, min_score: 70, provenance: {status: assumed, note: "Stand-in threshold."}}
@@ -69,10 +30,8 @@ EDITION_TESTS = ["tests/test_schema.py", "tests/test_rules_check.py", "tests/tes
                  "tests/test_synth.py"]
 
 
-@pytest.fixture(scope="module")
-def checkout(tmp_path_factory) -> Path:
-    """The tracked files of this checkout, copied (what a clone holds)."""
-    target = tmp_path_factory.mktemp("journey") / "ovop"
+def clone(target: Path) -> Path:
+    """The tracked files of this checkout, copied to `target` (what a clone holds)."""
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
     for name in filter(None, files):
         src = ROOT / name.decode()
@@ -80,6 +39,11 @@ def checkout(tmp_path_factory) -> Path:
             (target / name.decode()).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, target / name.decode())
     return target
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory) -> Path:
+    return clone(tmp_path_factory.mktemp("journey") / "ovop")
 
 
 def ovop(checkout: Path, *args: str) -> subprocess.CompletedProcess:
@@ -156,13 +120,7 @@ def test_the_policy_officers_journey(checkout):
 
 def test_the_projects_own_tests_stay_green_with_a_2026_draft(tmp_path):
     """`rules new` is all it takes: the tests that read the editions pass with 2026 in rules/."""
-    target = tmp_path / "ovop"
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
-    for name in filter(None, files):
-        src = ROOT / name.decode()
-        if src.is_file():
-            (target / name.decode()).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, target / name.decode())
+    target = clone(tmp_path / "ovop")
     env = {k: v for k, v in os.environ.items() if k not in ("OVOP_RULES_DIR", "PYTHONPATH")}
     env["PYTHONPATH"] = str(target)
     made = subprocess.run([OVOP, "rules", "new", "2026", "--from", "2024"], cwd=target, env=env,
