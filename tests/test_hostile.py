@@ -74,16 +74,32 @@ def _yaml_as_jsonl(tmp: Path) -> Path:
     return tmp / "population.jsonl"
 
 
-def _exponent_jsonl(tmp: Path) -> Path:
+def _jsonl_with(tmp: Path, name: str, numbers: list[str]) -> Path:
+    """A valid 2022 record, then one record per number written in its first evidence field (ids ...2, ...3)."""
     text = (ROOT / "datasets/samples/2022.yaml").read_text(encoding="utf-8")
     from engine.rules import yamlsrc
     record = yamlsrc.loads(text, "x").data[0]
     line = json.dumps(record)
-    name = next(iter(record["evidence"]))
-    at = line.index(f'"{name}": ') + len(name) + 4
-    bad = line[:at] + "1e10000000" + line[line.index(",", at):]
-    (tmp / "exp.jsonl").write_text(line + "\n" + bad.replace(record["id"], record["id"][:-1] + "9") + "\n")
-    return tmp / "exp.jsonl"
+    field = next(iter(record["evidence"]))
+    at = line.index(f'"{field}": ') + len(field) + 4
+    lines = [line] + [(line[:at] + number + line[line.index(",", at):]).replace(record["id"], record["id"][:-1] + str(k))
+                      for k, number in enumerate(numbers, 2)]
+    (tmp / name).write_text("\n".join(lines) + "\n")
+    return tmp / name
+
+
+def _exponent_jsonl(tmp: Path) -> Path:
+    return _jsonl_with(tmp, "exp.jsonl", ["1e10000000"])
+
+
+def _numbers_jsonl(tmp: Path) -> Path:
+    """Every kind of number past a limit (and NaN, Infinity) on the population path, one per line."""
+    return _jsonl_with(tmp, "numbers.jsonl", ["1e999999999", "NaN", "1" * 5000, "1." + "2" * 200, "Infinity",
+                                              "1e10000000", "-1e-999999"])
+
+
+def _nan_jsonl(tmp: Path) -> Path:
+    return _jsonl_with(tmp, "nan.jsonl", ["NaN", "-Infinity"])
 
 
 def _deep_jsonl(tmp: Path) -> Path:
@@ -112,6 +128,10 @@ CASES = {  # name: (command, the file it reads, extra environment)
     "yaml_as_jsonl": ("impact", _yaml_as_jsonl, None),
     "exponent_jsonl": ("impact", _exponent_jsonl, None),
     "deep_jsonl": ("impact", _deep_jsonl, None),
+    "numbers_jsonl_impact": ("impact", _numbers_jsonl, None),
+    "numbers_jsonl_publish": ("publish", _numbers_jsonl, None),
+    "numbers_jsonl_evaluate": ("evaluate", _numbers_jsonl, None),
+    "nan_jsonl_impact": ("impact", _nan_jsonl, None),
     "yaml_1_1": ("evaluate", _file("yaml_1_1.yaml"), None),
     "product_equals": ("evaluate", _file("product_equals.yaml"), None),
     "bom_json": ("evaluate", _file("bom.json"), None),
