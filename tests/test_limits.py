@@ -165,3 +165,19 @@ def test_the_bounds_are_the_engines():
     from engine.rules import enginelimits
     assert (enginelimits.MAX_SIGNIFICANT_DIGITS, enginelimits.MAX_PROPERTIES, enginelimits.MAX_DISTINCT_TESTS) == (
         durable_adapter.MAX_SIGNIFICANT_DIGITS, durable_adapter.MAX_PROPERTIES, durable_adapter.MAX_DISTINCT_TESTS)
+
+
+@pytest.mark.parametrize("command", [["impact", "2026", "--base", "2013"], ["evaluate", "--edition", "2026"],
+                                     ["publish", "--db", "{tmp}/o.db"]])
+def test_commands_that_decide_refuse_it_at_the_line_too(tmp_path, command):
+    """Not an engine error with no line (evaluate) or an internal error (impact): the same words as the check."""
+    from click.testing import CliRunner
+    from engine.cli import cli
+    _rules_check(tmp_path, LEVELS.format(t="80.00000000000000001"))
+    sample = Path(__file__).resolve().parent.parent / "datasets/samples/2013.yaml"
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command] + ["--rules", str(tmp_path / "rules"), str(sample)]
+    result = CliRunner().invoke(cli, args)
+    out = result.output.replace(str(tmp_path / "rules"), "rules")
+    assert result.exit_code == 1 and "internal error" not in out, out
+    assert out.startswith("rules/2026/edition.yaml:14:23: criteria.replace[0].levels[0].when: edition 2026: "
+                          "80.00000000000000001 has more than 15 significant digits"), out

@@ -11,7 +11,8 @@ the same bounds are checked on the edition as written, so that `rules check` ref
   * one property is tested in at most 512 distinct ways (past that the engine hangs).
 
 The bounds are those of engine.decide.durable_adapter (MAX_SIGNIFICANT_DIGITS, MAX_PROPERTIES,
-MAX_DISTINCT_TESTS); tests/test_limits.py checks that both say the same numbers.
+MAX_DISTINCT_TESTS); tests/test_limits.py checks that both say the same numbers. `res` is a resolved edition
+(engine.rules.resolve.Resolved, which calls `refuse_past_engine_limits` as it loads a rule set; not imported here).
 """
 from __future__ import annotations
 
@@ -20,11 +21,10 @@ from fractions import Fraction
 from functools import reduce
 from typing import Iterator
 
-from ..errors import Diagnostic, Text
+from ..errors import Diagnostic, OvopError, Text
 from .conditions import Interval, exact, fmt
 from .messages import t
 from .model import Edition
-from .resolve import Resolved
 
 MAX_SIGNIFICANT_DIGITS = 15
 MAX_PROPERTIES = 255
@@ -53,7 +53,15 @@ def digits_problem(value: Fraction) -> Text | None:
                 "doubles and could not decide it exactly", v=fmt(value), n=MAX_SIGNIFICANT_DIGITS)
 
 
-def check_engine_limits(res: Resolved, ed: Edition) -> list[Diagnostic]:
+def refuse_past_engine_limits(rules) -> None:
+    """OvopError naming every item of every edition past the engine's limits (commands that decide call it
+    when they load the rules, so that none ends in an engine error with no line)."""
+    found = [d for res in rules.editions.values() for d in check_engine_limits(res, res.model)]
+    if found:
+        raise OvopError(found)
+
+
+def check_engine_limits(res, ed: Edition) -> list[Diagnostic]:
     """Every number, property and property's tests of `ed` past the engine's bounds, at its item."""
     out = _written(res)
     out += [res.diagnostic(key, sub, problem, DIGITS_OK)
@@ -61,7 +69,7 @@ def check_engine_limits(res: Resolved, ed: Edition) -> list[Diagnostic]:
     return out + _properties(res, ed) + _distinct_tests(res, ed)
 
 
-def _written(res: Resolved) -> list[Diagnostic]:
+def _written(res) -> list[Diagnostic]:
     """Every decimal of the edition's files written with more than 15 significant digits: read as a double, it
     would silently become another number (85.0000000000000001 is 85)."""
     out, seen = [], set()
@@ -106,7 +114,7 @@ def _numbers(ed: Edition) -> Iterator[tuple[tuple, tuple, Fraction]]:
         yield ("bands",), (i, "min_score"), t * scale
 
 
-def _properties(res: Resolved, ed: Edition) -> list[Diagnostic]:
+def _properties(res, ed: Edition) -> list[Diagnostic]:
     names: dict[str, tuple] = {p: ("edition",) for p in OWN_PROPERTIES}
     for g in ed.gates:
         names.setdefault(f"g_{g.fact}", ("gates", g.fact))
@@ -146,7 +154,7 @@ def _parsed(text: str | None) -> Interval | None:
         return None
 
 
-def _distinct_tests(res: Resolved, ed: Edition) -> list[Diagnostic]:
+def _distinct_tests(res, ed: Edition) -> list[Diagnostic]:
     """At most MAX_DISTINCT_TESTS distinct tests of one evidence, by its levels and the caps on it."""
     tests: dict[str, set] = {}
     where: dict[str, tuple] = {}
