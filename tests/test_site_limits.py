@@ -116,3 +116,26 @@ def test_an_abandoned_stream_stops_its_query(server):
     started = time.perf_counter()
     assert httpx.get(server + "/ovop/outcomes.json", timeout=10).status_code == 200
     assert time.perf_counter() - started < 1.0
+
+
+async def test_a_request_body_past_the_limit_is_a_413(ds, monkeypatch):
+    monkeypatch.setenv("OVOP_MAX_BODY_BYTES", "1000")
+    response = await ds.client.post("/ovop/outcomes", content=b"x" * 1001)
+    assert response.status_code == 413
+    assert response.text == ("isi permintaan terlalu besar / request body too large: more than 1,000 bytes; allowed: "
+                             "at most 1,000 bytes (OVOP_MAX_BODY_BYTES)")
+    response = await ds.client.post("/ovop/outcomes", content=b"x" * 1000)
+    assert response.status_code != 413
+    # the routes that bound their body themselves (5 MB) keep their own limit and words
+    response = await ds.client.post("/-/ovop/evaluate", content=b"[" + b" " * 5000 + b"]")
+    assert response.status_code != 413, response.text[:300]
+
+
+def test_a_body_sent_without_a_declared_length_stops_at_the_limit(server):
+    """Chunked, no Content-Length: the server stops reading at the limit (1 MiB) and answers 413."""
+    def chunks():
+        for _ in range(40):
+            yield b"x" * 65536  # 2.5 MiB in all
+    response = httpx.post(server + "/-/messages", content=chunks(), timeout=10)  # a view that reads its body
+    assert response.status_code == 413
+    assert response.text.startswith("isi permintaan terlalu besar / request body too large: more than 1,048,576 bytes")
