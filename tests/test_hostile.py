@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +108,20 @@ def _deep_jsonl(tmp: Path) -> Path:
     return tmp / "deep.jsonl"
 
 
+def _sparse(tmp: Path, name: str) -> Path:
+    """A 200 MB file (sparse: made at once); read whole it took 8.9 GB."""
+    with open(tmp / name, "wb") as f:
+        f.truncate(200 * 10**6)
+    return tmp / name
+
+
+def _rules_with_fifo(tmp: Path) -> Path:
+    shutil.copytree(ROOT / "rules", tmp / "rules")
+    (tmp / "rules/2013/edition.yaml").unlink()
+    os.mkfifo(tmp / "rules/2013/edition.yaml")
+    return tmp / "rules"
+
+
 def _file(name: str):
     return lambda tmp: HOSTILE / name
 
@@ -132,7 +147,15 @@ CASES = {  # name: (command, the file it reads, extra environment)
     "numbers_jsonl_publish": ("publish", _numbers_jsonl, None),
     "numbers_jsonl_evaluate": ("evaluate", _numbers_jsonl, None),
     "nan_jsonl_impact": ("impact", _nan_jsonl, None),
+    "fifo_impact": ("impact", lambda tmp: _fifo(tmp).rename(tmp / "fifo.jsonl"), None),
+    "fifo_publish": ("publish", lambda tmp: _fifo(tmp).rename(tmp / "fifo.jsonl"), None),
+    "fifo_rules": ("rules", _rules_with_fifo, None),
+    "dev_zero_impact": ("impact", lambda tmp: Path("/dev/zero"), None),
+    "dev_zero_verify": ("verify", lambda tmp: Path("/dev/zero"), None),
+    "too_big_default": ("evaluate", lambda tmp: _sparse(tmp, "big.yaml"), None),
+    "too_big_jsonl": ("publish", lambda tmp: _sparse(tmp, "big.jsonl"), None),
     "yaml_1_1": ("evaluate", _file("yaml_1_1.yaml"), None),
+    "yaml_1_2_values": ("evaluate", _file("yaml_1_2_values.yaml"), None),
     "product_equals": ("evaluate", _file("product_equals.yaml"), None),
     "bom_json": ("evaluate", _file("bom.json"), None),
     "control_characters": ("evaluate", _file("control_characters.yaml"), None),
@@ -144,6 +167,8 @@ def _args(command: str, path: Path, tmp: Path) -> list[str]:
         return ["rules", "check", "--rules", str(path)]
     if command == "impact":
         return ["impact", "2024", "--base", "2022", "--workers", "1", "--json", str(path)]
+    if command == "verify":
+        return ["verify", "--db", str(path)]
     if command == "publish":
         return ["publish", "--db", str(tmp / "out.db"), str(path)]
     return [command, str(path)]

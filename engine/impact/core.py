@@ -22,7 +22,7 @@ from ..batch import BatchEvaluator, check_sample
 from ..decide import Evaluator, Outcome
 from ..errors import Diagnostic, OvopError
 from ..inputs import Assessment, Catalogue, check_file, duplicates, item_label, read
-from ..rules import RuleSet, load_commodity_map
+from ..rules import RuleSet, limits, load_commodity_map
 from . import stream as impact_stream
 from .rows import compare, durable_row, state_of, why_not_evaluated
 from .rows import reasons as row_reasons
@@ -195,6 +195,8 @@ def _population(ruleset: RuleSet, result: Impact, paths: list[Path], workers: in
                 check: int, seed: int, samples: dict, skipped: list) -> dict:
     """JSON Lines files through engine.impact.stream; the --check sample drawn from them as well."""
     for path in paths:
+        if path.exists() and not path.is_file():  # a FIFO, a device, a folder: named as what it is
+            limits.open_regular(path).close()
         if not path.is_file():
             raise OvopError(Diagnostic(str(path), message="cannot read: no such file",
                                        allowed="a readable .jsonl file"))

@@ -12,7 +12,7 @@ from random import Random
 from typing import Any
 
 from ..errors import Diagnostic, OvopError
-from ..rules import load_rules
+from ..rules import limits, load_rules
 from . import packing
 from . import rows as pr
 from .rules import rule_rows
@@ -58,8 +58,11 @@ def verify(db_path: str | Path, rules_dir: str | Path = "rules", sample: int | N
            seed: int = 0) -> VerifyReport:
     """Every outcome (or a seeded random `sample` of them) evaluated again through durable_rules."""
     path = Path(db_path)
+    if path.exists() and not path.is_file():  # a FIFO, a device, a folder: named as what it is
+        limits.open_regular(path).close()
     if not path.is_file():
-        raise OvopError(Diagnostic(str(path), message="no such database file", allowed="a database written by ovop publish"))
+        raise OvopError(Diagnostic(str(path), message="basis data tidak ada / no such database file",
+                                   allowed="a database written by ovop publish"))
     ruleset = load_rules(rules_dir)
     conn = _open(path)
     try:
