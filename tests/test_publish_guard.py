@@ -122,3 +122,29 @@ def test_a_publish_in_another_process_holding_the_lock_refuses_the_second(tmp_pa
         f"{db}: publikasi lain sedang menulis basis data ini / another publish is writing this database "
         "(lock .ovop.db.lock held)\n    allowed: one publish at a time per database: wait for it to end\n")
     assert _ovop("publish", "--db", str(db), str(SAMPLE)).returncode == 0  # the holder gone: the lock is free
+
+
+def test_the_temporary_file_of_a_killed_publish_is_removed_by_the_next(tmp_path, sample):
+    """A real publish killed (SIGKILL) while it writes: its `.ovop.db.*.tmp` stays; the next publish removes it."""
+    import signal
+    import time
+    from engine.rules import load_rules
+    from engine.synth.jsonl import write_jsonl
+    population = tmp_path / "population.jsonl"
+    write_jsonl(load_rules(ROOT / "rules"), "2024", 30_000, 1, population)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    db = folder / "ovop.db"
+    running = subprocess.Popen([sys.executable, "-c", "from engine.cli import main; main()", "publish", "--db", str(db),
+                                str(population)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(folder.glob(".ovop.db.*.tmp")) and time.monotonic() < deadline and running.poll() is None:
+            time.sleep(0.05)
+    finally:
+        running.send_signal(signal.SIGKILL)
+        running.wait()
+    stale = list(folder.glob(".ovop.db.*.tmp"))
+    assert stale and not db.exists()
+    publish(db, [sample], ROOT / "rules")
+    assert sorted(p.name for p in folder.iterdir()) == ["ovop.db"]
