@@ -181,3 +181,25 @@ def test_commands_that_decide_refuse_it_at_the_line_too(tmp_path, command):
     assert result.exit_code == 1 and "internal error" not in out, out
     assert out.startswith("rules/2026/edition.yaml:14:23: criteria.replace[0].levels[0].when: edition 2026: "
                           "80.00000000000000001 has more than 15 significant digits"), out
+
+
+def test_rules_check_refuses_more_than_512_distinct_tests_of_one_evidence(tmp_path):
+    """An enum evidence of 513 codes, each tested by a level: 513 distinct tests; the engine hangs past 512."""
+    codes = [f"c{k:03d}" for k in range(513)]
+    body = ("criteria:\n  replace:\n    - id: A4\n      group: A\n      aspect: I\n"
+            "      label: {id: Lingkungan, en: Environment}\n      provenance: {status: sourced, source: form_seleksi}\n"
+            "      evidence:\n        name: pengendalian_lingkungan\n        type: enum\n"
+            "        label: {id: Dampak, en: Impact}\n        codes:\n"
+            + "".join(f"          - {{code: {c}, label: {{id: {c}, en: {c}}}}}\n" for c in codes)
+            + "      levels:\n"
+            + f"        - {{points: 1, codes: [{', '.join(codes[:171])}]}}\n"
+            + f"        - {{points: 2, codes: [{', '.join(codes[171:342])}]}}\n"
+            + f"        - {{points: 3, codes: [{', '.join(codes[342:])}]}}\n")
+    code, out = _rules_check(tmp_path, body)
+    assert code == 1
+    assert ("rules/2026/edition.yaml:530:7: criteria.replace[0].levels: edition 2026: evidence pengendalian_lingkungan "
+            "is tested in 513 distinct ways: more than the rules engine can take\n"
+            "    allowed: at most 512 distinct tests of one evidence\n") in out, out
+    code, out = _rules_check(tmp_path / "ok", body.replace("c512", "c511").replace(
+        "          - {code: c511, label: {id: c511, en: c511}}\n", "", 1))
+    assert "distinct ways" not in out, out
