@@ -139,3 +139,15 @@ def test_a_body_sent_without_a_declared_length_stops_at_the_limit(server):
     response = httpx.post(server + "/-/messages", content=chunks(), timeout=10)  # a view that reads its body
     assert response.status_code == 413
     assert response.text.startswith("isi permintaan terlalu besar / request body too large: more than 1,048,576 bytes")
+
+
+@pytest.mark.parametrize("number, message", [
+    ("1e999999999", "eksponen terlalu besar / exponent too large: e999999999"),
+    ("9" * 5000, "angka terlalu panjang / number too long: 999999999999999999999999\u2026 (5,000 characters)")])
+async def test_the_evaluate_api_names_the_id_and_field_of_a_number_past_the_limits(ds, number, message):
+    body = '[{"id": "2013-JT-0001", "edition": "2013", "evidence": {"x": %s}}]' % number
+    response = await ds.client.post("/-/ovop/evaluate", content=body.encode(),
+                                    headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"id": "2013-JT-0001", "field": "evidence.x", "message": message,
+                                           "allowed": "numbers of at most 100 digits, exponents from -400 to 400"}]}
