@@ -122,6 +122,23 @@ def _rules_with_fifo(tmp: Path) -> Path:
     return tmp / "rules"
 
 
+def _csv_numbers(tmp: Path) -> Path:
+    """A CSV of two 2024 sample assessments, the second with numbers past the limits in three cells."""
+    import csv
+    from engine.rules import yamlsrc
+    records = yamlsrc.loads((ROOT / "datasets/samples/2024.yaml").read_text(encoding="utf-8"), "x").data[:2]
+    rows = [{"id": r["id"], "edition": r["edition"], **{f"{s}.{k}": v for s in ("ikm", "gates", "evidence")
+                                                        for k, v in r[s].items()}} for r in records]
+    numeric = [k for k, v in rows[1].items() if k.startswith("evidence.") and type(v) in (int, float)]
+    rows[1].update(zip(numeric, ["1e999999999", "9" * 5000, "-1e-999999"]))
+    with open(tmp / "numbers.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows({k: ("TRUE" if v is True else "FALSE" if v is False else v) for k, v in r.items()}
+                         for r in rows)
+    return tmp / "numbers.csv"
+
+
 def _file(name: str):
     return lambda tmp: HOSTILE / name
 
@@ -154,6 +171,8 @@ CASES = {  # name: (command, the file it reads, extra environment)
     "dev_zero_verify": ("verify", lambda tmp: Path("/dev/zero"), None),
     "too_big_default": ("evaluate", lambda tmp: _sparse(tmp, "big.yaml"), None),
     "too_big_jsonl": ("publish", lambda tmp: _sparse(tmp, "big.jsonl"), None),
+    "quoted_exponent": ("evaluate", _file("quoted_exponent.json"), None),
+    "csv_numbers": ("evaluate", _csv_numbers, None),
     "yaml_1_1": ("evaluate", _file("yaml_1_1.yaml"), None),
     "yaml_1_1_publish": ("publish", _file("yaml_1_1.yaml"), None),
     "alias_bomb_publish": ("publish", _file("alias_bomb.yaml"), None),
