@@ -139,6 +139,19 @@ def _csv_numbers(tmp: Path) -> Path:
     return tmp / "numbers.csv"
 
 
+def _rules_with_long_condition(tmp: Path) -> Path:
+    """A draft whose level condition holds a 5,000-digit number (an internal error: ValueError before)."""
+    shutil.copytree(ROOT / "rules", tmp / "rules")
+    text = (ROOT / "rules/2013/edition.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: A1\n")
+    item = text[start:text.index("  - id: A2\n")].replace('"80 <= x < 100"', f'"{"8" * 5000} <= x < 100"')
+    (tmp / "rules/2026").mkdir()
+    (tmp / "rules/2026/edition.yaml").write_text('edition: "2026"\nextends: "2013"\nstatus: draft\n'
+                                                 "title: {id: Draf, en: Draft}\ncriteria:\n  replace:\n"
+                                                 + item.replace("\n  ", "\n    ").replace("  - id", "    - id", 1))
+    return tmp / "rules"
+
+
 def _file(name: str):
     return lambda tmp: HOSTILE / name
 
@@ -146,6 +159,7 @@ def _file(name: str):
 CASES = {  # name: (command, the file it reads, extra environment)
     "alias_bomb": ("evaluate", _file("alias_bomb.yaml"), None),
     "rules_alias_bomb": ("rules", _file("rules_alias_bomb"), None),
+    "rules_long_condition": ("rules", _rules_with_long_condition, None),
     "exponent_yaml": ("evaluate", _file("exponent.yaml"), None),
     "exponent_json": ("evaluate", _file("exponent.json"), None),
     "exponent_publish": ("publish", _file("exponent.yaml"), None),
