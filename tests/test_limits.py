@@ -203,3 +203,11 @@ def test_rules_check_refuses_more_than_512_distinct_tests_of_one_evidence(tmp_pa
     code, out = _rules_check(tmp_path / "ok", body.replace("c512", "c511").replace(
         "          - {code: c511, label: {id: c511, en: c511}}\n", "", 1))
     assert "distinct ways" not in out, out
+
+
+def test_the_workbench_form_leaves_a_number_past_the_limits_as_text():
+    """int() of 5,000 digits raised ValueError in the rule editor's form reader (a 500); now it is text, which
+    the rule file's model refuses in its words."""
+    from engine.web.form import _scalar
+    assert _scalar("9" * 5000, "int") == "9" * 5000
+    assert _scalar("12", "int") == 12 and _scalar("1.5", "num") == 1.5
