@@ -99,11 +99,14 @@ def _open(path: Path) -> sqlite3.Connection:
         packing.register(conn)
         names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise OvopError(Diagnostic(str(path), message=f"not a readable SQLite database: {exc}")) from None
+        raise OvopError(Diagnostic(str(path), message=f"bukan basis data SQLite yang terbaca / not a readable SQLite "
+                                   f"database: {exc}", allowed="a database written by ovop publish")) from None
     missing = {"editions", "assessments", "outcomes", "traces", "codecs", "rules"} - names
     if missing:
         conn.close()
-        raise OvopError(Diagnostic(str(path), message=f"not a database written by ovop publish (no {', '.join(sorted(missing))} table)"))
+        raise OvopError(Diagnostic(str(path), message="bukan basis data yang ditulis ovop publish / not a database "
+                                   f"written by ovop publish (no {', '.join(sorted(missing))} table)",
+                                   allowed="a database written by ovop publish"))
     return conn
 
 
