@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,21 +75,81 @@ def _yaml_as_jsonl(tmp: Path) -> Path:
     return tmp / "population.jsonl"
 
 
-def _exponent_jsonl(tmp: Path) -> Path:
+def _jsonl_with(tmp: Path, name: str, numbers: list[str]) -> Path:
+    """A valid 2022 record, then one record per number written in its first evidence field (ids ...2, ...3)."""
     text = (ROOT / "datasets/samples/2022.yaml").read_text(encoding="utf-8")
     from engine.rules import yamlsrc
     record = yamlsrc.loads(text, "x").data[0]
     line = json.dumps(record)
-    name = next(iter(record["evidence"]))
-    at = line.index(f'"{name}": ') + len(name) + 4
-    bad = line[:at] + "1e10000000" + line[line.index(",", at):]
-    (tmp / "exp.jsonl").write_text(line + "\n" + bad.replace(record["id"], record["id"][:-1] + "9") + "\n")
-    return tmp / "exp.jsonl"
+    field = next(iter(record["evidence"]))
+    at = line.index(f'"{field}": ') + len(field) + 4
+    lines = [line] + [(line[:at] + number + line[line.index(",", at):]).replace(record["id"], record["id"][:-1] + str(k))
+                      for k, number in enumerate(numbers, 2)]
+    (tmp / name).write_text("\n".join(lines) + "\n")
+    return tmp / name
+
+
+def _exponent_jsonl(tmp: Path) -> Path:
+    return _jsonl_with(tmp, "exp.jsonl", ["1e10000000"])
+
+
+def _numbers_jsonl(tmp: Path) -> Path:
+    """Every kind of number past a limit (and NaN, Infinity) on the population path, one per line."""
+    return _jsonl_with(tmp, "numbers.jsonl", ["1e999999999", "NaN", "1" * 5000, "1." + "2" * 200, "Infinity",
+                                              "1e10000000", "-1e-999999"])
+
+
+def _nan_jsonl(tmp: Path) -> Path:
+    return _jsonl_with(tmp, "nan.jsonl", ["NaN", "-Infinity"])
 
 
 def _deep_jsonl(tmp: Path) -> Path:
     (tmp / "deep.jsonl").write_text("[" * 100_000 + "]" * 100_000 + "\n" + "1" * 5000 + "\n")
     return tmp / "deep.jsonl"
+
+
+def _sparse(tmp: Path, name: str) -> Path:
+    """A 200 MB file (sparse: made at once); read whole it took 8.9 GB."""
+    with open(tmp / name, "wb") as f:
+        f.truncate(200 * 10**6)
+    return tmp / name
+
+
+def _rules_with_fifo(tmp: Path) -> Path:
+    shutil.copytree(ROOT / "rules", tmp / "rules")
+    (tmp / "rules/2013/edition.yaml").unlink()
+    os.mkfifo(tmp / "rules/2013/edition.yaml")
+    return tmp / "rules"
+
+
+def _csv_numbers(tmp: Path) -> Path:
+    """A CSV of two 2024 sample assessments, the second with numbers past the limits in three cells."""
+    import csv
+    from engine.rules import yamlsrc
+    records = yamlsrc.loads((ROOT / "datasets/samples/2024.yaml").read_text(encoding="utf-8"), "x").data[:2]
+    rows = [{"id": r["id"], "edition": r["edition"], **{f"{s}.{k}": v for s in ("ikm", "gates", "evidence")
+                                                        for k, v in r[s].items()}} for r in records]
+    numeric = [k for k, v in rows[1].items() if k.startswith("evidence.") and type(v) in (int, float)]
+    rows[1].update(zip(numeric, ["1e999999999", "9" * 5000, "-1e-999999"]))
+    with open(tmp / "numbers.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows({k: ("TRUE" if v is True else "FALSE" if v is False else v) for k, v in r.items()}
+                         for r in rows)
+    return tmp / "numbers.csv"
+
+
+def _rules_with_long_condition(tmp: Path) -> Path:
+    """A draft whose level condition holds a 5,000-digit number (an internal error: ValueError before)."""
+    shutil.copytree(ROOT / "rules", tmp / "rules")
+    text = (ROOT / "rules/2013/edition.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: A1\n")
+    item = text[start:text.index("  - id: A2\n")].replace('"80 <= x < 100"', f'"{"8" * 5000} <= x < 100"')
+    (tmp / "rules/2026").mkdir()
+    (tmp / "rules/2026/edition.yaml").write_text('edition: "2026"\nextends: "2013"\nstatus: draft\n'
+                                                 "title: {id: Draf, en: Draft}\ncriteria:\n  replace:\n"
+                                                 + item.replace("\n  ", "\n    ").replace("  - id", "    - id", 1))
+    return tmp / "rules"
 
 
 def _file(name: str):
@@ -98,6 +159,7 @@ def _file(name: str):
 CASES = {  # name: (command, the file it reads, extra environment)
     "alias_bomb": ("evaluate", _file("alias_bomb.yaml"), None),
     "rules_alias_bomb": ("rules", _file("rules_alias_bomb"), None),
+    "rules_long_condition": ("rules", _rules_with_long_condition, None),
     "exponent_yaml": ("evaluate", _file("exponent.yaml"), None),
     "exponent_json": ("evaluate", _file("exponent.json"), None),
     "exponent_publish": ("publish", _file("exponent.yaml"), None),
@@ -112,7 +174,24 @@ CASES = {  # name: (command, the file it reads, extra environment)
     "yaml_as_jsonl": ("impact", _yaml_as_jsonl, None),
     "exponent_jsonl": ("impact", _exponent_jsonl, None),
     "deep_jsonl": ("impact", _deep_jsonl, None),
+    "numbers_jsonl_impact": ("impact", _numbers_jsonl, None),
+    "numbers_jsonl_publish": ("publish", _numbers_jsonl, None),
+    "numbers_jsonl_evaluate": ("evaluate", _numbers_jsonl, None),
+    "nan_jsonl_impact": ("impact", _nan_jsonl, None),
+    "fifo_impact": ("impact", lambda tmp: _fifo(tmp).rename(tmp / "fifo.jsonl"), None),
+    "fifo_publish": ("publish", lambda tmp: _fifo(tmp).rename(tmp / "fifo.jsonl"), None),
+    "fifo_rules": ("rules", _rules_with_fifo, None),
+    "dev_zero_impact": ("impact", lambda tmp: Path("/dev/zero"), None),
+    "dev_zero_verify": ("verify", lambda tmp: Path("/dev/zero"), None),
+    "too_big_default": ("evaluate", lambda tmp: _sparse(tmp, "big.yaml"), None),
+    "too_big_jsonl": ("publish", lambda tmp: _sparse(tmp, "big.jsonl"), None),
+    "quoted_exponent": ("evaluate", _file("quoted_exponent.json"), None),
+    "csv_numbers": ("evaluate", _csv_numbers, None),
     "yaml_1_1": ("evaluate", _file("yaml_1_1.yaml"), None),
+    "yaml_1_1_publish": ("publish", _file("yaml_1_1.yaml"), None),
+    "alias_bomb_publish": ("publish", _file("alias_bomb.yaml"), None),
+    "alias_bomb_impact": ("impact", _file("alias_bomb.yaml"), None),
+    "yaml_1_2_values": ("evaluate", _file("yaml_1_2_values.yaml"), None),
     "product_equals": ("evaluate", _file("product_equals.yaml"), None),
     "bom_json": ("evaluate", _file("bom.json"), None),
     "control_characters": ("evaluate", _file("control_characters.yaml"), None),
@@ -124,6 +203,8 @@ def _args(command: str, path: Path, tmp: Path) -> list[str]:
         return ["rules", "check", "--rules", str(path)]
     if command == "impact":
         return ["impact", "2024", "--base", "2022", "--workers", "1", "--json", str(path)]
+    if command == "verify":
+        return ["verify", "--db", str(path)]
     if command == "publish":
         return ["publish", "--db", str(tmp / "out.db"), str(path)]
     return [command, str(path)]

@@ -107,3 +107,26 @@ def test_a_deleted_input_record_is_named_when_the_inputs_are_unchanged(published
     conn.close()
     lines = verify(db, ROOT / "rules").lines()
     assert f"outcomes[{key}]: row: published missing, now in the published inputs" in lines, lines
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("yaml", "{db}: bukan basis data SQLite yang terbaca / not a readable SQLite database: file is not a database\n"
+             "    allowed: a database written by ovop publish\n"),
+    ("other_sqlite", "{db}: bukan basis data yang ditulis ovop publish / not a database written by ovop publish (no "
+                     "assessments, codecs, editions, outcomes, rules, traces table)\n"
+                     "    allowed: a database written by ovop publish\n"),
+    ("fifo", "{db}: bukan berkas biasa / not a regular file: a pipe (FIFO)\n    allowed: a regular file\n"),
+    ("absent", "{db}: basis data tidak ada / no such database file\n    allowed: a database written by ovop publish\n"),
+])
+def test_verify_refuses_what_is_not_a_published_database(kind, expected, tmp_path):
+    import os
+    db = tmp_path / "x.db"
+    if kind == "yaml":
+        shutil.copy(ROOT / "datasets/samples/2013.yaml", db)
+    elif kind == "other_sqlite":
+        sqlite3.connect(db).execute("create table t(a)").connection.commit()
+    elif kind == "fifo":
+        os.mkfifo(db)
+    result = CliRunner().invoke(cli, ["verify", "--db", str(db), "--rules", str(ROOT / "rules")])
+    assert result.exit_code == 1
+    assert result.output == expected.format(db=db)

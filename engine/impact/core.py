@@ -24,7 +24,7 @@ from ..batch import BatchEvaluator, check_sample
 from ..decide import Evaluator, Outcome
 from ..errors import Diagnostic, OvopError, say
 from ..inputs import Assessment, Catalogue, check_file, duplicates, item_label, read
-from ..rules import RuleSet, load_commodity_map
+from ..rules import RuleSet, limits, load_commodity_map
 from . import stream as impact_stream
 from .assume import apply as with_assumed
 from .assume import new_names
@@ -208,6 +208,8 @@ def _population(ruleset: RuleSet, result: Impact, paths: list[Path], workers: in
                 check: int, seed: int, samples: dict, skipped: list) -> dict:
     """JSON Lines files through engine.impact.stream; the --check sample drawn from them as well."""
     for path in paths:
+        if path.exists() and not path.is_file():  # a FIFO, a device, a folder: named as what it is
+            limits.open_regular(path).close()
         if not path.is_file():
             raise OvopError(Diagnostic(str(path), message="cannot read: no such file",
                                        allowed="a readable .jsonl file"))

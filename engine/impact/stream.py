@@ -71,6 +71,10 @@ class Setup:
                 text = text.decode("utf-8") if isinstance(text, bytes) else text
                 text = json.dumps(raws[k], ensure_ascii=False) if assumed and isinstance(raws[k], dict) else text
                 out[k], errors = slow(text, file, line, item, self.catalogue, target, self.cmap)
+                unreadable = [d for d in errors if limits.refused_number(d)]
+                if unreadable:  # a number no edition reads: an error of the run, as on the YAML path
+                    part.errors += unreadable if edition == self.base else []
+                    continue
                 for ident, why in why_not_evaluated(errors).items():
                     part.skipped.append({"file": file, "id": ident, "edition": edition, "reason": why})
         return out
@@ -88,7 +92,7 @@ def run_chunk(job: tuple[str, int, int, list[bytes]]) -> Part:
 def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) -> Part:
     setup: Setup = _STATE["setup"]
     part, numbered, raws = Part(lines=len(blobs)), [], []
-    item = first_item
+    item, syntax = first_item, False
     for line, blob in enumerate(blobs, first_line):
         if len(part.errors) >= MAX_ERRORS:  # a wrong file fails fast: the run stops at MAX_ERRORS anyway
             break
@@ -97,13 +101,17 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
         try:
             raw = parse_line(blob)
         except UnicodeDecodeError as exc:
-            part.errors.append(Diagnostic(file, line, None, "", f"not UTF-8 text ({exc.reason})"))
+            part.errors.append(Diagnostic(file, line, None, "", f"bukan teks UTF-8 / not UTF-8 text ({exc.reason})",
+                                          "UTF-8 text"))
+            syntax = True
             continue
         except (ValueError, RecursionError):
             text = blob.decode("utf-8")
             if not text.strip():
                 continue
-            part.errors += slow(text, file, line, item, setup.catalogue, None, None)[1]
+            errors = slow(text, file, line, item, setup.catalogue, None, None)[1]
+            syntax = syntax or not all(limits.refused_number(d) for d in errors)
+            part.errors += errors
             item += 1
             continue
         text = blob  # decoded only if the normal path is asked (Setup.retarget)
@@ -113,12 +121,15 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
         numbered.append((line, item, text))
         raws.append(raw)
         item += 1
-    if part.errors or not raws:
+    if syntax or not raws:  # a line that is not JSON: the syntax errors are all the run reports
         return part
     check = setup.checks[setup.base]
     shared = Shared(raws, check.lists, check.editions)
     under_base = setup.retarget(file, numbered, raws, setup.base, part, shared)
     under_draft = setup.retarget(file, numbered, raws, setup.draft, part, shared)
+    if part.errors:
+        part.errors.sort(key=lambda d: (d.line or 0, d.col or 0))
+        return part
     both = [k for k in range(len(raws)) if under_base[k] is not None and under_draft[k] is not None]
     if both:
         cb = setup.batch.evaluate_columns([under_base[k] for k in both], setup.base)

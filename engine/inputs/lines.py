@@ -225,6 +225,7 @@ class Population:
             empty = Source(yamlsrc.Located(file, [], {}), {})
             scan.errors += check_file(empty, self.catalogue, None, None, [])[1]
             return
+        values.sort(key=lambda d: d.line or 0)  # numbers past a limit are found before the chunk's other checks
         scan.errors += values[:MAX_ERRORS] + ([stopped(file)] if len(values) >= MAX_ERRORS else [])
 
     def _chunk(self, scan: Scan, f: int, file: str, block: list, syntax: list, values: list, state: dict) -> None:
@@ -234,14 +235,19 @@ class Population:
             try:
                 raw = parse_line(blob)
             except UnicodeDecodeError as exc:
-                syntax.append(Diagnostic(file, number, None, "", f"not UTF-8 text ({exc.reason}; bukan teks UTF-8)",
+                syntax.append(Diagnostic(file, number, None, "", f"bukan teks UTF-8 / not UTF-8 text ({exc.reason})",
                                          "UTF-8 text"))
                 continue
             except (ValueError, RecursionError):
                 text = _text(blob)
                 if not text.strip():
                     continue
-                syntax += slow(text, file, number, state["item"] + 1, self.catalogue, None, None)[1]
+                errors = slow(text, file, number, state["item"] + 1, self.catalogue, None, None)[1]
+                numbers = [d for d in errors if limits.refused_number(d)]  # read as JSON, past a number limit
+                syntax += [d for d in errors if not limits.refused_number(d)]
+                values += numbers
+                if numbers:
+                    state["item"] += 1
                 continue
             state["item"] += 1
             parsed.append((offset, number, state["item"], blob, raw))

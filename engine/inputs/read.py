@@ -7,6 +7,7 @@ are read (so that the field holding them can be named) and refused later by the 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -66,8 +67,8 @@ def _read_yaml(text: str, file: str) -> Source:
     try:
         located = yamlsrc.loads(text, file)
     except OvopError as exc:
-        raise OvopError([replace(d, message=d.message.replace("in rule files", "in assessment files"))
-                         for d in exc.diagnostics])
+        raise OvopError([_yaml_named(text, replace(d, message=d.message.replace("in rule files", "in assessment files")))
+                         for d in exc.diagnostics]) from None
     if located.texts is not None:  # the fast parser kept each decimal as written
         return Source(located, located.texts)
     texts: dict[tuple, str] = {}
@@ -148,11 +149,8 @@ def json_source(text: str, file: str, positions: bool) -> Source:
     except _DuplicateKey as exc:
         raise OvopError(Diagnostic(file, message=f'duplicate key "{exc.key}" in one object',
                                    allowed="each key once per object")) from None
-    except _TooLong as exc:
-        at = text.find(exc.text)
-        line = text.count("\n", 0, at) + 1 if at >= 0 else None
-        col = at - text.rfind("\n", 0, at) if at >= 0 else None
-        raise limits.number_error(exc.text, file, line, col, context=source_line(file, line)) from None
+    except _TooLong:
+        raise _number_errors(text, file) from None
     except RecursionError:
         raise limits.too_deep(file) from None
     texts: dict[tuple, str] = {}
@@ -181,3 +179,93 @@ def _json_positions(text: str, file: str) -> dict[tuple, tuple[int, int]]:
         return yamlsrc.loads(text, file).locs
     except OvopError:
         return {(): (1, 1)}
+
+
+# ---- numbers past the limits, named by file:line:col, the assessment's id and the field
+class _Refused(str):
+    """A number past the limits (engine.rules.limits), kept as written so that its field can be named."""
+
+
+def _lenient_float(text: str) -> str:
+    return _Refused(text) if limits.number_problem(text) else _Written(text)
+
+
+def _lenient_int(text: str) -> Any:
+    return _Refused(text) if len(text) > limits.MAX_DIGITS + 1 and limits.number_problem(text) else 0
+
+
+def _number_errors(text: str, file: str) -> OvopError:
+    """Every number of a JSON text past the limits (at most MAX_ERRORS), each at its line and column with the
+    assessment (its id) and the field holding it, as the value checks name a field."""
+    try:
+        data = json.loads(text, parse_float=_lenient_float, parse_int=_lenient_int, parse_constant=_constant)
+    except RecursionError:
+        return limits.too_deep(file)
+    found: list[tuple[tuple, str]] = []
+    _refused(data, (), found, file)
+    errors, at = [], 0
+    for path, written in found[:MAX_ERRORS]:
+        at = max(text.find(written, at), 0)
+        line = text.count("\n", 0, at) + 1
+        col = at - text.rfind("\n", 0, at)
+        errors += limits.number_error(written, file, line, col, _label(data, path), source_line(file, line)).diagnostics
+        at += len(written)
+    return limits.LimitError(errors + ([stopped(file)] if len(found) > MAX_ERRORS else []))
+
+
+def _refused(node: Any, path: tuple, found: list, file: str) -> None:
+    if len(path) > limits.MAX_DEPTH:
+        raise limits.too_deep(file, path=yamlsrc.dotted(path))
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _refused(value, path + (key,), found, file)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _refused(value, path + (i,), found, file)
+    elif isinstance(node, _Refused):
+        found.append((path, str(node)))
+
+
+def _label(data: Any, path: tuple) -> str:
+    """"ID: section.field" as the value checks write it (engine.inputs.assessment.Check.where)."""
+    if not path:  # the whole text is the number
+        return ""
+    listed = isinstance(data, list)
+    raw, rest = (data[path[0]], path[1:]) if listed else (data, path)
+    ident = raw.get("id") if isinstance(raw, dict) else None
+    item = f"item {path[0] + 1}" if listed else ""
+    return _joined(ident if isinstance(ident, str) and not isinstance(ident, _Refused) else None, item,
+                   yamlsrc.dotted(rest))
+
+
+def _joined(ident: str | None, item: str, field: str) -> str:
+    if ident and ident.strip():
+        label = ident
+    else:
+        label = f"{item} (no id)" if item else "(no id)"
+    return f"{label}: {field}" if field else label
+
+
+_INDEX = re.compile(r"\[(\d+)\](?:\.|(?=\[)|$)")
+
+
+def _yaml_named(text: str, d: Diagnostic) -> Diagnostic:
+    """A YAML number past the limits, its path ([0].evidence.x) named as the value checks name it
+    (ID: evidence.x); the id read from the composed file (no value is converted)."""
+    if d.allowed != limits.NUMBER_ALLOWED or not d.path:
+        return d
+    try:
+        import yaml
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except Exception:  # pragma: no cover - yamlsrc.loads composed it already
+        return d
+    m = _INDEX.match(d.path)
+    index, field = (int(m.group(1)), d.path[m.end():]) if m else (None, d.path)
+    node = root
+    if index is not None:
+        node = root.value[index] if isinstance(root, yaml.SequenceNode) and index < len(root.value) else None
+    ident = None
+    if isinstance(node, yaml.MappingNode):
+        ident = next((v.value for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == "id"
+                      and isinstance(v, yaml.ScalarNode)), None)
+    return replace(d, path=_joined(ident, f"item {index + 1}" if index is not None else "", field))

@@ -99,16 +99,21 @@ def _assessments(rows: list[list[Any]], edition: str | None, file: str, where: s
     data: list[dict] = []
     locs: dict[tuple, tuple[int, int]] = {(): (1, 1)}
     texts: dict[tuple, str] = {}
+    refused: list[Diagnostic] = []
     for number, row in enumerate(rows[1:], start=2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
-        root = (len(data),)
+        root, first = (len(data),), len(refused)
         item: dict = {"edition": edition} if edition and "edition" not in headers else {}
         locs[root] = locs[root + ("edition",)] = (number, 1)
         for col, (header, value) in enumerate(zip(headers, row), start=1):
             if not header or value is None or (isinstance(value, str) and not value.strip()):
                 continue
             path = tuple(header.split("."))
+            if _refused_number(header, value):
+                refused.append(Diagnostic(file, number, col, header, limits.number_problem(value.strip()),
+                                          limits.NUMBER_ALLOWED))
+                continue
             value, text = _value(header, value)
             _put(item, path, value)
             for n in range(1, len(path) + 1):
@@ -116,7 +121,27 @@ def _assessments(rows: list[list[Any]], edition: str | None, file: str, where: s
             if text is not None:
                 texts[root + path] = text
         data.append(item)
-    return TableSource(yamlsrc.Located(file, data, locs), texts, where, headers)
+        refused[first:] = _labelled(refused[first:], item, len(data))
+    source = TableSource(yamlsrc.Located(file, data, locs), texts, where, headers)
+    if refused:  # numbers past the limits, each at its row and column, under its assessment's id
+        raise limits.LimitError([source.relocate(d) for d in refused])
+    return source
+
+
+def _refused_number(header: str, value: Any) -> bool:
+    """A text cell written as a number past the limits (checked before int() or float() reads it)."""
+    if not isinstance(value, str) or header in TEXT_COLUMNS or header.startswith("ikm."):
+        return False
+    text = value.strip()
+    return bool((INTEGER.match(text) or DECIMAL.match(text)) and limits.number_problem(text))
+
+
+def _labelled(refused: list[Diagnostic], item: dict, n: int) -> list[Diagnostic]:
+    """A row's refused numbers named under its id, as the value checks name a field."""
+    ident = item.get("id")
+    label = ident if isinstance(ident, str) and ident.strip() else f"item {n} (no id)"
+    return [replace(d, path=f"{label}: {d.path}") for d in refused]
+
 
 
 def _check_headers(headers: list[str], file: str, where: str) -> None:

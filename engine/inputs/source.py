@@ -28,6 +28,8 @@ class Source:
                 return Fraction(text.replace("_", ""))
             except (ValueError, ZeroDivisionError):
                 return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None  # text is not a number (and Fraction("1e999999999") would never end)
         try:
             return exact(value)
         except (TypeError, ValueError):

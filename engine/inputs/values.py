@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import did_you_mean
-from ..rules import Evidence, Gate, Interval
+from ..rules import Evidence, Gate, Interval, limits
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,8 @@ def significant_digits(value: Fraction) -> int:
 
 
 def _numeric(text: str) -> bool:
+    if limits.number_problem(text):  # checked first: Fraction("1e999999999") would never end
+        return False
     try:
         Fraction(text.strip())
     except (ValueError, ZeroDivisionError):

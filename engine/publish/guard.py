@@ -30,7 +30,8 @@ def target(db_path: str | Path) -> Path:
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     if path.is_dir():
-        raise OvopError(Diagnostic(str(db_path), message="is a folder, not a database file"))
+        raise OvopError(Diagnostic(str(db_path), message="sebuah folder, bukan berkas basis data / a folder, not a "
+                                   "database file", allowed=ALLOWED))
     if path.exists() or path.is_symlink():
         _check_published(path, str(db_path))
     return path
@@ -44,7 +45,8 @@ def _check_published(path: Path, shown: str) -> None:
         with open(path, "rb") as fh:
             head = fh.read(100)
     except OSError as exc:
-        raise OvopError(Diagnostic(shown, message=f"cannot read: {exc.strerror}", allowed=ALLOWED)) from None
+        raise OvopError(Diagnostic(shown, message=f"tidak dapat dibaca / cannot read: {exc.strerror}",
+                                   allowed=ALLOWED)) from None
     if len(head) == 0:
         return  # an empty file (e.g. made by mktemp) holds nothing to lose
     if not head.startswith(SQLITE_MAGIC) or len(head) < 72:
@@ -94,7 +96,9 @@ def _acquire(path: Path, lock: Path) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
         except OSError as exc:
-            raise OvopError(Diagnostic(str(path), message=f"cannot write beside the database: {exc.strerror}")) from None
+            raise OvopError(Diagnostic(str(path), message="tidak dapat menulis di samping basis data / cannot "
+                                       f"write beside the database: {exc.strerror}",
+                                       allowed="a folder publish may write in (for its lock file)")) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

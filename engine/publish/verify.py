@@ -12,7 +12,7 @@ from random import Random
 from typing import Any
 
 from ..errors import Diagnostic, OvopError
-from ..rules import load_rules
+from ..rules import limits, load_rules
 from . import packing
 from . import rows as pr
 from .rules import rule_rows
@@ -58,8 +58,11 @@ def verify(db_path: str | Path, rules_dir: str | Path = "rules", sample: int | N
            seed: int = 0) -> VerifyReport:
     """Every outcome (or a seeded random `sample` of them) evaluated again through durable_rules."""
     path = Path(db_path)
+    if path.exists() and not path.is_file():  # a FIFO, a device, a folder: named as what it is
+        limits.open_regular(path).close()
     if not path.is_file():
-        raise OvopError(Diagnostic(str(path), message="no such database file", allowed="a database written by ovop publish"))
+        raise OvopError(Diagnostic(str(path), message="basis data tidak ada / no such database file",
+                                   allowed="a database written by ovop publish"))
     ruleset = load_rules(rules_dir)
     conn = _open(path)
     try:
@@ -96,11 +99,14 @@ def _open(path: Path) -> sqlite3.Connection:
         packing.register(conn)
         names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise OvopError(Diagnostic(str(path), message=f"not a readable SQLite database: {exc}")) from None
+        raise OvopError(Diagnostic(str(path), message=f"bukan basis data SQLite yang terbaca / not a readable SQLite "
+                                   f"database: {exc}", allowed="a database written by ovop publish")) from None
     missing = {"editions", "assessments", "outcomes", "traces", "codecs", "rules"} - names
     if missing:
         conn.close()
-        raise OvopError(Diagnostic(str(path), message=f"not a database written by ovop publish (no {', '.join(sorted(missing))} table)"))
+        raise OvopError(Diagnostic(str(path), message="bukan basis data yang ditulis ovop publish / not a database "
+                                   f"written by ovop publish (no {', '.join(sorted(missing))} table)",
+                                   allowed="a database written by ovop publish"))
     return conn
 
 

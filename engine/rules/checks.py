@@ -14,6 +14,7 @@ from .conditions import Interval, exact, fmt, gaps_and_overlaps
 from .messages import t
 from .model import Criterion, Edition
 from . import fixes
+from .enginelimits import check_engine_limits
 from .reach import _bands, _reachable
 from .resolve import KEYED, MERGED, Resolved, RuleSet
 
@@ -45,7 +46,7 @@ def check_edition(res: Resolved) -> list[Diagnostic]:
     errors are reported) is left out, so that it does not report what is only a consequence."""
     out: list[Diagnostic] = []
     for check in (_unique_ids, _criteria, _groups, _score, _bands, _reachable, _caps, _gates,
-                  _consequences, _sources):
+                  _consequences, _sources, check_engine_limits):
         if not READS.get(check.__name__, set()) & res.broken:
             out += check(res, res.model)
     return out
@@ -53,7 +54,8 @@ def check_edition(res: Resolved) -> list[Diagnostic]:
 
 READS = {"_groups": {"groups", "criteria"}, "_score": {"score"}, "_bands": {"bands", "star_scale"},
          "_caps": {"caps", "criteria", "star_scale"}, "_gates": {"gates", "commodities"},
-         "_consequences": {"consequences", "star_scale"}, "_sources": {"sources"}}
+         "_consequences": {"consequences", "star_scale"}, "_sources": {"sources"},
+         "check_engine_limits": {"gates", "criteria", "caps", "bands"}}
 
 
 # ---- identity -------------------------------------------------------------------------------

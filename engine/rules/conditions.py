@@ -14,6 +14,20 @@ NUMBER = r"-?\d+(?:\.\d+)?"
 CONDITION_PATTERN = (
     rf"^\s*(?:x\s*(?:<=|>=|<|>|=)\s*{NUMBER}|{NUMBER}\s*(?:<=|<)\s*x\s*(?:<=|<)\s*{NUMBER})\s*$"
 )
+_NUMBERS = re.compile(NUMBER)
+
+
+def bounded_condition(text: str) -> str:
+    """A condition whose numbers are within the limits (engine.rules.limits), else ValueError saying which:
+    checked before any exact conversion (Fraction of a 5,000-digit number is refused by Python)."""
+    from .limits import number_problem
+    for m in _NUMBERS.finditer(text):
+        problem = number_problem(m.group(0))
+        if problem:
+            raise ValueError(problem)
+    return text
+
+
 _ONE_SIDED = re.compile(rf"^\s*x\s*(<=|>=|<|>|=)\s*({NUMBER})\s*$")
 _TWO_SIDED = re.compile(rf"^\s*({NUMBER})\s*(<=|<)\s*x\s*(<=|<)\s*({NUMBER})\s*$")
 

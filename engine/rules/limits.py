@@ -34,7 +34,7 @@ MIB = 1 << 20
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_DIGITS", "MAX_EXPONENT", "MAX_ERRORS", "max_bytes", "max_line_bytes",
            "max_body_bytes", "body_limit", "read_text", "read_bytes", "open_regular", "bounded_lines", "check_body",
-           "number_problem", "number_error", "NUMBER_ALLOWED", "excerpt", "too_deep", "too_many_nodes",
+           "number_problem", "number_error", "refused_number", "NUMBER_ALLOWED", "excerpt", "too_deep", "too_many_nodes",
            "LimitError"]
 
 
@@ -114,7 +114,7 @@ def read_text(path: str | Path, file: str | None = None, limit: int | None = Non
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise OvopError(Diagnostic(file, line, None, "", f"not UTF-8 text ({exc.reason}; bukan teks UTF-8)",
+        raise OvopError(Diagnostic(file, line, None, "", f"bukan teks UTF-8 / not UTF-8 text ({exc.reason})",
                                    "UTF-8 text")) from None
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -167,6 +167,11 @@ def number_error(text: str, file: str, line: int | None = None, col: int | None 
                  context: str | None = None) -> LimitError:
     return LimitError(Diagnostic(file, line, col, path, number_problem(text) or "number refused", NUMBER_ALLOWED,
                                  context))
+
+
+def refused_number(d: Diagnostic) -> bool:
+    """Is `d` the refusal of a number past the limits (whatever its path and place)?"""
+    return d.allowed == NUMBER_ALLOWED
 
 
 def too_deep(file: str, line: int | None = None, col: int | None = None, path: str = "") -> LimitError:

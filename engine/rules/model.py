@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Generic, Literal, TypeVar, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -19,12 +20,13 @@ from pydantic import (
     model_validator,
 )
 
-from .conditions import CONDITION_PATTERN
+from .conditions import CONDITION_PATTERN, bounded_condition
 
 Number = Union[StrictInt, StrictFloat]
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", description="a lower-case code: letters, digits, _")]
 Condition = Annotated[str, Field(pattern=CONDITION_PATTERN,
-                                 description='a condition on x: "x < 80", "80 <= x < 100", "x = 100"')]
+                                 description='a condition on x: "x < 80", "80 <= x < 100", "x = 100"'),
+                      AfterValidator(bounded_condition)]  # its numbers within engine.rules.limits
 
 
 class Strict(BaseModel):

@@ -184,6 +184,8 @@ def load_rules(directory: str | Path = "rules", display_root: str | None = None,
         raise OvopError(errors)
     if frozen:
         enforce(rules)
+        from .enginelimits import refuse_past_engine_limits
+        refuse_past_engine_limits(rules)  # what the rules engine would refuse later, with no line
     return rules
 
 

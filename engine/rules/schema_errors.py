@@ -101,6 +101,9 @@ def _validator_words(text: str) -> tuple:
         return t("cap_one_condition"), t("cap_one_condition_ok")
     if "sourced item" in text:
         return t("sourced_needs_source"), t("sourced_needs_source_ok")
+    if "number too long" in text or "exponent too large" in text:  # engine.rules.conditions.bounded_condition
+        from .limits import NUMBER_ALLOWED
+        return text, NUMBER_ALLOWED
     return text, None
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..rules import limits
+
 STATUSES = ["sourced", "assumed"]
 # field specs: (name, kind, options); kinds: text req int num codes reqbool applies select label prov
 # obj (fields) table (columns) cards (fields) map (value kind)
@@ -155,7 +157,7 @@ def _scalar(text: Any, kind: str) -> Any:
     if text == "":
         return None
     if kind in ("int", "num"):
-        if NUMBER.match(text):
+        if NUMBER.match(text) and not limits.number_problem(text):  # 5,000 digits: left as text, refused as such
             return int(text) if "." not in text else float(text)
         return text
     if kind == "codes":

@@ -8,7 +8,9 @@
   * `fts3_tokenizer` denied (it returns a memory address, and with two arguments registers code);
   * an abandoned `?_stream=on` download stops: when the client disconnects the request is cancelled,
     so no further page of the query runs;
-  * `_sort` / `_sort_desc` naming no column of the table: a 400 with the allowed columns, not a 500.
+  * `_sort` / `_sort_desc` naming no column of the table: a 400 with the allowed columns, not a 500;
+  * a request body past `engine.rules.limits.max_body_bytes()` (OVOP_MAX_BODY_BYTES, 1 MiB) is a 413, read no
+    further (declared or sent); the assessment desk and the evaluate API bound their own (5 MB, OWN_BODY_LIMIT).
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ LIMITS = {
     sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER: 1_000,
     sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH: 10,
 }
+OWN_BODY_LIMIT = ("/-/ovop/evaluate", "/-/ovop/assess/")  # routes that bound their body themselves
 PRINTF_MAX = 10_000  # largest width or precision in printf/format
 DENIED = ("fts3_tokenizer",)
 _SPEC = re.compile(r"%([-+ 0#!,]*)(\*|[0-9]*)(?:\.(\*|[0-9]*))?(l{0,2})(.?)")
@@ -116,24 +119,57 @@ def asgi_wrapper(datasette):
                 return await app(scope, receive, send)
             if not _sort_ok(datasette, scope):
                 return await _bad_sort(datasette, scope, send)
-            return await _cancel_on_disconnect(app, scope, receive, send)
+            limit = _body_limit(scope)
+            if limit and _declared(scope) > limit:
+                return await _too_large(send, limit)
+            return await _cancel_on_disconnect(app, scope, receive, send, limit)
         return guarded
     return wrap
 
 
-async def _cancel_on_disconnect(app, scope, receive, send):
-    """Run the request; when the client goes away, cancel it (no further page of a stream is queried)."""
+def _body_limit(scope) -> int | None:
+    from engine.rules import limits
+    path = scope.get("path", "")
+    return None if path.startswith(OWN_BODY_LIMIT) else limits.max_body_bytes()
+
+
+def _declared(scope) -> int:
+    for name, value in scope.get("headers") or []:
+        if name.lower() == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
+
+
+async def _too_large(send, limit: int) -> None:
+    text = (f"isi permintaan terlalu besar / request body too large: more than {limit:,} bytes; allowed: at most "
+            f"{limit:,} bytes (OVOP_MAX_BODY_BYTES)")
+    await Response.text(text, status=413).asgi_send(send)
+
+
+async def _cancel_on_disconnect(app, scope, receive, send, limit: int | None = None):
+    """Run the request; when the client goes away, cancel it (no further page of a stream is queried).
+    A body growing past `limit` cancels it too, answered with a 413 if nothing was sent yet."""
     queue: asyncio.Queue = asyncio.Queue()
+    state = {"body": 0, "started": False, "too_large": False}
+
+    async def sending(message):
+        state["started"] = True
+        await send(message)
 
     async def pump():
         while True:
             message = await receive()
+            state["body"] += len(message.get("body", b""))
+            if limit and state["body"] > limit:
+                state["too_large"] = True
+                task.cancel()
+                return
             await queue.put(message)
             if message.get("type") == "http.disconnect":
                 task.cancel()
                 return
 
-    task = asyncio.ensure_future(app(scope, queue.get, send))
+    task = asyncio.ensure_future(app(scope, queue.get, sending))
     pumping = asyncio.ensure_future(pump())
     try:
         await task
@@ -142,6 +178,8 @@ async def _cancel_on_disconnect(app, scope, receive, send):
             raise
     finally:
         pumping.cancel()
+    if state["too_large"] and not state["started"]:
+        await _too_large(send, limit)
 
 
 def _sort_ok(datasette, scope) -> bool:
