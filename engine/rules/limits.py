@@ -23,7 +23,7 @@ import stat
 from pathlib import Path
 from typing import IO, Iterator
 
-from ..errors import MAX_ERRORS, Diagnostic, OvopError, excerpt
+from ..errors import MAX_ERRORS, Diagnostic, OvopError, Text, excerpt
 from .messages import t
 
 MAX_DEPTH = 64
@@ -181,5 +181,10 @@ def too_deep(file: str, line: int | None = None, col: int | None = None, path: s
 
 def too_many_nodes(file: str, count: int) -> LimitError:
     return LimitError(Diagnostic(file, 1, 1, "", f"terlalu banyak nilai / too many values: more than {count:,} "
-                                 f"once aliases are expanded", t("limit_nodes_ok", count=f"{count:,}",
-                                                                    most=f"{MAX_NODES:,}")))
+                                 f"once aliases are expanded", t("limit_nodes_ok", count=_thousands(count),
+                                                                    most=_thousands(MAX_NODES))))
+
+
+def _thousands(n: int) -> Text:
+    """n with its thousands grouped as each language writes them: 100.000 / 100,000."""
+    return Text(f"{n:,}".replace(",", "."), f"{n:,}")
