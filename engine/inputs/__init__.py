@@ -7,6 +7,7 @@ schemas/assessment.schema.json (sync_schema: `ovop rules check` and `rules new` 
 rule sets); published reads the real round results.
 """
 from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
+from . import messages
 from .messages import localized
 from .lines import Record, Scan, collector_paused, read_population
 from .population import FastCheck, Shared, parse, parse_line, slow
@@ -18,6 +19,6 @@ from .values import Spec, problem
 from .workbook import write_template
 
 __all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
-           "localized", "Record", "Scan", "collector_paused", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published",
+           "messages", "localized", "Record", "Scan", "collector_paused", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published",
            "json_source", "read", "sync_schema", "Source",
            "Spec", "problem", "write_template"]

@@ -166,7 +166,7 @@ def said(text, lang: str | None) -> str | None:
 def localized(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics with message, allowed text, path and file in both languages where the catalogue knows them."""
     return [replace(d, message=translated(d.message), allowed=translated(d.allowed) if d.allowed else d.allowed,
-                    path=_place(d.path), file=_sheet_place(d.file)) for d in diagnostics]
+                    path=place(d.path), file=_sheet_place(d.file)) for d in diagnostics]
 
 
 def translated(text):
@@ -217,7 +217,8 @@ def plain(text: str, id_text: str | None = None) -> Text:
     return Text("{i}", "{e}", i=text if id_text is None else id_text, e=text)
 
 
-def _place(path):
+def place(path):
+    """A path or label ("item 2 (no id): id") in both languages."""
     if not path or isinstance(path, Text):
         return path
     for pattern, id_text in PLACES:

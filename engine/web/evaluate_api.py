@@ -9,25 +9,43 @@ import json
 from pathlib import Path
 
 from ..decide import explain
-from ..errors import Diagnostic, OvopError
-from ..inputs import check_file, duplicates, item_label, json_source  # noqa: F401 (item_label: desk)
+from ..errors import Diagnostic, OvopError, Text, say
+from ..inputs import check_file, duplicates, item_label, json_source, localized  # noqa: F401 (item_label: desk)
+from ..inputs import messages as input_words
 from .state import state
 
 LIMIT = 5 * 1024 * 1024
 BODY = "<request>"
-HOW = ("POST a JSON body holding one assessment or a list of them (CRITERIA.md section 6), "
-       "Content-Type: application/json; optional ?edition=E re-evaluates under edition E. / "
-       "Kirim (POST) badan JSON berisi satu penilaian atau daftar penilaian; ?edition=E untuk menilai ulang.")
+HOW = Text("kirim (POST) badan JSON berisi satu penilaian atau daftar penilaian (CRITERIA.md bagian 6), "
+           "Content-Type: application/json; ?edition=E untuk menilai ulang di bawah edisi E; ?lang=en untuk pesan "
+           "dalam bahasa Inggris",
+           "POST a JSON body holding one assessment or a list of them (CRITERIA.md section 6), "
+           "Content-Type: application/json; optional ?edition=E re-evaluates under edition E; ?lang=en gives "
+           "the messages in English")
+LANGS = ("id", "en")
 
 
-def too_large(size: int) -> dict:
-    return {"errors": [{"id": None, "field": None, "message": f"body of {size:,} bytes is over the limit",
-                        "allowed": f"at most {LIMIT:,} bytes (5 MB); split the list"}]}
+def language(value: str | None) -> str:
+    """?lang=: id (the default) or en."""
+    return value if value in LANGS else "id"
 
 
-def evaluate_text(text: str, edition: str | None = None, with_explanations: bool = True) -> tuple[int, object]:
+def error(message, allowed=None, lang: str = "id", **more) -> dict:
+    """One error as the API answers it: message and allowed in `lang`, and in English beside them."""
+    return {"id": more.pop("id", None), "field": more.pop("field", None), "message": say(message, lang),
+            "allowed": say(allowed, lang) if allowed else None, "message_en": say(message, "en"),
+            "allowed_en": say(allowed, "en") if allowed else None, **more}
+
+
+def too_large(size: int, lang: str = "id") -> dict:
+    return {"errors": [error(input_words.t("body_too_large", size=f"{size:,}"), input_words.t("body_too_large_ok", limit=f"{LIMIT:,}"), lang)]}
+
+
+def evaluate_text(text: str, edition: str | None = None, with_explanations: bool = True,
+                  lang: str = "id") -> tuple[int, object]:
     """(200, [outcome, ...]) or (400, {"errors": [...]}); the outcome has every `ovop evaluate --json` field,
-    plus `explanation` {id, en} and `ahead` (the ranked ways to the next star)."""
+    plus `explanation` {id, en} and `ahead` (the ranked ways to the next star). Errors are worded in `lang`,
+    with the English beside them (message_en, allowed_en)."""
     st = state()
     try:
         assessments = check_text(text, edition, st, positions=False)
@@ -35,18 +53,18 @@ def evaluate_text(text: str, edition: str | None = None, with_explanations: bool
         try:
             check_text(text, edition, st, positions=True)  # the same errors, with line and column
         except OvopError as exc:
-            return 400, {"errors": error_dicts(exc.diagnostics, _labels(text))}
-        return 500, {"errors": [{"id": None, "field": None, "message": "inconsistent check", "allowed": None}]}
+            return 400, {"errors": error_dicts(exc.diagnostics, _labels(text), lang)}
+        return 500, {"errors": [error(input_words.plain("inconsistent check", "pemeriksaan tidak konsisten"), None, lang)]}
     return 200, evaluate_assessments(assessments, with_explanations)
 
 
-def evaluate_json(text: str, edition: str | None = None) -> tuple[int, str]:
+def evaluate_json(text: str, edition: str | None = None, lang: str = "id") -> tuple[int, str]:
     """evaluate_text, answered as JSON text: each outcome serialized by pydantic (fast), then the additions."""
     st = state()
     try:
         assessments = check_text(text, edition, st, positions=False)
     except OvopError:
-        status, data = evaluate_text(text, edition)
+        status, data = evaluate_text(text, edition, lang=lang)
         return status, json.dumps(data, ensure_ascii=False)
     ev, parts = st["evaluator"], []
     for a in assessments:
@@ -84,7 +102,7 @@ def check_text(text: str, edition: str | None, st: dict, positions: bool, file: 
     found, errs = check_file(source, st["catalogue"], target, cmap, keys)
     errs = sorted(errs, key=lambda d: (d.line or 0, d.col or 0)) + duplicates(keys)
     if errs:
-        raise OvopError(errs)
+        raise OvopError(localized(errs))
     return found
 
 
@@ -98,11 +116,15 @@ def _labels(text: str) -> list[str]:
     return [item_label(raw, f"item {n}" if isinstance(data, list) else "") for n, raw in enumerate(items, start=1)]
 
 
-def error_dicts(diags: list[Diagnostic], labels: list[str]) -> list[dict]:
+def error_dicts(diags: list[Diagnostic], labels: list[str], lang: str = "id") -> list[dict]:
+    """{"id", "field", "message", "allowed", "message_en", "allowed_en"} of each diagnostic: the words of
+    `ovop evaluate --lang <lang>` and of `--lang en`."""
     out = []
-    for d in diags:
+    for d in localized(diags):
         ident, field = split_path(d.path, labels)
-        out.append({"id": ident, "field": field, "message": d.message, "allowed": d.allowed})
+        if ident is not None:
+            ident = say(input_words.place(ident), lang)
+        out.append(error(d.message, d.allowed, lang, id=ident, field=field))
     return out
 
 
