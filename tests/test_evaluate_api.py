@@ -186,3 +186,28 @@ async def test_desk_page_download_and_upload(ds, tmp_path):
     assert r.status_code == 400 and r.json()["errors"][0]["where"].startswith("percent_over_100.yaml:")
     r = await ds.client.post("/-/ovop/assess/upload?name=x.exe", content=b"MZ")
     assert r.status_code == 400 and ".xlsx" in r.json()["errors"][0]["allowed"]
+
+
+@pytest.mark.parametrize("edition", [None, "2024"])
+def test_list_bodies_take_the_fast_check_and_read_as_the_cli_reads(edition, tmp_path):
+    """A body the fast check accepts as a whole gives the assessments the CLI's checks give (nothing else is
+    checked again); a body with any problem is left to the CLI's checks, which word it."""
+    from engine.inputs import load_assessments
+    from engine.web.evaluate_api import check_text, fast_check
+    from engine.web.state import state
+    st = state()
+    items = [a for p in SAMPLES for a in json.loads(as_json(p))]
+    if edition is not None:  # the what-if: the records whose gate facts are all there (the fast check wants them)
+        items = [a for a in items if a["edition"] == "2024" or a["id"] in ("2022-BA-0001", "2022-SN-0003", "2022-KB-0004")]
+    body = json.dumps(items)
+    fast = fast_check(body, edition, st)
+    assert fast is not None and len(fast) == len(items) >= 7
+    assert {a.edition for a in fast} == ({edition} if edition else {p.stem for p in SAMPLES})
+    (tmp_path / "all.json").write_text(body, encoding="utf-8")
+    cli = load_assessments([tmp_path / "all.json"], st["ruleset"], edition)
+    assert [a.model_dump() for a in fast] == [a.model_dump() for a in cli]
+    assert [a.model_dump() for a in check_text(body, edition, st, positions=True)] == [a.model_dump() for a in cli]
+    for broken in (items + [items[0]],  # an id twice
+                   [dict(items[0], evidence=dict(items[0]["evidence"], bahan_baku_lokal_pct=120))],
+                   [dict(items[0], extra=1)], []):
+        assert fast_check(json.dumps(broken), edition, st) is None

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from ..decide import explain
 from ..errors import Diagnostic, OvopError, Text, say
-from ..inputs import check_file, duplicates, item_label, json_source, localized  # noqa: F401 (item_label: desk)
+from ..inputs import (Assessment, FastCheck, check_file, duplicates, item_label, json_source,  # noqa: F401 (item_label: desk)
+                      localized, parse)
 from ..inputs import messages as input_words
 from .state import state
 
@@ -93,7 +94,14 @@ def evaluate_assessments(assessments, with_explanations: bool = True) -> list[di
 
 
 def check_text(text: str, edition: str | None, st: dict, positions: bool, file: str = BODY) -> list:
-    """The CLI's checks on JSON text: every problem at once (OvopError), or the assessments in order."""
+    """The CLI's checks on JSON text: every problem at once (OvopError), or the assessments in order.
+
+    Without positions, a body the population reader's fast check accepts as a whole (fast_check) is not
+    checked again; any other body goes through the CLI's checks, which word every error."""
+    if not positions:
+        fast = fast_check(text, edition, st)
+        if fast is not None:
+            return fast
     rs = st["ruleset"]
     target = rs.get(edition).model if edition else None
     cmap = st["commodity_map"]() if target else None
@@ -104,6 +112,45 @@ def check_text(text: str, edition: str | None, st: dict, positions: bool, file: 
     if errs:
         raise OvopError(localized(errs))
     return found
+
+
+_FAST: dict[tuple, FastCheck] = {}
+
+
+def _fast_of(st: dict, edition: str) -> FastCheck:
+    """The fast check of `edition` for the site's rule set, built once."""
+    key = (id(st["ruleset"]), edition)
+    if key not in _FAST:
+        _FAST[key] = FastCheck(st["catalogue"], st["ruleset"].get(edition).model, st["commodity_map"]())
+    return _FAST[key]
+
+
+def fast_check(text: str, edition: str | None, st: dict) -> list | None:
+    """The assessments of a body every record of which the fast check (engine.inputs.FastCheck: the same
+    definitions, stricter where a cheap test cannot be exact) accepts, ids unique per edition; else None
+    (the CLI's checks then decide, and word every problem)."""
+    try:
+        data = parse(text)
+    except (ValueError, RecursionError):
+        return None
+    items = data if type(data) is list else [data]
+    if not items or any(type(raw) is not dict or type(raw.get("edition")) is not str for raw in items):
+        return None
+    editions = st["catalogue"].editions
+    groups: dict[str, list[int]] = {}
+    for i, raw in enumerate(items):
+        target = edition or raw["edition"]
+        if target not in editions or raw["edition"] not in editions:
+            return None
+        groups.setdefault(target, []).append(i)
+    accepted: list = [None] * len(items)
+    for target, rows in groups.items():
+        for i, ok in zip(rows, _fast_of(st, target).chunk([items[i] for i in rows])):
+            accepted[i] = ok
+    keys = {(a["edition"], a["id"]) for a in accepted if a is not None}
+    if any(a is None for a in accepted) or len(keys) != len(accepted):
+        return None
+    return [Assessment.model_validate(a) for a in accepted]
 
 
 def _labels(text: str) -> list[str]:
