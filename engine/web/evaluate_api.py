@@ -60,7 +60,15 @@ def evaluate_text(text: str, edition: str | None = None, with_explanations: bool
 
 
 def evaluate_json(text: str, edition: str | None = None, lang: str = "id") -> tuple[int, str]:
-    """evaluate_text, answered as JSON text: each outcome serialized by pydantic (fast), then the additions."""
+    """evaluate_text, answered as JSON text: each outcome serialized by pydantic (fast), then the additions.
+
+    The cyclic collector is paused meanwhile: records and outcomes hold no cycles, and its passes over
+    them (in a process holding a whole site) cost about a third of the time of a list."""
+    with collector_paused():
+        return _evaluate_json(text, edition, lang)
+
+
+def _evaluate_json(text: str, edition: str | None, lang: str) -> tuple[int, str]:
     st = state()
     try:
         assessments = check_text(text, edition, st, positions=False)
@@ -68,14 +76,13 @@ def evaluate_json(text: str, edition: str | None = None, lang: str = "id") -> tu
         status, data = evaluate_text(text, edition, lang=lang)
         return status, json.dumps(data, ensure_ascii=False)
     ev, parts = st["evaluator"], []
-    with collector_paused():  # outcomes hold no cycles: the collector's passes over them cost ~a third of the time
-        for a in assessments:
-            o = ev.evaluate(a)
-            ahead = ev.ahead(a, o)
-            model = ev.compiled(a.edition).edition
-            extra = json.dumps({"explanation": {said: explain(o, model, said, ahead) for said in LANGS},
-                                "ahead": ahead}, ensure_ascii=False)
-            parts.append(o.model_dump_json()[:-1] + "," + extra[1:])
+    for a in assessments:
+        o = ev.evaluate(a)
+        ahead = ev.ahead(a, o)
+        model = ev.compiled(a.edition).edition
+        extra = json.dumps({"explanation": {said: explain(o, model, said, ahead) for said in LANGS},
+                            "ahead": ahead}, ensure_ascii=False)
+        parts.append(o.model_dump_json()[:-1] + "," + extra[1:])
     return 200, "[" + ",".join(parts) + "]"
 
 
