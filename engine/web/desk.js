@@ -108,9 +108,14 @@
         list.appendChild(li);
       }
     });
-    var s = document.getElementById("ovop-summary");
-    s.textContent = T[lang()].errors + ": " + (errors.length - missing) + " ✗, " + missing + " " + T[lang()].empty + ".";
+    var s = document.getElementById("ovop-summary"), wrong = errors.length - missing, parts = [];
+    if (wrong) { parts.push(wrong + " ✗"); }
+    if (missing) { parts.push(missing + " " + T[lang()].empty); }
+    s.textContent = T[lang()].errors + ": " + parts.join(", ") + ".";
     s.setAttribute("data-state", "errors");
+    // nothing of the last outcome stays beside an error: the ways and the explanation were for other answers
+    document.getElementById("ovop-ways").textContent = "";
+    document.getElementById("ovop-explain").textContent = "";
   }
   function starsBar(n, scale) {
     var out = "";
@@ -144,6 +149,10 @@
     var opt = typeof value === "string" ? form.querySelector('[data-path="evidence.' + evidence + '"] option[value="' + value + '"]') : null;
     return opt ? opt.getAttribute("data-" + lang()) : fmt(value);
   }
+  function fieldName(evidence) {  // "B1 Jangkauan pasar", as the form labels the field
+    var span = document.querySelector('label[for="f-evidence.' + evidence + '"] span[lang="' + lang() + '"]');
+    return span ? span.textContent : evidence;
+  }
   function renderWays(o) {
     var box = document.getElementById("ovop-ways"), t = T[lang()], a = o.ahead;
     box.textContent = "";
@@ -156,7 +165,7 @@
     box.appendChild(el("h3", "", t.takes + " (" + a.target_stars + "★)"));
     var ol = el("ol", "ovop-ways");
     a.ways.forEach(function (w) {
-      var li = el("li", "", w.changes.map(function (c) { return c.criterion + " " + c.evidence + ": " + shown(c.evidence, c.from) + " → " + shown(c.evidence, c.to); }).join("; ")
+      var li = el("li", "", w.changes.map(function (c) { return c.criterion + " " + fieldName(c.evidence) + ": " + shown(c.evidence, c.from) + " → " + shown(c.evidence, c.to); }).join("; ")
                   + " — " + t.score + " " + fmt(w.score_after));
       ol.appendChild(li);
     });
