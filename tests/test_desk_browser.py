@@ -58,6 +58,7 @@ def test_desk_fills_an_assessment_and_the_cap_lifts(server, browser, tmp_path): 
     page.wait_for_function('document.querySelector("#ovop-stars") && document.querySelector("#ovop-stars").dataset.stars === "2"')
     summary = page.locator("#ovop-summary").inner_text()
     assert "2 dari 3 bintang" in summary and "dibatasi dari 3" in summary
+    assert "B1 Jangkauan pasar: Lokal (lokal) → Nasional (nasional)" in page.locator("#ovop-ways").inner_text()
     _fill(page, "evidence.jangkauan_pasar", "nasional")
     page.wait_for_function('document.querySelector("#ovop-stars") && document.querySelector("#ovop-stars").dataset.stars === "3"')
     assert "dibatasi" not in page.locator("#ovop-summary").inner_text()
@@ -75,6 +76,9 @@ def test_desk_shows_a_wrong_value_beside_its_field(server, browser):  # noqa: F8
     err.filter(has_text="di luar rentang").wait_for()
     assert err.inner_text() == "120 di luar rentang — boleh: angka dengan 0 <= x <= 100"
     assert page.get_attribute('[data-path="evidence.bahan_baku_lokal_pct"]', "aria-invalid") == "true"
+    # nothing of the last outcome stays beside an error; only the counts that are not zero
+    assert page.locator("#ovop-summary").inner_text() == "Perbaiki dulu: 1 ✗."
+    assert page.locator("#ovop-ways").inner_text() == "" and page.locator("#ovop-explain").text_content() == ""
     page.click('[data-set-lang="en"]')  # the page's language: the same error in English, beside the same field
     assert err.inner_text() == "120 is out of range — allowed: a number with 0 <= x <= 100"
     page.click('[data-set-lang="id"]')
