@@ -31,7 +31,7 @@ def friendly(func):
                 click.echo(exc.render(), err=True)
             else:  # the assessment checks' words in the chosen language (engine.inputs.messages)
                 from .inputs import localized
-                click.echo(OvopError(localized(exc.diagnostics)).render(lang), err=True)
+                click.echo("\n".join(d.render(lang) for d in localized(exc.diagnostics)), err=True)
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise

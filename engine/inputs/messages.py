@@ -186,7 +186,9 @@ PARTS = frozenset(("what", "hint", "why", "message", "scaled", "a", "b"))  # arg
 
 @lru_cache(maxsize=4096)
 def _match(text: str) -> Text:
-    for templates, pattern in _patterns():
+    for templates, pattern, words in _patterns():
+        if words not in text:  # its longest run of literal words is not there: no need to try it
+            continue
         m = pattern.fullmatch(text)
         if m:
             return Text(*templates, **{k: translated(v) if v and k in PARTS else v for k, v in m.groupdict().items()})
@@ -194,7 +196,7 @@ def _match(text: str) -> Text:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[tuple[str, str], re.Pattern]]:
+def _patterns() -> list[tuple[tuple[str, str], re.Pattern, str]]:
     out = []
     for templates in list(CATALOGUE.values()) + list(rule_words.CATALOGUE.values()):
         parts = re.split(r"(\{\{|\}\}|\{\w+\})", templates[1])
@@ -208,7 +210,8 @@ def _patterns() -> list[tuple[tuple[str, str], re.Pattern]]:
                 seen.add(p)
             else:
                 regex += re.escape(p[0] if p in ("{{", "}}") else p)
-        out.append((templates, re.compile(regex, re.S)))
+        literal = max((p for p in parts if p not in fields), key=len, default="")
+        out.append((templates, re.compile(regex, re.S), literal.replace("{{", "{").replace("}}", "}")))
     return out
 
 
