@@ -156,13 +156,6 @@ def type_words(raw) -> str:
     return t(key) if key else type(raw).__name__
 
 
-def said(text, lang: str | None) -> str | None:
-    """`text` (a message, allowed text, path or file) in `lang`, translated when it is plain English."""
-    if text is None:
-        return None
-    return translated(text).say(lang)
-
-
 def localized(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """The diagnostics with message, allowed text, path and file in both languages where the catalogue knows them."""
     return [replace(d, message=translated(d.message), allowed=translated(d.allowed) if d.allowed else d.allowed,
