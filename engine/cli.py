@@ -26,7 +26,12 @@ def friendly(func):
         try:
             return func(*args, **kwargs)
         except OvopError as exc:
-            click.echo(exc.render(kwargs.get("lang")), err=True)  # in the command's --lang, where it has one
+            lang = kwargs.get("lang")
+            if lang is None:
+                click.echo(exc.render(), err=True)
+            else:  # the assessment checks' words in the chosen language (engine.inputs.messages)
+                from .inputs import localized
+                click.echo("\n".join(d.render(lang) for d in localized(exc.diagnostics)), err=True)
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -151,15 +156,18 @@ def rules_diff(before, after, as_json, lang, rules_dir):
 
 
 EDITION_OPTION = click.option("--edition", default=None, help="evaluate under this edition instead (what-if)")
+LANG_OPTION = click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+                           help="language of the messages: id (Bahasa Indonesia) or en (English)")
 
 
 @cli.command("evaluate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @EDITION_OPTION
 @click.option("--json", "as_json", is_flag=True, help="print a JSON array of outcomes with their traces")
+@LANG_OPTION
 @RULES_OPTION
 @friendly
-def evaluate(paths, edition, as_json, rules_dir):
+def evaluate(paths, edition, as_json, lang, rules_dir):
     """Evaluate assessment files (JSON or YAML; one object or a list); one outcome per assessment."""
     from . import api
     outcomes = api.evaluate_files(list(paths), rules_dir, edition)
@@ -239,7 +247,7 @@ def assessments_template(edition, out, rules_dir):
 
 @cli.command("explain")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@LANG_OPTION
 @EDITION_OPTION
 @RULES_OPTION
 @friendly
@@ -303,8 +311,9 @@ DB_OPTION = click.option("--db", "db_path", default="build/ovop.db", show_defaul
               help="re-evaluate this many random assessments through durable_rules; any difference fails the publish")
 @click.option("--what-if", "what_if", is_flag=True, help="also evaluate every assessment under every other edition")
 @click.argument("datasets", nargs=-1, type=click.Path())
+@LANG_OPTION
 @friendly
-def publish(db_path, rules_dir, workers, check, what_if, datasets):
+def publish(db_path, rules_dir, workers, check, what_if, datasets, lang):
     """Evaluate every assessment in DATASETS (default: all under datasets/) and write one database atomically."""
     from . import api
     from .rules import datasets_dir

@@ -89,8 +89,8 @@ class Diagnostic:
     fix: str | None = field(default=None, compare=False)  # a ready change: what to write, where
     origin: tuple | None = field(default=None, compare=False, repr=False)  # the item a check found it in
 
-    def where(self) -> str:
-        parts = [self.file]
+    def where(self, lang: str | None = None) -> str:
+        parts = [say(self.file, lang)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.col is not None:
@@ -102,9 +102,9 @@ class Diagnostic:
         A diagnostic whose words have no Indonesian (plain str, not Text) is said whole in English."""
         said = lang == "id" and any(isinstance(x, Text) for x in (self.message, self.allowed, self.fix))
         allowed_word, fix_word = LABELS["id" if said else "en"]
-        head = f"{printable(self.where(), False)}: "
+        head = f"{printable(self.where(lang), False)}: "
         if self.path:
-            head += f"{printable(self.path, False)}: "
+            head += f"{printable(say(self.path, lang), False)}: "
         text = head + printable(say(self.message, lang))
         if self.allowed:
             text += f"\n    {allowed_word}: {printable(say(self.allowed, lang))}"

@@ -36,16 +36,19 @@ def _at_root(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-def expected(case: Path) -> tuple[str, str]:
-    text = case.with_name(case.name.split(".")[0] + ".expected.txt").read_text(encoding="utf-8")
+def expected(case: Path, lang: str = "id") -> tuple[str, str]:
+    """The kind and the diagnostics of a malformed file: X.expected.txt in Indonesian (the CLI's default),
+    X.en.expected.txt in English (for some)."""
+    suffix = ".expected.txt" if lang == "id" else f".{lang}.expected.txt"
+    text = case.with_name(case.name.split(".")[0] + suffix).read_text(encoding="utf-8")
     kind, _, rendered = text.partition("\n")
     return kind.removeprefix("kind: "), rendered.rstrip("\n")
 
 
-def errors_of(paths, rules, **kw) -> str:
+def errors_of(paths, rules, lang: str | None = None, **kw) -> str:
     with pytest.raises(OvopError) as info:
         load_assessments(paths, rules, **kw)
-    return info.value.render()
+    return info.value.render(lang)
 
 
 def sample(edition: str, index: int) -> dict:
@@ -73,7 +76,18 @@ def test_corpus_is_large_enough():
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_broken_file_gives_exactly_its_diagnostics(case, rules):
     _, rendered = expected(case)
-    assert errors_of([case.relative_to(ROOT)], rules) == rendered
+    assert errors_of([case.relative_to(ROOT)], rules, "id") == rendered
+
+
+ENGLISH_CASES = [c for c in CASES if c.with_name(c.name.split(".")[0] + ".en.expected.txt").exists()]
+
+
+@pytest.mark.parametrize("case", ENGLISH_CASES, ids=lambda p: p.name)
+def test_broken_file_in_english(case, rules):
+    assert len(ENGLISH_CASES) >= 5
+    kind, rendered = expected(case, "en")
+    assert kind == expected(case)[0]
+    assert errors_of([case.relative_to(ROOT)], rules, "en") == rendered == errors_of([case.relative_to(ROOT)], rules)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if expected(c)[0] != "syntax"], ids=lambda p: p.name)

@@ -58,6 +58,7 @@ def test_desk_fills_an_assessment_and_the_cap_lifts(server, browser, tmp_path): 
     page.wait_for_function('document.querySelector("#ovop-stars") && document.querySelector("#ovop-stars").dataset.stars === "2"')
     summary = page.locator("#ovop-summary").inner_text()
     assert "2 dari 3 bintang" in summary and "dibatasi dari 3" in summary
+    assert "B1 Jangkauan pasar: Lokal (lokal) → Nasional (nasional)" in page.locator("#ovop-ways").inner_text()
     _fill(page, "evidence.jangkauan_pasar", "nasional")
     page.wait_for_function('document.querySelector("#ovop-stars") && document.querySelector("#ovop-stars").dataset.stars === "3"')
     assert "dibatasi" not in page.locator("#ovop-summary").inner_text()
@@ -72,18 +73,23 @@ def test_desk_shows_a_wrong_value_beside_its_field(server, browser):  # noqa: F8
         _fill(page, path, value)
     _fill(page, "evidence.bahan_baku_lokal_pct", "120")
     err = page.locator('[data-err="evidence.bahan_baku_lokal_pct"]')
-    err.filter(has_text="out of range").wait_for()
-    assert err.inner_text() == ("120 di luar rentang — boleh: angka dengan 0 <= x <= 100 / "
-                                "120 is out of range — allowed: a number with 0 <= x <= 100")
+    err.filter(has_text="di luar rentang").wait_for()
+    assert err.inner_text() == "120 di luar rentang — boleh: angka dengan 0 <= x <= 100"
     assert page.get_attribute('[data-path="evidence.bahan_baku_lokal_pct"]', "aria-invalid") == "true"
+    # nothing of the last outcome stays beside an error; only the counts that are not zero
+    assert page.locator("#ovop-summary").inner_text() == "Perbaiki dulu: 1 ✗."
+    assert page.locator("#ovop-ways").inner_text() == "" and page.locator("#ovop-explain").text_content() == ""
+    page.click('[data-set-lang="en"]')  # the page's language: the same error in English, beside the same field
+    assert err.inner_text() == "120 is out of range — allowed: a number with 0 <= x <= 100"
+    page.click('[data-set-lang="id"]')
+    assert err.inner_text() == "120 di luar rentang — boleh: angka dengan 0 <= x <= 100"
     assert page.locator('[data-err="evidence.merek"]').inner_text() == ""
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
 
 
 def test_desk_names_each_field_once_in_both_languages(server, browser, tmp_path):  # noqa: F811
     """An empty firm name is "not filled in" beside its own field (not "ikm.name.name: ..." in a list); every
-    CLI error of the malformed corpus reads in the page's script as engine/web/messages.py words it."""
-    from engine.web.messages import both
+    CLI error of the malformed corpus reads in the page's script in the page's language, as the CLI words it."""
     from test_desk_messages import CORPUS
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(server + "/-/ovop/assess?edition=2024&commodity=anyaman")
@@ -93,15 +99,23 @@ def test_desk_names_each_field_once_in_both_languages(server, browser, tmp_path)
             _fill(page, path, value)
     _fill(page, "evidence.bahan_baku_lokal_pct", "12a")
     page.locator('[data-err="evidence.bahan_baku_lokal_pct"]').filter(has_text="bukan angka").wait_for()
-    assert page.locator('[data-err="ikm.name"]').inner_text() == "belum diisi / not filled in yet"
+    assert page.locator('[data-err="ikm.name"]').inner_text() == "belum diisi"
     assert page.locator('[data-err="evidence.bahan_baku_lokal_pct"]').inner_text() == (
-        'jenis salah: "12a" adalah teks, bukan angka — boleh: angka dengan 0 <= x <= 100 / '
-        'wrong type: "12a" is text, not a number — allowed: a number with 0 <= x <= 100')
+        'jenis salah: "12a" adalah teks, bukan angka — boleh: angka dengan 0 <= x <= 100')
     assert page.locator("#ovop-errors li").count() == 0 and "ikm.name.name" not in page.content()
-    assert page.evaluate('window.ovopDesk.fieldOf({field: "ikm.name", message: \'missing required key "name"\'})') == "ikm.name"
-    assert page.evaluate('window.ovopDesk.fieldOf({field: null, message: \'missing required key "id"\'})') == "id"
-    said = page.evaluate("errors => errors.map(e => window.ovopDesk.both(e))", CORPUS)
-    assert said == [both(e) for e in CORPUS]
+    page.click('[data-set-lang="en"]')
+    assert page.locator('[data-err="ikm.name"]').inner_text() == "not filled in yet"
+    assert page.locator('[data-err="evidence.bahan_baku_lokal_pct"]').inner_text() == (
+        'wrong type: "12a" is text, not a number — allowed: a number with 0 <= x <= 100')
+    assert page.evaluate('window.ovopDesk.fieldOf({field: "ikm.name", message_en: \'missing required key "name"\'})') == "ikm.name"
+    assert page.evaluate('window.ovopDesk.fieldOf({field: null, message_en: \'missing required key "id"\'})') == "id"
+    errors = [{"message": e["message_id"], "allowed": e["allowed_id"], "message_en": e["message_en"],
+               "allowed_en": e["allowed_en"]} for e in CORPUS]
+    for lang, word in (("en", "allowed"), ("id", "boleh")):
+        page.evaluate(f'window.ovopDesk.setLang("{lang}")')
+        said = page.evaluate("errors => errors.map(e => window.ovopDesk.words(e))", errors)
+        assert said == [e[f"message_{lang}"] + (f" — {word}: " + e[f"allowed_{lang}"] if e[f"allowed_{lang}"] else "")
+                        for e in CORPUS]
 
 
 def test_outcome_page_switches_language(server, browser):  # noqa: F811

@@ -111,7 +111,8 @@ async def test_an_assessor_saves_versions_with_who_and_when(site):
     assert second["stars"] == 2
     body["evidence"]["bahan_baku_lokal_pct"] = 120  # a wrong value: the CLI's error, nothing kept
     r = await ds.client.post(SAVE, content=json.dumps(body), cookies=cookies, headers={"x-csrftoken": csrftoken})
-    assert r.status_code == 400 and r.json()["errors"][0]["message"] == "120 is out of range"
+    assert r.status_code == 400 and r.json()["errors"][0]["message"] == "120 di luar rentang"
+    assert r.json()["errors"][0]["message_en"] == "120 is out of range"
     assert rows(folder) == [("2024-JB-0007", 1, "rina"), ("2024-JB-0007", 2, "rina")]
     stored = saved.entries(folder / "workspace.db")
     assert stored[0]["body"].startswith("# Penilaian OVOP") and "jangkauan_pasar: \"lokal\"" in stored[0]["body"]

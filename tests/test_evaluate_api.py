@@ -43,7 +43,10 @@ def _emit(node, at: tuple, texts: dict) -> str:
     return json.dumps(node, ensure_ascii=False, default=str)
 
 
-def cli_errors(path: Path) -> list[dict]:
+def cli_errors(path: Path, lang: str = "id") -> list[dict]:
+    """The errors of `ovop evaluate --lang <lang>` (message, allowed) and of `--lang en` (message_en, allowed_en)."""
+    from engine.errors import say
+    from engine.inputs import localized, messages
     with pytest.raises(OvopError) as exc:
         api.evaluate_files([path], ROOT / "rules")
     try:
@@ -54,9 +57,11 @@ def cli_errors(path: Path) -> list[dict]:
     from engine.inputs import item_label
     labels = [item_label(raw, f"item {n}" if isinstance(data, list) else "") for n, raw in enumerate(items, 1)]
     out = []
-    for d in exc.value.diagnostics:
+    for d in localized(exc.value.diagnostics):
         ident, field = split_path(d.path, labels)
-        out.append({"id": ident, "field": field, "message": d.message.replace(str(path), "<request>"), "allowed": d.allowed})
+        words = {f"{k}{tail}": say(getattr(d, k), said).replace(str(path), "<request>") if getattr(d, k) else None
+                 for k in ("message", "allowed") for said, tail in ((lang, ""), ("en", "_en"))}
+        out.append({"id": say(messages.place(ident), lang) if ident else None, "field": field, **words})
     return out
 
 
@@ -82,6 +87,9 @@ def test_api_errors_are_the_cli_errors(broken, tmp_path):
     status, data = evaluate_text(text)
     assert status == 400
     assert data["errors"] == expected and expected
+    english = [{**e, "message": e["message"].replace(str(body), "<request>")} for e in cli_errors(body, "en")]
+    assert evaluate_text(text, lang="en") == (400, {"errors": english})
+    assert [e["message"] for e in english] == [e["message_en"] for e in expected]
 
 
 @pytest.mark.parametrize("edition", ["2022", "2024"])
@@ -94,7 +102,7 @@ def test_edition_override_is_the_cli_what_if(edition, tmp_path):
         try:
             cli = json.loads(api.outcomes_json(api.evaluate_files([body], ROOT / "rules", edition=edition)))
         except OvopError as exc:
-            assert status == 400 and [e["message"] for e in data["errors"]] == [d.message for d in exc.diagnostics]
+            assert status == 400 and [e["message_en"] for e in data["errors"]] == [d.message for d in exc.diagnostics]
             continue
         assert status == 200 and {o["edition"] for o in data} == {edition}
         assert [{k: v for k, v in o.items() if k not in ("explanation", "ahead")} for o in data] == cli
@@ -126,11 +134,17 @@ async def test_route_status_codes(ds):
     assert [o["stars"] for o in r.json()] == [3, 2, None, 1]
     assert r.json()[2]["ahead"]["then"] == {"score": 76.0, "band_stars": 2, "stars": 2}
     r = await ds.client.get("/-/ovop/evaluate")
-    assert r.status_code == 405 and "POST a JSON body" in r.json()["errors"][0]["allowed"]
+    assert r.status_code == 405 and "POST a JSON body" in r.json()["errors"][0]["allowed_en"]
+    assert "kirim (POST) badan JSON" in r.json()["errors"][0]["allowed"]
     r = await ds.client.post("/-/ovop/evaluate", content=b"[" + b" " * LIMIT + b"]")
     assert r.status_code == 413
     r = await ds.client.post("/-/ovop/evaluate", content=b'{"id": ')
+    assert r.status_code == 400 and r.json()["errors"][0]["message"].startswith("kesalahan penulisan JSON")
+    assert r.json()["errors"][0]["message_en"].startswith("JSON syntax error")
+    r = await ds.client.post("/-/ovop/evaluate?lang=en", content=b'{"id": ')
     assert r.status_code == 400 and r.json()["errors"][0]["message"].startswith("JSON syntax error")
+    r = await ds.client.post("/-/ovop/evaluate?lang=en", content=b"[" + b" " * LIMIT + b"]")
+    assert r.status_code == 413 and r.json()["errors"][0]["message"].endswith("is over the limit")
     r = await ds.client.post("/-/ovop/evaluate?edition=1999", content=one)
     assert r.status_code == 400 and "1999" in r.json()["errors"][0]["message"]
 
@@ -172,3 +186,28 @@ async def test_desk_page_download_and_upload(ds, tmp_path):
     assert r.status_code == 400 and r.json()["errors"][0]["where"].startswith("percent_over_100.yaml:")
     r = await ds.client.post("/-/ovop/assess/upload?name=x.exe", content=b"MZ")
     assert r.status_code == 400 and ".xlsx" in r.json()["errors"][0]["allowed"]
+
+
+@pytest.mark.parametrize("edition", [None, "2024"])
+def test_list_bodies_take_the_fast_check_and_read_as_the_cli_reads(edition, tmp_path):
+    """A body the fast check accepts as a whole gives the assessments the CLI's checks give (nothing else is
+    checked again); a body with any problem is left to the CLI's checks, which word it."""
+    from engine.inputs import load_assessments
+    from engine.web.evaluate_api import check_text, fast_check
+    from engine.web.state import state
+    st = state()
+    items = [a for p in SAMPLES for a in json.loads(as_json(p))]
+    if edition is not None:  # the what-if: the records whose gate facts are all there (the fast check wants them)
+        items = [a for a in items if a["edition"] == "2024" or a["id"] in ("2022-BA-0001", "2022-SN-0003", "2022-KB-0004")]
+    body = json.dumps(items)
+    fast = fast_check(body, edition, st)
+    assert fast is not None and len(fast) == len(items) >= 7
+    assert {a.edition for a in fast} == ({edition} if edition else {p.stem for p in SAMPLES})
+    (tmp_path / "all.json").write_text(body, encoding="utf-8")
+    cli = load_assessments([tmp_path / "all.json"], st["ruleset"], edition)
+    assert [a.model_dump() for a in fast] == [a.model_dump() for a in cli]
+    assert [a.model_dump() for a in check_text(body, edition, st, positions=True)] == [a.model_dump() for a in cli]
+    for broken in (items + [items[0]],  # an id twice
+                   [dict(items[0], evidence=dict(items[0]["evidence"], bahan_baku_lokal_pct=120))],
+                   [dict(items[0], extra=1)], []):
+        assert fast_check(json.dumps(broken), edition, st) is None

@@ -205,9 +205,9 @@ def _args(command: str, path: Path, tmp: Path) -> list[str]:
         return ["impact", "2024", "--base", "2022", "--workers", "1", "--json", str(path)]
     if command == "verify":
         return ["verify", "--db", str(path)]
-    if command == "publish":
-        return ["publish", "--db", str(tmp / "out.db"), str(path)]
-    return [command, str(path)]
+    if command == "publish":  # --lang en: these texts are the English words (Indonesian, the default: test_cli_lang.py)
+        return ["publish", "--db", str(tmp / "out.db"), "--lang", "en", str(path)]
+    return [command, str(path), "--lang", "en"] if command in ("evaluate", "explain") else [command, str(path)]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

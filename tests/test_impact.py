@@ -114,7 +114,7 @@ def test_duplicate_ids_are_refused_as_evaluate_refuses_them(tmp_path):
     other.write_text(yaml.safe_dump([items[1]], allow_unicode=True, sort_keys=False), encoding="utf-8")
     runner = CliRunner()
     for files in ([twice], [FILES[0], other]):
-        evaluated = runner.invoke(cli, ["evaluate", *map(str, files), "--rules", str(RULES)])
+        evaluated = runner.invoke(cli, ["evaluate", *map(str, files), "--rules", str(RULES), "--lang", "en"])
         moved = runner.invoke(cli, ["impact", "2024", "--base", "2022", *map(str, files), "--rules", str(RULES),
                                     "--lang", "en"])
         assert evaluated.exit_code == moved.exit_code == 1

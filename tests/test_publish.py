@@ -134,6 +134,12 @@ def test_bad_input_exits_non_zero_and_writes_nothing(published, inputs):
     before = published.read_bytes()
     bad = str(shutil.copy(DATA / "bad.yaml", inputs[0].parent / "bad.yaml"))
     result = CliRunner().invoke(cli, ["publish", "--db", str(published), "--rules", str(RULES), *map(str, inputs), bad])
+    assert result.exit_code == 1  # Indonesian by default, English with --lang en
+    assert "bahan_baku_lokal_pct: 120 di luar rentang" in result.output
+    assert 'bukti "nilai_tambh" tidak dikenal' in result.output
+    assert "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["publish", "--db", str(published), "--rules", str(RULES), "--lang", "en",
+                                      *map(str, inputs), bad])
     assert result.exit_code == 1
     assert "bahan_baku_lokal_pct: 120 is out of range" in result.output
     assert 'unknown evidence "nilai_tambh"' in result.output

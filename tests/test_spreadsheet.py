@@ -49,8 +49,8 @@ def fill(template: Path, rows: list[dict], out: Path) -> Path:
     return out
 
 
-def evaluate(path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["evaluate", str(path), "--json", "--rules", RULES])
+def evaluate(path, lang: str = "en") -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["evaluate", str(path), "--json", "--rules", RULES, "--lang", lang])
     return result.exit_code, result.output
 
 
@@ -111,6 +111,10 @@ def test_bad_value_names_sheet_row_and_column(template, samples, tmp_path):
            "120 is out of range" in out
     assert "row 3, column G: 2024-NB-0002: gates.izin_usaha: wrong type" in out
     assert "Traceback" not in out
+    code, out = evaluate(tmp_path / "bad.xlsx", "id")  # the CLI's default: the place and the words in Indonesian
+    assert code == 1
+    assert "bad.xlsx: lembar penilaian, baris 3, kolom N: 2024-NB-0002: evidence.bahan_baku_lokal_pct: " \
+           "120 di luar rentang" in out
 
 
 def test_missing_cell_and_bad_header(template, samples, tmp_path):

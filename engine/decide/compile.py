@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import reduce
+from functools import cached_property, reduce
 
 from ..rules import Edition, Gate, Interval, Resolved, exact
 from .durable_adapter import DurableRuleset, Num
@@ -57,7 +57,7 @@ class Criterion:
     domain: Interval | None
     model: object
 
-    @property
+    @cached_property
     def max_points(self) -> int:
         return max(lv.points for lv in self.levels)
 

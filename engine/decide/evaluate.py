@@ -62,7 +62,7 @@ def _evaluate(c: Compiled, a, scale_of) -> Outcome:
         trace += [_score_step(c, run.levels, run.score), _band_step(c, run.band, run.score)] + run.caps
     trace += _consequence_steps(c, run.conseq, run.stars)
     trace = [{"step": n, **step} for n, step in enumerate(trace, start=1)]
-    outcome = Outcome(
+    outcome = Outcome.model_construct(  # every field built here with its type: validating them again costs ~10%
         id=a.id, edition=c.id, status=status, stars=run.stars, band_stars=run.band,
         capped=bool(run.band and run.stars != run.band), score=None if run.failed else round_half_up(run.score),
         gates_failed=run.failed, gates_unknown=run.unknown, pembina=run.conseq.get("pembina"), label_kemasan=bool(run.conseq.get("label_kemasan")),

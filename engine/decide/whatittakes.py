@@ -85,10 +85,10 @@ def _levels_of(c, cid):
 def _fill(c, current, plan, needed, score) -> dict | None:
     plan, gains = dict(plan), _gains(c)
     reached = score + _delta(c, current, plan)
-    candidates = sorted(c.criteria, key=lambda cr: (-gains[cr.id], cr.id not in plan,
-                                                    -(len(cr.levels) - plan.get(cr.id, current[cr.id].index)),
-                                                    c.criteria.index(cr)))
-    for cr in candidates:
+    candidates = sorted(enumerate(c.criteria), key=lambda ic: (-gains[ic[1].id], ic[1].id not in plan,
+                                                                -(len(ic[1].levels) - plan.get(ic[1].id, current[ic[1].id].index)),
+                                                                ic[0]))
+    for _, cr in candidates:
         while reached < needed and plan.get(cr.id, current[cr.id].index) < len(cr.levels):
             at = plan.get(cr.id, current[cr.id].index)
             reached += gains[cr.id] * (cr.levels[at].points - cr.levels[at - 1].points)

@@ -4,9 +4,12 @@ read (JSON, YAML, JSON Lines) and sheets (xlsx, csv) → Source → assessment (
 from values) → population (the fast validated reader for large files) → lines (JSON Lines files read
 twice for publish, memory flat); workbook writes the assessors' template; schema writes
 schemas/assessment.schema.json (sync_schema: `ovop rules check` and `rules new` keep it in step with the
-rule sets); published reads the real round results.
+rule sets); published reads the real round results; messages words every assessment error in Indonesian
+and English (localized: the CLI, the API and the desk say them in the reader's language).
 """
 from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
+from . import messages
+from .messages import localized
 from .lines import Record, Scan, collector_paused, read_population
 from .population import FastCheck, Shared, parse, parse_line, slow
 from .published import load_published
@@ -17,6 +20,6 @@ from .values import Spec, problem
 from .workbook import write_template
 
 __all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
-           "Record", "Scan", "collector_paused", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published",
+           "messages", "localized", "Record", "Scan", "collector_paused", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published",
            "json_source", "read", "sync_schema", "Source",
            "Spec", "problem", "write_template"]

@@ -24,11 +24,12 @@ from pydantic import Field, PrivateAttr, StrictBool, StrictFloat, StrictInt, Val
 
 from ..errors import Diagnostic, OvopError, did_you_mean, source_line
 from ..rules import CommodityMap, Edition, RuleSet, Strict, exact, load_commodity_map, pydantic_diagnostics, yamlsrc
+from .messages import FIELD_OK, localized, t, translated, type_words
 from .read import Source, read
 from .values import Spec, problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-ID_HELP = "letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. 2024-JB-0007)"
+ID_HELP = t("id_ok")
 KEYS = "id, edition, ikm, gates, evidence, previous"
 GateValue = Union[StrictBool, StrictInt, StrictFloat]
 EvidenceValue = Union[StrictInt, StrictFloat, str]
@@ -130,8 +131,8 @@ class Check:
     def at(self, path: tuple, message: str, allowed: str | None = None) -> None:
         file = self.source.file
         line, col = self.source.located.position(self.root + tuple(path))
-        self.errors.append(Diagnostic(file, line, col, self.where(yamlsrc.dotted(path)), message, allowed,
-                                      source_line(file, line)))
+        self.errors.append(Diagnostic(file, line, col, self.where(yamlsrc.dotted(path)), translated(message),
+                                      translated(allowed) if allowed else allowed, source_line(file, line)))
 
     def value(self, path: tuple, value: Any, spec: Spec) -> None:
         full = self.root + tuple(path)
@@ -161,7 +162,7 @@ def load_assessments(paths: list[Path], ruleset: RuleSet, edition_override: str 
         errors += [relocate(d) for d in errs] if relocate else errs
     errors += duplicates(keys)
     if errors:
-        raise OvopError(errors)
+        raise OvopError(localized(errors))
     return found
 
 
@@ -169,8 +170,7 @@ def check_file(source: Source, catalogue: Catalogue, target: Edition | None, cma
                keys: list) -> tuple[list[Assessment], list[Diagnostic]]:
     data = source.located.data
     if isinstance(data, list) and not data:
-        return [], [source.located.diagnostic((), "the file holds an empty list",
-                                              "one assessment (a mapping) or a list of them")]
+        return [], [source.located.diagnostic((), t("empty_list"), t("empty_list_ok"))]
     roots = [((i,), f"item {i + 1}") for i in range(len(data))] if isinstance(data, list) else [((), "")]
     found, errors = [], []
     for root, item in roots:
@@ -193,18 +193,17 @@ def item_label(raw: Any, item: str) -> str:
 def check_one(check: Check, raw: Any, catalogue: Catalogue, target: Edition | None, cmap: CommodityMap | None,
               keys: list) -> Assessment | None:
     if not isinstance(raw, dict):
-        check.at((), f"an assessment is a mapping (key: value), not {type(raw).__name__}", KEYS)
+        check.at((), t("not_an_assessment", what=type_words(raw)), KEYS)
         return None
     _structure(check, raw)
     declared = _edition(check, raw, catalogue)
     edition = target or declared
     commodity = _commodity(check, raw, declared, target, cmap)
-    need = f"edition {edition.edition} needs" if edition else ""
     whatif = target is not None and declared is not None and target.edition != declared.edition
     # what-if: a gate fact the assessment lacks is unknown, not missing (CRITERIA.md section 7)
     _section(check, raw, "gates", catalogue.gates, edition, [] if whatif else _needed_gates(edition, commodity),
-             f"{need} for commodity {commodity}" if commodity else need)
-    _section(check, raw, "evidence", catalogue.evidence, edition, edition.evidence_names() if edition else [], need)
+             commodity)
+    _section(check, raw, "evidence", catalogue.evidence, edition, edition.evidence_names() if edition else [], None)
     _previous(check, raw, catalogue)
     if edition is not None and isinstance(raw.get("id"), str):
         line, col = check.source.located.position(check.root + ("id",))
@@ -223,7 +222,7 @@ def _structure(check: Check, raw: dict) -> None:
         _report(check, shell, exc)
     ident = raw.get("id")
     if isinstance(ident, str) and not re.match(ID_PATTERN, ident):
-        check.at(("id",), f'"{ident}" has the wrong form', ID_HELP)
+        check.at(("id",), t("wrong_form", value=ident), ID_HELP)
 
 
 def _report(check: Check, data: dict, exc: ValidationError) -> None:
@@ -236,24 +235,12 @@ def _report(check: Check, data: dict, exc: ValidationError) -> None:
         check.errors.append(replace(d, path=check.where(d.path), message=message, allowed=allowed))
 
 
-ALLOWED = {
-    "id": ID_HELP,
-    "edition": 'an edition id as quoted text, e.g. "2024"',
-    "previous.edition": 'an edition id as quoted text, e.g. "2022"',
-    "previous.stars": "0 (no stars) or a star count of that edition",
-    "ikm": "a mapping with name, province, regency, commodity, product",
-    "gates": "a mapping of gate facts to values, e.g. izin_usaha: true",
-    "evidence": "a mapping of evidence names to values, e.g. bahan_baku_lokal_pct: 85",
-    "previous": 'a mapping like {edition: "2022", stars: 2}',
-}
-
-
 def _allowed(path: str, allowed: str | None) -> str | None:
     """What the model's own wording lacks: the form each top-level field takes."""
-    if path in ALLOWED:
-        return ALLOWED[path]
+    if path in FIELD_OK:
+        return t(FIELD_OK[path])
     if path.startswith("ikm.") and path.count(".") == 1:
-        return "non-empty text"
+        return t("nonempty_text")
     return allowed
 
 
@@ -263,7 +250,8 @@ def _edition(check: Check, raw: dict, catalogue: Catalogue) -> Edition | None:
         return None
     editions = catalogue.editions
     if declared not in editions:
-        check.at(("edition",), f'unknown edition "{declared}"' + did_you_mean(declared, editions), ", ".join(editions))
+        check.at(("edition",), t("unknown_edition", edition=declared, hint=did_you_mean(declared, editions)),
+                 ", ".join(editions))
         return None
     return editions[declared]
 
@@ -281,7 +269,7 @@ def _commodity(check: Check, raw: dict, declared: Edition | None, target: Editio
         return code
     mapped, why = cmap.target(code, target)
     if why:
-        check.at(path, f"what-if edition {target.edition}: {why}", ", ".join(c.code for c in target.commodities))
+        check.at(path, t("whatif_commodity", edition=target.edition, why=why), ", ".join(c.code for c in target.commodities))
     return mapped
 
 
@@ -289,8 +277,8 @@ def _in_list(check: Check, code: str, edition: Edition) -> bool:
     codes = [c.code for c in edition.commodities]
     if code in codes:
         return True
-    check.at(("ikm", "commodity"), f'commodity "{code}" is not in edition {edition.edition}\'s list'
-             + did_you_mean(code, codes), ", ".join(codes))
+    check.at(("ikm", "commodity"), t("commodity_not_in_list", code=code, edition=edition.edition,
+                                     hint=did_you_mean(code, codes)), ", ".join(codes))
     return False
 
 
@@ -301,23 +289,23 @@ def _needed_gates(edition: Edition | None, commodity: str | None) -> list[str]:
 
 
 def _section(check: Check, raw: dict, section: str, known: dict[str, Spec], edition: Edition | None,
-             needed: list[str], need: str) -> None:
+             needed: list[str], commodity: str | None) -> None:
     """Names known to some edition, values valid for their definition, nothing the edition needs missing."""
     values = raw.get(section)
     if not isinstance(values, dict):
         return
     here = _specs_of(edition, section)
-    noun = "gate fact" if section == "gates" else "evidence"
+    unknown = "unknown_gate" if section == "gates" else "unknown_evidence"
+    missing = "missing_evidence" if section == "evidence" else "missing_gate_for" if commodity else "missing_gate"
     for name, value in values.items():
         spec = here.get(name) or known.get(name)
         if spec is None:
-            check.at((section, name), f'unknown {noun} "{name}": no edition defines it'
-                     + did_you_mean(name, known), ", ".join(known))
+            check.at((section, name), t(unknown, name=name, hint=did_you_mean(name, known)), ", ".join(known))
         else:
             check.value((section, name), value, spec)
     for name in needed:
         if name not in values:
-            check.at((section,), f'missing {noun} "{name}", which {need}',
+            check.at((section,), t(missing, name=name, edition=edition.edition, commodity=commodity),
                      here[name].describe())
 
 
@@ -348,19 +336,19 @@ def _previous(check: Check, raw: dict, catalogue: Catalogue) -> None:
     edition, stars = prev.get("edition"), prev.get("stars")
     editions = catalogue.editions
     if isinstance(edition, str) and edition not in editions:
-        check.at(("previous", "edition"), f'unknown edition "{edition}"' + did_you_mean(edition, editions),
+        check.at(("previous", "edition"), t("unknown_edition", edition=edition, hint=did_you_mean(edition, editions)),
                  ", ".join(editions))
         edition = None
     if isinstance(edition, str) and isinstance(raw.get("edition"), str) and edition >= raw["edition"]:
-        check.at(("previous", "edition"), f'edition {edition} is not earlier than this assessment\'s '
-                 f'edition {raw["edition"]}', ", ".join(e for e in editions if e < raw["edition"]) or None)
+        check.at(("previous", "edition"), t("not_earlier", edition=edition, this=raw["edition"]),
+                 ", ".join(e for e in editions if e < raw["edition"]) or None)
     if not isinstance(stars, int) or isinstance(stars, bool):
         return
     scale = editions[edition].star_scale if isinstance(edition, str) else None
     if stars < 0 or (scale and stars != 0 and not scale.min <= stars <= scale.max):
-        allowed = f"0 (no stars) or {scale.min} to {scale.max}" if scale else "0 (no stars) or more"
-        scale_name = f"edition {edition}'s star scale" if scale else "the star scale"
-        check.at(("previous", "stars"), f"{stars} is outside {scale_name}", allowed)
+        allowed = t("stars_from_to", low=scale.min, high=scale.max) if scale else t("stars_or_more")
+        message = t("outside_scale_of", stars=stars, edition=edition) if scale else t("outside_scale", stars=stars)
+        check.at(("previous", "stars"), message, allowed)
 
 
 def _build(check: Check, raw: dict, edition: Edition, commodity: str) -> Assessment | None:
@@ -388,8 +376,8 @@ def duplicates(keys: list[tuple[str, str, Diagnostic]]) -> list[Diagnostic]:
     for edition, ident, where in keys:
         if (edition, ident) in first:
             seen = first[(edition, ident)]
-            out.append(replace(where, message=f'duplicate id "{ident}" in edition {edition} '
-                               f'(first at {seen.where()})', allowed="each id once per edition",
+            out.append(replace(where, message=t("duplicate_id", ident=ident, edition=edition, first=seen.where()),
+                               allowed=t("each_id_once"),
                                context=source_line(where.file, where.line)))
         else:
             first[(edition, ident)] = where

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from ..errors import Diagnostic, OvopError
 from ..rules import limits, yamlsrc
+from .messages import t
 from .source import Source
 
 TEXT_COLUMNS = {"id", "edition", "previous.edition"}
@@ -50,8 +51,7 @@ def read_table(path: Path, file: str) -> TableSource:
         rows, edition, sheet = _xlsx_rows(path, file)
         where = f": sheet {sheet}"
     if not rows or not any(v not in (None, "") for v in rows[0]):
-        raise OvopError(Diagnostic(file + where, message="no header row",
-                                   allowed="row 1: id, edition, ikm.name, ..., gates.<fact>, evidence.<name>"))
+        raise OvopError(Diagnostic(file + where, message=t("no_header"), allowed=t("no_header_ok")))
     return _assessments(rows, edition, file, where)
 
 
@@ -60,9 +60,9 @@ def _csv_rows(path: Path, file: str) -> list[list[Any]]:
     try:
         return [list(r) for r in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))]
     except UnicodeDecodeError as exc:
-        raise OvopError(Diagnostic(file, message=f"not UTF-8 text ({exc.reason})", allowed="a UTF-8 CSV file"))
+        raise OvopError(Diagnostic(file, message=t("not_utf8", reason=exc.reason), allowed=t("utf8_csv_ok")))
     except (OSError, csv.Error) as exc:
-        raise OvopError(Diagnostic(file, message=f"cannot read as CSV: {exc}"))
+        raise OvopError(Diagnostic(file, message=t("not_csv", what=str(exc))))
 
 
 def _check_unpacked(data: bytes, file: str) -> None:
@@ -85,8 +85,7 @@ def _xlsx_rows(path: Path, file: str) -> tuple[list[list[Any]], str | None, str]
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise OvopError(Diagnostic(file, message=f"cannot read as an Excel workbook: {exc}",
-                                   allowed="an .xlsx file, e.g. from `ovop assessments template`"))
+        raise OvopError(Diagnostic(file, message=t("not_xlsx", what=str(exc)), allowed=t("xlsx_ok")))
     ws = wb["penilaian"] if "penilaian" in wb.sheetnames else wb.worksheets[0]
     defined = wb.defined_names.get(EDITION_NAME)
     edition = defined.attr_text.strip('"') if defined is not None else None
@@ -149,11 +148,10 @@ def _check_headers(headers: list[str], file: str, where: str) -> None:
     for col, header in enumerate(headers, start=1):
         at = f"{file}{where}, row 1, column {get_column_letter(col)}"
         if header and not re.match(r"^[a-z_]+(\.[a-z0-9_]+)?$", header):
-            errors.append(Diagnostic(at, message=f'header "{header}" has the wrong form',
-                                     allowed="id, edition, ikm.<field>, gates.<fact>, evidence.<name>, previous.<field>"))
+            errors.append(Diagnostic(at, message=t("header_form", header=header), allowed=t("header_form_ok")))
         elif header in seen:
-            errors.append(Diagnostic(at, message=f'header "{header}" appears twice (first in column {seen[header]})',
-                                     allowed="each column once"))
+            errors.append(Diagnostic(at, message=t("header_twice", header=header, first=seen[header]),
+                                     allowed=t("each_column_once")))
         seen.setdefault(header, get_column_letter(col))
     if errors:
         raise OvopError(errors)

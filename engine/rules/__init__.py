@@ -4,7 +4,7 @@ Read (yamlsrc) → model → resolve (extends, add/replace/remove; frozen editio
 lock (writing the lock, its checks), locate (where rules/ is),
 diff (semantic changes), draft (new editions), commodity_map (what-if codes), schema (JSON Schema).
 """
-from . import limits, yamlsrc
+from . import limits, messages, yamlsrc
 from .commodity_map import CommodityMap, load_commodity_map
 from .conditions import Interval, exact, fmt
 from .diff import diff_editions, diff_json, diff_text
@@ -17,7 +17,7 @@ from .ops import check_rules, freeze_edition, freeze_warnings, write_edition_sch
 from .testfile import AuthorTest, Base, Expect, TestFile, TestStrict
 from .resolve import TESTS_FILE, Resolved, RuleSet, load_rules, pydantic_diagnostics
 
-__all__ = ["limits", "yamlsrc", "CommodityMap", "load_commodity_map", "Interval", "exact", "fmt", "diff_editions",
+__all__ = ["limits", "messages", "yamlsrc", "CommodityMap", "load_commodity_map", "Interval", "exact", "fmt", "diff_editions",
            "diff_json", "diff_text", "new_edition", "enforce_frozen", "datasets_dir", "find_rules", "lock_path", "read_lock", "EDITION_ID", "Code",
            "Criterion", "Edition", "Evidence", "Gate", "Provenance", "Strict", "check_rules",
            "freeze_edition", "freeze_warnings", "write_edition_schema", "TESTS_FILE", "Resolved", "RuleSet", "load_rules",

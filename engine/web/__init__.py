@@ -4,7 +4,7 @@ site: the site folder and the Datasette app; serve: `ovop serve`, in this proces
 listed only when their tables are there; cells: stars against their scale, badges, outcome links; home and
 charts: the home page, its charts as Vega-Lite rendered to SVG; table_charts: charts above the tables they
 draw; facets: stars faceted per edition. routes: the evaluate API and the assessor
-desk (desk, evaluate_api, outcome_page, edition_page (an edition's page in a reader's words), state; messages: its errors in Indonesian; saved: assessments an
+desk (desk, evaluate_api, outcome_page, edition_page (an edition's page in a reader's words), state; saved: assessments an
 assessor saves). accounts (users, roles, sessions in the workspace
 database), history (append-only changes), yamledit (round-trip edits of rule files), form (the draft
 editor's fields), workbench (what the criteria workbench does), impactrun (a draft's impact on the

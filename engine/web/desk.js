@@ -7,20 +7,20 @@
   var form = document.getElementById("ovop-form");
   var base = (document.querySelector('script[src$="/-/ovop/assess/desk.js"]') || {}).src || "";
   var root = base.replace(/\/-\/ovop\/assess\/desk\.js.*$/, "");
-  var last = null, timer = null, seq = 0;
+  var last = null, lastErrors = null, timer = null, seq = 0;
   var T = {
     id: {awarded: "DIBERIKAN", not_awarded: "TIDAK MENDAPAT BINTANG", ineligible: "TIDAK MEMENUHI SYARAT ADMINISTRASI",
          of: "dari", stars: "bintang", score: "Skor", capped: "dibatasi dari", failed: "Gagal", errors: "Perbaiki dulu",
          empty: "belum diisi", way: "Cara", takes: "Yang dibutuhkan untuk bintang berikutnya", top: "Sudah di bintang tertinggi.",
          then: "Bila syarat dipenuhi", server: "waktu server", uploaded: "Hasil berkas",
          saved: "Disimpan", version: "versi", by: "oleh", at: "pada", unchanged: "tidak berubah sejak versi ini",
-         notSaved: "Tidak disimpan"},
+         notSaved: "Tidak disimpan", allowed: "boleh"},
     en: {awarded: "AWARDED", not_awarded: "NOT AWARDED", ineligible: "INELIGIBLE",
          of: "of", stars: "stars", score: "Score", capped: "capped from", failed: "Failed", errors: "Fix first",
          empty: "not filled in yet", way: "Way", takes: "What it takes to reach the next star", top: "Already at the top star.",
          then: "Once the gates are met", server: "server time", uploaded: "File results",
          saved: "Saved", version: "version", by: "by", at: "at", unchanged: "unchanged since this version",
-         notSaved: "Not saved"}
+         notSaved: "Not saved", allowed: "allowed"}
   };
   function lang() { return page.getAttribute("data-lang") || "id"; }
   function setLang(l) {
@@ -34,6 +34,7 @@
     });
     try { localStorage.setItem("ovop-lang", l); } catch (e) { /* private mode */ }
     if (last) { render(last); }
+    else if (lastErrors) { clearErrors(); showErrors(lastErrors); }
   }
   function num(text) {
     var t = text.trim();
@@ -71,36 +72,30 @@
   // The field an error is about: "evidence" + missing evidence "merek" -> "evidence.merek"; the checks
   // already name a missing key's field in full (ikm.name + missing required key "name" -> "ikm.name").
   function fieldOf(e) {
-    var m = /^missing (?:evidence|gate fact) "([^"]+)"/.exec(e.message);
+    var m = /^missing (?:evidence|gate fact) "([^"]+)"/.exec(e.message_en || "");
     if (m && e.field) { return e.field + "." + m[1]; }
-    m = /^missing required key "([^"]+)"/.exec(e.message);
+    m = /^missing required key "([^"]+)"/.exec(e.message_en || "");
     if (m && !e.field) { return m[1]; }
     if (m && e.field.split(".").pop() !== m[1]) { return e.field + "." + m[1]; }
     return e.field || "";
   }
-  // The CLI's words, Indonesian first (engine/web/messages.py RULES, carried by the page), English beside.
-  var RULES = JSON.parse(document.getElementById("ovop-words").textContent).map(function (r) { return [new RegExp(r[0], "g"), r[1]]; });
-  function indonesian(text) {
-    if (!text || text.indexOf(" / ") >= 0) { return text; }
-    RULES.forEach(function (r) { text = text.replace(r[0], r[1]); });
-    return text;
-  }
-  function both(e) {
-    var msg = e.message || "";
-    if (msg.indexOf(" / ") >= 0) { return msg + (e.allowed ? " — allowed: " + e.allowed : ""); }
-    return indonesian(msg) + (e.allowed ? " — boleh: " + indonesian(e.allowed) : "") + " / " +
-      msg + (e.allowed ? " — allowed: " + e.allowed : "");
+  // The CLI's words (engine/inputs/messages.py) in the page's language: the API answers message and allowed
+  // in Indonesian (the desk asks for it) with message_en and allowed_en beside them.
+  function words(e) {
+    var en = lang() === "en", msg = en ? e.message_en : e.message, allowed = en ? e.allowed_en : e.allowed;
+    return (msg || "") + (allowed ? " — " + T[lang()].allowed + ": " + allowed : "");
   }
   function said(e) {
     var field = fieldOf(e);
-    return (e.where ? e.where + ": " : "") + (e.id ? e.id + ": " : "") + (field ? field + ": " : "") + both(e);
+    return (e.where ? e.where + ": " : "") + (e.id ? e.id + ": " : "") + (field ? field + ": " : "") + words(e);
   }
   function showErrors(errors) {
     var list = document.getElementById("ovop-errors"), missing = 0;
+    lastErrors = errors;
     errors.forEach(function (e) {
       var field = fieldOf(e), span = document.querySelector('[data-err="' + field + '"]');
-      var isMissing = /^missing /.test(e.message);
-      var text = isMissing ? T.id.empty + " / " + T.en.empty : both(e);
+      var isMissing = /^missing /.test(e.message_en || "");
+      var text = isMissing ? T[lang()].empty : words(e);
       if (isMissing) { missing++; }
       if (span) {
         span.textContent = text;
@@ -113,9 +108,14 @@
         list.appendChild(li);
       }
     });
-    var s = document.getElementById("ovop-summary");
-    s.textContent = T[lang()].errors + ": " + (errors.length - missing) + " ✗, " + missing + " " + T[lang()].empty + ".";
+    var s = document.getElementById("ovop-summary"), wrong = errors.length - missing, parts = [];
+    if (wrong) { parts.push(wrong + " ✗"); }
+    if (missing) { parts.push(missing + " " + T[lang()].empty); }
+    s.textContent = T[lang()].errors + ": " + parts.join(", ") + ".";
     s.setAttribute("data-state", "errors");
+    // nothing of the last outcome stays beside an error: the ways and the explanation were for other answers
+    document.getElementById("ovop-ways").textContent = "";
+    document.getElementById("ovop-explain").textContent = "";
   }
   function starsBar(n, scale) {
     var out = "";
@@ -149,6 +149,10 @@
     var opt = typeof value === "string" ? form.querySelector('[data-path="evidence.' + evidence + '"] option[value="' + value + '"]') : null;
     return opt ? opt.getAttribute("data-" + lang()) : fmt(value);
   }
+  function fieldName(evidence) {  // "B1 Jangkauan pasar", as the form labels the field
+    var span = document.querySelector('label[for="f-evidence.' + evidence + '"] span[lang="' + lang() + '"]');
+    return span ? span.textContent : evidence;
+  }
   function renderWays(o) {
     var box = document.getElementById("ovop-ways"), t = T[lang()], a = o.ahead;
     box.textContent = "";
@@ -161,7 +165,7 @@
     box.appendChild(el("h3", "", t.takes + " (" + a.target_stars + "★)"));
     var ol = el("ol", "ovop-ways");
     a.ways.forEach(function (w) {
-      var li = el("li", "", w.changes.map(function (c) { return c.criterion + " " + c.evidence + ": " + shown(c.evidence, c.from) + " → " + shown(c.evidence, c.to); }).join("; ")
+      var li = el("li", "", w.changes.map(function (c) { return c.criterion + " " + fieldName(c.evidence) + ": " + shown(c.evidence, c.from) + " → " + shown(c.evidence, c.to); }).join("; ")
                   + " — " + t.score + " " + fmt(w.score_after));
       ol.appendChild(li);
     });
@@ -175,7 +179,7 @@
         if (mine !== seq) { return; }
         clearErrors();
         page.setAttribute("data-ms", String(Math.round(performance.now() - started)));
-        if (res.status === 200) { last = res.data[0]; render(last); }
+        if (res.status === 200) { last = res.data[0]; lastErrors = null; render(last); }
         else { last = null; showErrors(res.data.errors || []); }
         page.setAttribute("data-evaluated", String(mine));
       });
@@ -233,7 +237,7 @@
         page.setAttribute("data-saved", String(res.status));
       });
   }
-  window.ovopDesk = {both: both, fieldOf: fieldOf};  // for the tests: the words agree with messages.both
+  window.ovopDesk = {words: words, fieldOf: fieldOf, setLang: function (l) { setLang(l); }};  // for the tests
   var saveButton = document.getElementById("ovop-save");
   if (saveButton) { saveButton.addEventListener("click", save); }
   form.addEventListener("input", changed);

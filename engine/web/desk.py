@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ..decide import words
 from ..errors import OvopError
-from ..inputs import check_file, duplicates, read, write_template
-from . import messages, saved
-from .evaluate_api import BODY, check_text, error_dicts, evaluate_assessments, item_label
+from ..inputs import check_file, duplicates, localized, read, write_template
+from . import saved
+from .evaluate_api import BODY, check_text, error, error_dicts, evaluate_assessments, item_label, input_words
 from .state import state
 
 UNITS, num = words.UNITS, words.num
@@ -41,8 +41,7 @@ def page_context(edition: str | None, commodity: str | None) -> dict:
     commodity = commodity if commodity in codes else codes[0]
     return {"editions": editions, "edition": edition, "model": model, "commodity": commodity,
             "ikm_fields": IKM, "gates": gate_fields(model, commodity), "groups": evidence_fields(model),
-            "scale": model.star_scale.max, "previous_editions": [e for e in editions if e < edition], "ovop_badge": badge,
-            "words": messages.RULES}
+            "scale": model.star_scale.max, "previous_editions": [e for e in editions if e < edition], "ovop_badge": badge}
 
 
 BADGES = {"sourced": ("bersumber / sourced", "stated by a public source"),
@@ -175,10 +174,10 @@ def save(text: str, ws, user: str):
     try:
         data = _parse(text)
     except ValueError as exc:
-        return 400, {"errors": [{"id": None, "field": None, "message": f"JSON syntax error: {exc}", "allowed": "JSON"}]}
+        return 400, {"errors": [error(input_words.t("json_syntax", what=str(exc)), "JSON")]}
     if not isinstance(data, dict):
-        return 400, {"errors": [{"id": None, "field": None, "message": "one assessment (a JSON object)",
-                                 "allowed": "an object"}]}
+        return 400, {"errors": [error(input_words.plain("one assessment (a JSON object)", "satu penilaian (objek JSON)"),
+                                      input_words.plain("an object", "sebuah objek"))]}
     try:
         [assessment] = check_text(text, None, st, positions=False, file=BODY)
     except OvopError as exc:
@@ -192,12 +191,13 @@ def save(text: str, ws, user: str):
 
 # ---- uploads ----
 
-def upload(body: bytes, name: str, edition: str | None):
+def upload(body: bytes, name: str, edition: str | None, lang: str = "id"):
     """A workbook or assessment file → (200, outcomes) or (400, {"errors": [... with "where"]}), as the CLI reads it."""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        return 400, {"errors": [{"id": None, "field": None, "where": name, "message": f'"{suffix or name}" is not a file type the desk reads',
-                                 "allowed": ", ".join(UPLOAD_SUFFIXES)}]}
+        message = input_words.plain(f'"{suffix or name}" is not a file type the desk reads',
+                              f'"{suffix or name}" bukan jenis berkas yang dibaca meja penilai')
+        return 400, {"errors": [error(message, ", ".join(UPLOAD_SUFFIXES), lang, where=name)]}
     display = Path(name).name
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
@@ -217,8 +217,8 @@ def upload(body: bytes, name: str, edition: str | None):
             data = source.located.data if "source" in locals() else None
             items = data if isinstance(data, list) else [data]
             labels = [item_label(raw, f"item {n}" if isinstance(data, list) else "") for n, raw in enumerate(items, 1)]
-            rows = error_dicts(exc.diagnostics, labels)
-            for row, d in zip(rows, exc.diagnostics):
-                row["where"] = d.where()
+            rows = error_dicts(exc.diagnostics, labels, lang)
+            for row, d in zip(rows, localized(exc.diagnostics)):
+                row["where"] = d.where(lang)
             return 400, {"errors": rows}
     return 200, evaluate_assessments(found)

@@ -7,11 +7,13 @@ the ranked ways to the next star. The words are the explanation's (engine/decide
 """
 from __future__ import annotations
 
+import re
+
 from ..decide import EXPLAIN_WORDS as T
 from ..decide import RANKING_RULE, change_line, consequence_value, explain, gate_label, required_text, score_formula
 from ..decide import words
 
-answer, condition, num, stars_text = words.answer, words.condition, words.num, words.stars_text
+answer, condition, num, stars_text, UNITS = words.answer, words.condition, words.num, words.stars_text, words.UNITS
 from .state import state
 
 LANGS = ("id", "en")
@@ -90,7 +92,7 @@ def _summary(o, ed, ahead, lang: str) -> dict:
 def _gate(s: dict, ed, lang: str) -> dict:
     t = T[lang]
     return {"ok": s["result"] == "pass", "label": gate_label(ed, s["fact"], lang), "fact": s["fact"],
-            "required": required_text(ed, s["required"], lang), "actual": num(s["actual"], lang),
+            "required": _about(required_text(ed, s["required"], lang), s["fact"], lang), "actual": num(s["actual"], lang),
             "result": t[s["result"]], "status": s["provenance"]["status"]}
 
 
@@ -118,7 +120,37 @@ def _criterion(s: dict, ed, lang: str) -> dict:
     return {"id": s["criterion"], "label": getattr(cr.label, lang), "evidence": s["evidence"],
             "answer": answer(ed, s["evidence"], s["value"], lang), "level": s["level"], "points": s["points"],
             "max": s["max_points"], "status": s["provenance"]["status"], "url": s["provenance"].get("url"),
-            "next": f"{nxt['points']} {T[lang]['points']}: {condition(ed, nxt['condition'], lang)}" if nxt else "–"}
+            "next": f"{nxt['points']} {T[lang]['points']}: {_needs(ed, s['evidence'], nxt['condition'], lang)}" if nxt else "–"}
+
+
+ANSWER = {"id": "jawaban", "en": "the answer"}
+_NUMBER = re.compile(r"(?<![\w.,])-?\d+(?:[.,]\d+)*(?![\w.,])")
+
+
+def _about(text: str, name: str, lang: str) -> str:
+    """A condition on the field the line already names, without its code: "unit_sentra ≥ 5" → "≥ 5",
+    "80 ≤ x < 100" → "80 ≤ jawaban < 100"."""
+    if text.startswith(name + " "):
+        return text[len(name) + 1:].removeprefix("= ")
+    return re.sub(rf"\b{re.escape(name)}\b", ANSWER[lang], text)
+
+
+def _needs(ed, evidence: str, cond: str, lang: str) -> str:
+    """What the next level needs, in the row of its criterion: "> 3 tahun", "80% ≤ jawaban < 100%", "Tidak
+    berdampak (tidak_berdampak)" (the code of the evidence is the row's already)."""
+    ev = words.evidence_of(ed, evidence)
+    unit = UNITS[lang].get(ev.unit, ev.unit) if ev is not None and ev.unit else ""
+    text = _about(condition(ed, cond, lang), evidence, lang)
+    if unit and not (ev is not None and ev.codes):
+        text = _NUMBER.sub(lambda m: m.group(0) + (unit if unit == "%" else f" {unit}"), text)
+    return text
+
+
+def _named(ed, text: str, lang: str) -> str:
+    """A condition on some evidence, its code after the criterion's name: "Jangkauan pasar (jangkauan_pasar) ..."."""
+    name = text.split(" ", 1)[0]
+    cr = next((c for c in ed.criteria if c.evidence.name == name), None)
+    return f"{cr.id} {getattr(cr.label, lang)} ({name}){text[len(name):]}" if cr else text
 
 
 def _score(steps: list[dict], lang: str) -> dict | None:
@@ -142,7 +174,7 @@ def _caps(steps: list[dict], ed, lang: str) -> list[dict]:
         if s["kind"] != "cap":
             continue
         cap = next(c for c in ed.caps if c.id == s["cap"])
-        conds = [f"{condition(ed, r['condition'], lang)} ({t['it_is']} {num(r['actual'], lang) if not isinstance(r['actual'], str) else answer(ed, r['condition'].split()[0], r['actual'], lang)})"
+        conds = [f"{_named(ed, condition(ed, r['condition'], lang), lang)} ({t['it_is']} {num(r['actual'], lang) if not isinstance(r['actual'], str) else answer(ed, r['condition'].split()[0], r['actual'], lang)})"
                  for r in s["requires"]]
         out.append({"label": getattr(cap.label, lang), "max": s["max_stars"], "applied": s["applied"],
                     "state": t["applied"] if s["applied"] else t["not_applied"], "reason": t[s["reason"]],

@@ -38,8 +38,14 @@ async def read_body(request, limit: int) -> bytes | None:
     return body
 
 
-def _method_not_allowed() -> Response:
-    r = _json({"errors": [{"id": None, "field": None, "message": "method not allowed", "allowed": evaluate_api.HOW}]}, 405)
+def _lang(request) -> str:
+    return evaluate_api.language(request.args.get("lang"))
+
+
+def _method_not_allowed(request=None) -> Response:
+    message = evaluate_api.input_words.plain("method not allowed", "metode tidak diizinkan")
+    lang = _lang(request) if request is not None else "id"
+    r = _json({"errors": [evaluate_api.error(message, evaluate_api.HOW, lang)]}, 405)
     r.headers["Allow"] = "POST"
     return r
 
@@ -53,16 +59,19 @@ def _text(body: bytes) -> str | None:
 
 async def evaluate_view(request, datasette):
     if request.method != "POST":
-        return _method_not_allowed()
+        return _method_not_allowed(request)
+    lang = _lang(request)
     body = await read_body(request, evaluate_api.LIMIT)
     if body is None:
-        return _json(evaluate_api.too_large(int(request.headers.get("content-length") or evaluate_api.LIMIT + 1)), 413)
+        return _json(evaluate_api.too_large(int(request.headers.get("content-length") or evaluate_api.LIMIT + 1),
+                                            lang), 413)
     text = _text(body)
     if text is None:
-        return _json({"errors": [{"id": None, "field": None, "message": "the body is not UTF-8 text",
-                                  "allowed": "JSON in UTF-8"}]}, 400)
+        plain = evaluate_api.input_words.plain
+        return _json({"errors": [evaluate_api.error(plain("the body is not UTF-8 text", "badan permintaan bukan teks UTF-8"),
+                                                    plain("JSON in UTF-8", "JSON dalam UTF-8"), lang)]}, 400)
     edition = request.args.get("edition") or None
-    status, data = evaluate_api.evaluate_json(text, edition)
+    status, data = evaluate_api.evaluate_json(text, edition, lang)
     return Response(data, status=status, content_type="application/json; charset=utf-8")
 
 
@@ -135,8 +144,9 @@ async def upload_view(request, datasette):
         return _method_not_allowed()
     body = await read_body(request, evaluate_api.LIMIT)
     if body is None:
-        return _json(evaluate_api.too_large(evaluate_api.LIMIT + 1), 413)
-    status, data = desk.upload(body, request.args.get("name") or "upload.yaml", request.args.get("edition") or None)
+        return _json(evaluate_api.too_large(evaluate_api.LIMIT + 1, _lang(request)), 413)
+    status, data = desk.upload(body, request.args.get("name") or "upload.yaml", request.args.get("edition") or None,
+                               _lang(request))
     return _json(data, status)
 
 
