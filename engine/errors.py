@@ -99,8 +99,9 @@ class Diagnostic:
 
     def render(self, lang: str | None = None) -> str:
         """file:line:col: path: message, then what is allowed, the line, a ready fix; in `lang` (id, en).
-        A diagnostic whose words have no Indonesian (plain str, not Text) is said whole in English."""
-        said = lang == "id" and any(isinstance(x, Text) for x in (self.message, self.allowed, self.fix))
+        A diagnostic none of whose words has its own Indonesian is said whole in English."""
+        said = lang == "id" and any(isinstance(x, Text) and x.templates[0] != x.templates[1]
+                                    for x in (self.message, self.allowed, self.fix))
         allowed_word, fix_word = LABELS["id" if said else "en"]
         head = f"{printable(self.where(lang), False)}: "
         if self.path:
@@ -148,7 +149,8 @@ STOPPED = "berhenti setelah"
 def stopped(file: str, limit: int = MAX_ERRORS) -> Diagnostic:
     """The last diagnostic of a run that stopped reading after `limit` errors."""
     return Diagnostic(file, message=f"{STOPPED} {limit} kesalahan / stopped after {limit} errors; "
-                                    f"the rest of the file was not read", allowed="fix these first")
+                                    f"the rest of the file was not read",
+                      allowed=Text("perbaiki kesalahan ini dulu", "fix these first"))
 
 
 def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
