@@ -19,12 +19,12 @@ from typing import Any
 from ..errors import Diagnostic, OvopError
 from ..inputs import sync_schema
 from ..rules import (
+    Checker,
     Edition,
-    check_rules,
     diff_editions,
     diff_text,
+    enforce_frozen,
     freeze_edition,
-    load_rules,
     new_edition,
     read_lock,
     yamlsrc,
@@ -34,6 +34,7 @@ from . import form, history, yamledit
 EDITION_FILE = "edition.yaml"
 _LOCK = threading.Lock()
 _RESOLVED: dict[str, tuple[dict, list]] = {}  # rule file -> (its resolved dump, the files and stats it read)
+_CHECKERS: dict[str, Checker] = {}  # rules folder -> its checks, unchanged editions kept between saves
 
 
 def _stat(path: Path) -> tuple | None:
@@ -150,7 +151,8 @@ class Workbench:
     def editions(self) -> list[dict]:
         lock, hashes = self.lock(), {}
         try:
-            hashes = {e: r.hash for e, r in load_rules(self.rules, frozen=False).editions.items()}
+            rules, _, loaded = self.checked()
+            hashes = {e: r.hash for e, r in rules.editions.items()} if loaded else {}
         except OvopError:
             pass
         out = []
@@ -168,14 +170,24 @@ class Workbench:
 
     # ---- checks, diff ------------------------------------------------------------------------
 
+    def checked(self):
+        """(rule set, the problems of `ovop rules check`, whether it loads): the editions whose files did not
+        change since the last check are not read, resolved or checked again (engine.rules.Checker)."""
+        key = str(self.rules.resolve())
+        if key not in _CHECKERS:
+            _CHECKERS[key] = Checker(self.rules)
+        return _CHECKERS[key].check()
+
     def check(self, d: Draft) -> Checked:
         out = Checked()
         try:
-            out.ruleset = check_rules(self.rules)
-            sync_schema(out.ruleset)  # the assessment schema follows the saved rules, as `ovop rules check` does
-            return out
+            rules, found, loaded = self.checked()
         except OvopError as exc:
-            found = exc.diagnostics
+            rules, found, loaded = None, exc.diagnostics, False
+        if not found:
+            out.ruleset = rules
+            sync_schema(rules)  # the assessment schema follows the saved rules, as `ovop rules check` does
+            return out
         mine = str(d.path)
         for diag in found:
             where = None
@@ -187,10 +199,13 @@ class Workbench:
                                  "mine": Path(diag.file).resolve() == Path(mine).resolve()})
             if where:
                 out.by_field.setdefault(".".join(map(str, where)), []).append(text)
-        try:
-            out.ruleset = load_rules(self.rules)
-        except OvopError:
-            out.ruleset = None
+        out.ruleset = None
+        if loaded:  # what load_rules would answer: the rule set, unless a frozen edition changed
+            try:
+                enforce_frozen(rules)
+                out.ruleset = rules
+            except OvopError:
+                pass
         return out
 
     def diff(self, d: Draft, ruleset) -> dict[str, str] | None:
@@ -259,7 +274,8 @@ class Workbench:
     def freeze_hash(self, edition: str) -> str | None:
         """The hash the draft will be frozen with (status is not part of it), when it checks clean."""
         try:
-            return check_rules(self.rules).get(edition).hash
+            rules, found, _ = self.checked()
+            return None if found else rules.get(edition).hash
         except OvopError:
             return None
 
