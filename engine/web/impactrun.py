@@ -18,6 +18,7 @@ from ..impact import compare, why_not_evaluated
 from ..inputs import Catalogue, FastCheck, slow
 from ..publish import register
 from ..rules import RuleSet, load_commodity_map
+from .workbench import settle
 
 MAX_REASONS = 200  # records not re-targeted whose reason is worked out one by one; the rest are counted
 _CACHE: dict = {}
@@ -48,6 +49,7 @@ def population(db: str | Path) -> list[dict]:
                 "from assessments order by rowid")]
         _CACHE.clear() if len(_CACHE) > 8 else None
         _CACHE[key] = raws
+        settle()
     return _CACHE[key]
 
 
@@ -105,6 +107,7 @@ def run(ruleset: RuleSet, base: str, draft: str, raws: list[dict], assumed: dict
         be = BatchEvaluator(ruleset)
         under_base = _retarget(ruleset, catalogue, cmap, raws, base, Result(base, draft, [], {}, 0))
         _CACHE[key] = (under_base, be, {})
+        settle()
     under_base, be, columns = _CACHE[key]
     if not assumed and _inputs(ruleset, base) == _inputs(ruleset, draft):
         under_draft = [dict(a, edition=draft) if isinstance(a, dict) else a for a in under_base]  # same checks

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import gc
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,9 +175,12 @@ class Workbench:
         """(rule set, the problems of `ovop rules check`, whether it loads): the editions whose files did not
         change since the last check are not read, resolved or checked again (engine.rules.Checker)."""
         key = str(self.rules.resolve())
-        if key not in _CHECKERS:
-            _CHECKERS[key] = Checker(self.rules)
-        return _CHECKERS[key].check()
+        if key in _CHECKERS:
+            return _CHECKERS[key].check()
+        _CHECKERS[key] = Checker(self.rules)
+        found = _CHECKERS[key].check()
+        settle()
+        return found
 
     def check(self, d: Draft) -> Checked:
         out = Checked()
@@ -278,6 +282,15 @@ class Workbench:
             return None if found else rules.get(edition).hash
         except OvopError:
             return None
+
+
+def settle() -> None:
+    """Long-lived caches were just built (the frozen editions' checks, the published population): move every
+    object alive now out of the cyclic collector's reach, so that a later collection during a save scans only
+    that save's objects. Measured: full collections over the server's objects took up to 120 ms, the p95 of
+    a save (bench/bench_workbench.py)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _data(text: str, path: Path) -> dict:
