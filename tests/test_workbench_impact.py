@@ -146,3 +146,15 @@ def test_an_edit_of_what_a_valid_input_is_checks_every_record(published, tmp_pat
     assert mine.matrix == theirs.matrix and mine.evaluated == theirs.evaluated > 50
     assert mine.movers == len(theirs.moves) and [m[0] for m in mine.moves] == [m.id for m in theirs.moves]
     assert mine.not_retargeted[new] == len({(s['id'], s['edition']) for s in theirs.skipped if s['edition'] == new}) > 0
+
+
+def test_past_the_limit_records_the_fast_check_is_unsure_of_are_left_out_and_counted(published, tmp_path,
+                                                                                    monkeypatch):
+    folder, raws = published
+    rs, new = draft(folder, NARROWER, tmp_path)
+    exact = impactrun.run(rs, "2024", new, raws)
+    monkeypatch.setattr(impactrun, "MAX_SLOW", 5)
+    bounded = impactrun.run(rs, "2024", new, raws)
+    assert exact.unchecked == 0 and bounded.unchecked > 0
+    assert bounded.evaluated < exact.evaluated
+    assert bounded.not_retargeted[new] + bounded.unchecked >= exact.not_retargeted[new]

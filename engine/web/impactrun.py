@@ -27,6 +27,7 @@ from .workbench import settle
 from .workbench_columns import Store
 
 MAX_REASONS = 200  # records not re-targeted whose reason is worked out one by one; the rest are counted
+MAX_SLOW = 500  # per edit, records the fast check is unsure of that go through the normal path; others left out
 MAX_MOVES = 200  # movers whose reasons are worked out (the page shows 100); all are counted
 _CACHE: dict = {}
 
@@ -40,6 +41,7 @@ class Result:
     evaluated: int
     moves: list[tuple] = field(default_factory=list)  # the first MAX_MOVES movers, with their reasons
     movers: int = 0  # how many move
+    unchecked: int = 0  # left out: the fast check was unsure of them, and more than MAX_SLOW were
     not_retargeted: dict[str, int] = field(default_factory=dict)
     reasons: list[dict] = field(default_factory=list)
     assumed: dict[str, Any] = field(default_factory=dict)
@@ -89,14 +91,20 @@ def _with(raws: list[dict], assumed: dict[str, Any]) -> list[dict]:
 
 
 def _retarget(ruleset: RuleSet, catalogue, cmap, raws: list[dict], edition: str, out: Result,
-              positions: list[int] | None = None) -> list:
+              positions: list[int] | None = None, limit: int | None = None) -> list:
     """The records re-targeted at `edition`, as `ovop impact` does: the fast check, and the normal path for
     what it is not certain of; None: not valid there (counted; the first MAX_REASONS with why).
-    `positions`: where these records are in the population (default: 0, 1, ...)."""
+    `positions`: where these records are in the population (default: 0, 1, ...); `limit`: at most so many
+    records through the normal path (one by one, ~1 ms each), the others left out and counted in `unchecked`."""
     target = ruleset.get(edition).model
     found = FastCheck(catalogue, target, cmap).chunk(raws)
+    asked = 0
     for i, a in enumerate(found):
         if a is None:
+            if limit is not None and asked >= limit:
+                out.unchecked += 1
+                continue
+            asked += 1
             text = json.dumps(raws[i], ensure_ascii=False)
             n = (positions[i] if positions else i) + 1
             found[i], errors = slow(text, "published", n, n, catalogue, target, cmap)
@@ -122,7 +130,7 @@ def run(ruleset: RuleSet, base: str, draft: str, raws: list[dict], assumed: dict
     after = _on_columns(ruleset, catalogue, cmap, raws, kept, draft, assumed, out)
     if after is None:  # the draft changes what a valid input is: every record is checked again
         out.not_retargeted, out.reasons = {}, []
-        under_draft = _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out)
+        under_draft = _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out, limit=MAX_SLOW)
         both = [j for j, i in enumerate(kept.valid) if under_draft[i] is not None]
         if not both:
             return out

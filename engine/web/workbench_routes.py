@@ -138,7 +138,7 @@ def impact_of(datasette, ruleset, d, assumed: dict) -> dict | None:
         r = impactrun.run(ruleset, parent, d.edition, raws, wanted)
     except Exception as exc:  # the draft may not compile yet: say so beside the form
         return {"error": getattr(exc, "render", lambda: str(exc))()}
-    return {"r": r, "moves": r.moves[:100], "rows": [(s, [r.matrix[s][c] for c in r.states]) for s in r.states]}
+    return {"r": r, "moves": r.moves[:100], "max_slow": impactrun.MAX_SLOW, "rows": [(s, [r.matrix[s][c] for c in r.states]) for s in r.states]}
 
 
 def _value(text: str):
