@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic, OvopError
+from ..errors import LABELS, Diagnostic, OvopError, say
 from ..inputs import sync_schema
 from ..rules import (
     Checker,
@@ -226,7 +226,7 @@ class Workbench:
             path = new_edition(self.rules, edition, parent)
         text = path.read_text(encoding="utf-8")
         history.record(self.ws, user, edition, f"new draft from {parent}", None, yamledit.sha256(text),
-                       f"draft {edition} extends {parent}", _unified("", text, path))
+                       f"draf {edition} memperluas {parent} / draft {edition} extends {parent}", _unified("", text, path))
         return path
 
     def save(self, edition: str, pairs: list[tuple[str, str]], version: str, user: str) -> Draft | Conflict:
@@ -251,7 +251,8 @@ class Workbench:
     def _changes(self, before: Draft, after: Draft) -> str:
         try:
             a, b = Edition.model_validate(before.effective), Edition.model_validate(after.effective)
-            return diff_text(diff_editions(a, b), "sebelum/before", "sesudah/after", "id")
+            changes = diff_editions(a, b)
+            return diff_text(changes, "sebelum", "sesudah", "id") + "\n\n" + diff_text(changes, "before", "after", "en")
         except Exception:
             return "(draf belum lengkap: lihat diff berkas / draft incomplete: see the file diff)"
 
@@ -318,8 +319,10 @@ def _parse_path(dotted: str) -> tuple:
 
 
 def _message(d: Diagnostic) -> str:
-    text = d.message + (f" (allowed: {d.allowed})" if d.allowed else "")
-    return text
+    """The problem in Indonesian, then in English on the next line (once when both are the same)."""
+    said = [say(d.message, lang) + (f" ({LABELS[lang][0]}: {say(d.allowed, lang)})" if d.allowed else "")
+            for lang in ("id", "en")]
+    return said[0] if said[0] == said[1] else "\n".join(said)
 
 
 def _unified(a: str, b: str, path: Path) -> str:
