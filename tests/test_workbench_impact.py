@@ -40,6 +40,19 @@ NEW_CRITERION = """criteria:
         - {points: 0, codes: [belum]}
         - {points: 3, codes: [ada]}
 """
+STRICTER_GATE = """gates:
+  replace:
+    - fact: unit_sentra
+      type: integer
+      min: 0
+      requires: "x >= 8"
+      applies_to: all
+      label: {id: Sentra memiliki sedikitnya delapan unit usaha, en: The sentra has at least eight units}
+      provenance: {status: assumed, note: test}
+"""
+DROPPED = """criteria:
+  remove: [A2]
+"""
 NARROWER = """criteria:
   replace:
     - id: A1
@@ -115,7 +128,8 @@ def test_assumed_new_evidence_is_coded_as_if_every_record_had_it(published, tmp_
 
 
 @pytest.mark.parametrize("body,assumed", [(BANDS, {}), (NEW_CRITERION, {}),
-                                          (NEW_CRITERION + BANDS, {"evidence.sertifikat_hijau": "ada"})])
+                                          (NEW_CRITERION + BANDS, {"evidence.sertifikat_hijau": "ada"}),
+                                          (STRICTER_GATE, {}), (DROPPED, {})])
 def test_an_edit_on_the_kept_columns_says_what_checking_every_record_says(published, tmp_path, monkeypatch,
                                                                          body, assumed):
     folder, raws = published
@@ -131,6 +145,9 @@ def test_an_edit_on_the_kept_columns_says_what_checking_every_record_says(publis
     assert fast.not_retargeted == slow.not_retargeted and fast.not_retargeted[new] > 50  # other editions' records
     assert fast.reasons == slow.reasons and fast.movers == slow.movers and fast.moves == slow.moves
     assert fast.movers > 3 or body == NEW_CRITERION  # an added criterion at 0 points moves nobody
+    if not fast.assumed:  # and `ovop impact` of the published population agrees (it assumes nothing)
+        theirs = impact(rs, new, "2024", DATASETS)
+        assert fast.matrix == theirs.matrix and fast.movers == len(theirs.moves)
     assert fast.assumed == slow.assumed
 
 

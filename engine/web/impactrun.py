@@ -20,7 +20,7 @@ import numpy as np
 
 from ..batch import CONDITIONAL, INELIGIBLE, NOT_AWARDED, BatchEvaluator, as_dict, decide
 from ..impact import compare, why_not_evaluated
-from ..inputs import Catalogue, FastCheck, slow
+from ..inputs import Catalogue, FastCheck, Spec, slow
 from ..publish import register
 from ..rules import RuleSet, load_commodity_map
 from .workbench import settle
@@ -186,8 +186,8 @@ def _invalid_under_draft(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str
     """The records not valid under the base, checked under the draft only to count (and say why) those not
     valid there either; kept while the draft's inputs and the assumed values are the same."""
     m = ruleset.get(draft).model
-    key = ("invalid", id(kept), json.dumps([[c.code for c in m.commodities], [g.model_dump_json() for g in m.gates],
-                                            _defs(m), assumed], sort_keys=True, default=str))
+    key = ("invalid", id(kept), repr([[c.code for c in m.commodities], [(g.fact, Spec.of(g), g.applies_to) for g in m.gates],
+                                      sorted(_defs(m).items()), sorted(assumed.items())]))
     if key not in kept.invalid:
         mine = Result(out.base, draft, [], {}, 0)
         invalid = [i for i, a in enumerate(kept.under_base) if a is None]
@@ -202,19 +202,26 @@ def _invalid_under_draft(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str
 
 
 def _adds_only(ruleset: RuleSet, kept: _Kept, base: str, draft: str) -> bool:
+    """Whether a record valid under the base is valid under the draft exactly when the values the draft adds
+    are: the same commodities; every evidence and gate fact both state has the same definition (type,
+    range, codes; a gate also where it applies). Names the draft drops stay known (the catalogue of every
+    edition), names it adds are assumed. What a gate requires, levels, points, weights, bands, caps and
+    consequences decide, they do not make an input valid or not."""
     b, d = ruleset.get(base).model, ruleset.get(draft).model
     if [c.code for c in b.commodities] != [c.code for c in d.commodities]:
         return False
     ev_b, ev_d = _defs(b), _defs(d)
-    gates_b, gates_d = ({g.fact: g.model_dump_json() for g in m.gates} for m in (b, d))
-    return all(ev_d.get(n) == v for n, v in ev_b.items()) and all(gates_d.get(f) == v for f, v in gates_b.items())
+    gates_d = {g.fact: g for g in d.gates}
+    return all(ev_d.get(n, v) == v for n, v in ev_b.items()) and all(
+        g.fact not in gates_d or (Spec.of(g), g.applies_to) == (Spec.of(gates_d[g.fact]), gates_d[g.fact].applies_to)
+        for g in b.gates)
 
 
-def _defs(model) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def _defs(model) -> dict[str, list]:
+    out: dict[str, list] = {}
     for c in model.criteria:
-        out.setdefault(c.evidence.name, []).append(c.evidence.model_dump_json())
-    return {k: sorted(v) for k, v in out.items()}
+        out.setdefault(c.evidence.name, []).append(Spec.of(c.evidence))
+    return {k: sorted(v, key=repr) for k, v in out.items()}
 
 
 def _count(before, after, out: Result) -> None:

@@ -38,40 +38,47 @@ class Store:
 
     # ---- the kept columns ---------------------------------------------------------------------------
 
-    def _values(self, key: tuple) -> list:
+    def _values(self, key: tuple, default: Any = MISSING) -> list:
         kind, name = key
         if kind == "commodity":
             return [a["ikm"]["commodity"] for a in self.records]
         if kind == "gate":
-            return [a["gates"].get(name) for a in self.records]
+            return [a["gates"].get(name, None if default is MISSING else default) for a in self.records]
         if kind == "prev":
             return [_prev(a.get("previous")) for a in self.records]
-        return [a["evidence"].get(name, MISSING) for a in self.records]
+        return [a["evidence"].get(name, default) for a in self.records]
 
-    def categorical(self, key: tuple) -> tuple[list, np.ndarray]:
-        """(distinct values in first-seen order, index of each record's value)."""
-        if key not in self._cat:
-            values, index = self._values(key), {}
+    def categorical(self, key: tuple, default: Any = MISSING) -> tuple[list, np.ndarray]:
+        """(distinct values in first-seen order, index of each record's value); `default`: the value of a
+        record that does not state it (an assumed value), as {**assumed, **record} would give."""
+        memo = key + (type(default).__name__, default)
+        if memo not in self._cat:
+            values, index = self._values(key, default), {}
             try:
                 idx = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
             except TypeError:  # a list or mapping where a value was expected
                 raise NotKept(key) from None
-            if MISSING in index:
+            if any(v is MISSING for v in index):
                 raise NotKept(key)
-            self._cat[key] = (list(index), idx)
-        return self._cat[key]
+            if len(self._cat) > 256:
+                self._cat.clear()
+            self._cat[memo] = (list(index), idx)
+        return self._cat[memo]
 
-    def number(self, name: str) -> tuple[np.ndarray, list]:
-        if name not in self._num:
-            raw = self._values(("evidence", name))
+    def number(self, name: str, default: Any = MISSING) -> tuple[np.ndarray, list]:
+        memo = (name, type(default).__name__, default)
+        if memo not in self._num:
+            raw = self._values(("evidence", name), default)
             try:
                 arr = np.asarray(raw, dtype=np.float64)
             except (TypeError, ValueError):
                 raise NotKept(name) from None
             if arr.size and np.abs(arr).max() >= EXACT:
                 raise NotKept(name)
-            self._num[name] = (arr, raw)
-        return self._num[name]
+            if len(self._num) > 256:
+                self._num.clear()
+            self._num[memo] = (arr, raw)
+        return self._num[memo]
 
     # ---- one edition's coded columns ------------------------------------------------------------------
 
@@ -90,20 +97,14 @@ class Store:
         cats: dict[tuple, tuple[list, np.ndarray]] = {("commodity", None): self.categorical(("commodity", None)),
                                                       ("prev", None): self.categorical(("prev", None))}
         for g in plan.c.gates:
-            key = ("gate", g.fact)
-            cats[key] = self._constant(assumed["gates." + g.fact]) if "gates." + g.fact in assumed and \
-                not self._has(key) else self.categorical(key)
+            cats[("gate", g.fact)] = self.categorical(("gate", g.fact), assumed.get("gates." + g.fact, MISSING))
         numbers: dict[str, tuple[np.ndarray, list]] = {}
         for name in names:
-            key = ("evidence", name)
-            new = "evidence." + name in assumed and not self._has(key)
+            default = assumed.get("evidence." + name, MISSING)
             if name in enum:
-                cats[key] = self._constant(assumed["evidence." + name]) if new else self.categorical(key)
-            elif new:
-                v = assumed["evidence." + name]
-                numbers[name] = (np.full(n, v, dtype=np.float64), [v] * n)
+                cats[("evidence", name)] = self.categorical(("evidence", name), default)
             else:
-                numbers[name] = self.number(name)
+                numbers[name] = self.number(name, default)
         coded = columns_of(plan, _proto(cats, names, numbers))
         commodity = _take(coded.commodity, cats[("commodity", None)])
         gate_state = {g.fact: _take(coded.gate_state[g.fact], cats[("gate", g.fact)]) for g in plan.c.gates}
@@ -119,15 +120,6 @@ class Store:
         prev = cats[("prev", None)]
         return Inputs(list(self.ids), commodity, gate_state, gate_value, evidence,
                       _take(coded.prev_ok, prev), _take(coded.prev_stars, prev), raw)
-
-    def _has(self, key: tuple) -> bool:
-        """Whether the records state this evidence name / gate fact (else it is a new one, assumed)."""
-        kind, name = key
-        first = self.records[0] if self.records else {}
-        return name in (first.get("evidence" if kind == "evidence" else "gates") or {})
-
-    def _constant(self, value) -> tuple[list, np.ndarray]:
-        return [value], np.zeros(len(self.records), dtype=np.int64)
 
 
 def _enum_names(plan) -> set[str]:
