@@ -125,6 +125,10 @@ def test_assumed_new_evidence_is_coded_as_if_every_record_had_it(published, tmp_
     for value in ("ada", "belum"):
         with_it = [dict(r, evidence={**r["evidence"], "sertifikat_hijau": value}) for r in records]
         same_inputs(store.inputs(plan, {"evidence.sertifikat_hijau": value}), columns_of(plan, with_it))
+    some = [dict(r, evidence={**r["evidence"], "sertifikat_hijau": "ada"}) if i % 3 == 0 else r
+            for i, r in enumerate(records)]  # a record's own value wins over the assumed one
+    same_inputs(Store(some).inputs(plan, {"evidence.sertifikat_hijau": "belum"}),
+                columns_of(plan, [dict(r, evidence={"sertifikat_hijau": "belum", **r["evidence"]}) for r in some]))
 
 
 @pytest.mark.parametrize("body,assumed", [(BANDS, {}), (NEW_CRITERION, {}),
