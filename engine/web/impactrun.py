@@ -229,9 +229,15 @@ def _count(before, after, out: Result) -> None:
     as in `ovop impact`) and the first MAX_MOVES movers with their reasons."""
     sb, sa = _state_codes(before), _state_codes(after)
     if len(sb):
-        pairs, first, counts = np.unique(np.stack([sb, sa], axis=1), axis=0, return_index=True, return_counts=True)
-        for k in np.argsort(first, kind="stable").tolist():
-            _add(out, _state_name(int(pairs[k][0])), _state_name(int(pairs[k][1])), int(counts[k]))
+        codes = np.union1d(np.unique(sb), np.unique(sa))  # the few states that occur
+        k = len(codes)
+        pair = np.searchsorted(codes, sb) * k + np.searchsorted(codes, sa)
+        counts = np.bincount(pair, minlength=k * k)
+        present = np.flatnonzero(counts)
+        seen = _first_positions(pair, present)
+        for p in sorted(present.tolist(), key=seen.__getitem__):
+            b, a = divmod(p, k)
+            _add(out, _state_name(int(codes[b])), _state_name(int(codes[a])), int(counts[p]))
     moved = np.flatnonzero(sb != sa)
     out.movers = int(moved.size)
     picked = moved[:MAX_MOVES].tolist()
@@ -248,6 +254,13 @@ def _add(out: Result, before: str, after: str, n: int) -> None:
             out.matrix[s] = {c: 0 for c in out.states}
     out.matrix[before][after] += n
     out.evaluated += n
+
+
+def _first_positions(pair: np.ndarray, present: np.ndarray) -> dict[int, int]:
+    """Where each (before, after) pair first occurs: the matrix gets a new state in the order `ovop impact` meets it."""
+    order = np.argsort(pair, kind="stable")
+    starts = np.searchsorted(pair[order], present)
+    return dict(zip(present.tolist(), order[starts].tolist()))
 
 
 def _state_codes(cols) -> np.ndarray:

@@ -109,17 +109,32 @@ class Store:
         commodity = _take(coded.commodity, cats[("commodity", None)])
         gate_state = {g.fact: _take(coded.gate_state[g.fact], cats[("gate", g.fact)]) for g in plan.c.gates}
         gate_value = {f: _take(v, cats[("gate", f)]) for f, v in coded.gate_value.items()}
-        evidence, raw = {}, {}
+        evidence, raw = {}, _Raw()
         for name in names:
             if name in numbers:
                 evidence[name], raw[name] = numbers[name]
             else:
-                distinct, idx = cats[("evidence", name)]
                 evidence[name] = _take(coded.evidence[name], cats[("evidence", name)])
-                raw[name] = [distinct[i] for i in idx.tolist()]
+                raw.codes[name] = cats[("evidence", name)]
         prev = cats[("prev", None)]
         return Inputs(list(self.ids), commodity, gate_state, gate_value, evidence,
                       _take(coded.prev_ok, prev), _take(coded.prev_stars, prev), raw)
+
+
+class _Raw(dict):
+    """The values as given, for the words of an error: a coded column's are spelled out only when asked."""
+
+    def __init__(self):
+        super().__init__()
+        self.codes: dict[str, tuple[list, np.ndarray]] = {}
+
+    def __missing__(self, name: str) -> list:
+        distinct, idx = self.codes[name]
+        self[name] = [distinct[i] for i in idx.tolist()]
+        return self[name]
+
+    def items(self):
+        return [(name, self[name]) for name in list(self.keys()) + [n for n in self.codes if n not in self]]
 
 
 def _enum_names(plan) -> set[str]:
