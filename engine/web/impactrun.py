@@ -28,7 +28,8 @@ from .workbench_columns import Store
 
 MAX_REASONS = 200  # records not re-targeted whose reason is worked out one by one; the rest are counted
 MAX_SLOW = 500  # per edit, records the fast check is unsure of that go through the normal path; others left out
-MAX_MOVES = 200  # movers whose reasons are worked out (the page shows 100); all are counted
+MAX_MOVES = 200
+INLINE_MAX = 20_000  # a larger population's impact is not in the saved page: the page fetches it after  # movers whose reasons are worked out (the page shows 100); all are counted
 _CACHE: dict = {}
 
 
@@ -45,6 +46,19 @@ class Result:
     not_retargeted: dict[str, int] = field(default_factory=dict)
     reasons: list[dict] = field(default_factory=list)
     assumed: dict[str, Any] = field(default_factory=dict)
+
+
+def size(db: str | Path) -> int:
+    """How many assessments the published database holds (cached while the file is unchanged)."""
+    path = Path(db)
+    try:
+        key = ("size", str(path.resolve()), path.stat().st_mtime_ns)
+    except OSError:
+        return 0
+    if key not in _CACHE:
+        with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as conn:
+            _CACHE[key] = conn.execute("select count(*) from assessments").fetchone()[0]
+    return _CACHE[key]
 
 
 def population(db: str | Path) -> list[dict]:
