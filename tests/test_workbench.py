@@ -181,6 +181,16 @@ def test_history_is_append_only(tmp_path):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    yield from _site(tmp_path_factory)
+
+
+@pytest.fixture
+def fresh_site(tmp_path_factory):
+    """A site of its own (the module's `site` holds drafts other tests left broken)."""
+    yield from _site(tmp_path_factory)
+
+
+def _site(tmp_path_factory):
     from engine.publish.build import publish
     from engine.web.site import datasette_app
     folder = tmp_path_factory.mktemp("wbsite")
@@ -339,5 +349,30 @@ def test_impact_agrees_with_ovop_impact(site, tmp_path):
     mine = impactrun.run(rs, "2024", new, impactrun.population(folder / "ovop.db"))
     theirs = impact(rs, new, "2024", [ROOT / "datasets/synthetic/2024.yaml"])
     assert mine.matrix == theirs.matrix and mine.evaluated == theirs.evaluated > 100
-    assert [m[0] for m in mine.moves] == [m.id for m in theirs.moves] and len(mine.moves) > 3
-    assert [m[6] for m in mine.moves] == [m.reasons for m in theirs.moves]
+    assert mine.movers == len(theirs.moves) > 3
+    shown = theirs.moves[:impactrun.MAX_MOVES]
+    assert [m[0] for m in mine.moves] == [m.id for m in shown]
+    assert [m[6] for m in mine.moves] == [m.reasons for m in shown]
+
+
+async def test_a_large_population_s_impact_comes_after_the_page(fresh_site, monkeypatch):
+    """Past INLINE_MAX published assessments the saved page shows checks and diff at once and says where the
+    impact is; that address gives the movers (its content only with part=1, for the page's script)."""
+    from engine.web import impactrun
+    ds, folder = fresh_site
+    cookies = editor_cookie(ds, folder)
+    token, cookies = await csrf(ds, "/-/ovop/editions", cookies)
+    r = await ds.client.post("/-/ovop/editions/new", data={"csrftoken": token, "edition": "2029", "parent": "2024"},
+                             cookies=cookies)
+    assert r.status_code == 302, r.text[-3000:]
+    inline = await ds.client.get("/-/ovop/editions/2029", cookies=cookies)
+    assert "ovop-wb-movers-n" in inline.text and "data-impact-src" not in inline.text
+    monkeypatch.setattr(impactrun, "INLINE_MAX", 100)  # the published 159 count as large
+    page = await ds.client.get("/-/ovop/editions/2029?a.evidence.x=1", cookies=cookies)
+    src = re.search(r'data-impact-src="([^"]+)"', page.text).group(1).replace("&amp;", "&")
+    assert src == "/-/ovop/editions/2029/impact?a.evidence.x=1" and "ovop-wb-movers-n" not in page.text
+    assert 'id="clean"' in page.text and "159 penilaian terbit" in page.text
+    part = await ds.client.get(src + "&part=1")
+    assert part.status_code == 200 and "ovop-wb-movers-n" in part.text and "<html" not in part.text
+    whole = await ds.client.get(src)
+    assert whole.status_code == 200 and "ovop-wb-movers-n" in whole.text and "<html" in whole.text

@@ -1,7 +1,8 @@
 """The criteria workbench in a real browser, as a policy officer: sign in, start a new draft from 2024,
 raise the 3-star band and see who moves, make a level gap and see the error beside the field, fix it,
 add a criterion with two labelled codes, see the diff, freeze; the file checks and its untouched lines
-are as they were. Screenshots of the editor at 1400 and 400 px go to /tmp/ovop-wb/."""
+are as they were. Screenshots of the editions page, the editor (an error beside a field; the live impact)
+and the history page at 1280 and 400 px go to /tmp/ovop-wb/; at 400 px no page is wider than the screen."""
 from __future__ import annotations
 
 import difflib
@@ -27,6 +28,19 @@ def server(tmp_path_factory):
         yield base, w
 
 
+def shots(page, name: str, at: str | None = None) -> None:
+    """The page at 1280 and 400 px (scrolled to `at`); at 400 px nothing makes the page wider than the screen
+    (a policy officer on a phone scrolls only down; wide tables scroll inside their own box)."""
+    for width in (1280, 400):
+        page.set_viewport_size({"width": width, "height": 900})
+        if at:
+            page.locator(at).first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"))
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{name}: the page is {wide} px wide at {width} px"
+    page.set_viewport_size({"width": 1280, "height": 1000})
+
+
 def save(page):
     page.click(".ovop-wb-savebar button.ovop-wb-save >> nth=0")
     page.wait_for_load_state("load")
@@ -40,13 +54,14 @@ def test_policy_officer_journey(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(base + "/-/ovop/login")
             page.fill("input[name=name]", "siti")
             page.fill("input[name=password]", PASSWORD)
             page.click("form.ovop-wb-login button")
             page.wait_for_url("**/-/ovop/editions")
             assert page.locator(".ovop-wb-user").inner_text() == "siti"
+            shots(page, "editions")
             page.fill("form.ovop-wb-newdraft input[name=edition]", NEW)
             page.select_option("form.ovop-wb-newdraft select[name=parent]", "2024")
             page.click("form.ovop-wb-newdraft button")
@@ -61,6 +76,7 @@ def test_policy_officer_journey(server):
             movers = page.locator(".ovop-wb-movers").inner_text()
             assert "band: 3 stars (score 80 >= 80) -> 2 stars (score 80 >= 70; 3 stars needs >= 82)" in movers  # the draft's 82
             assert page.locator("#clean").count() == 1
+            shots(page, "editor-impact", "#impact")
 
             # a level gap: the error is shown beside the criterion's levels
             page.fill("[name='e.criteria.0.levels.1.when']", "85 <= x < 100")
@@ -68,7 +84,7 @@ def test_policy_officer_journey(server):
             card = page.locator("#s-criteria .ovop-wb-card").nth(0)
             assert "gap" in card.locator(".ovop-wb-err").inner_text()
             assert page.locator("#problems li").count() == 1
-            page.screenshot(path=str(SHOTS / "editor-error-1400.png"))
+            shots(page, "editor-error", "#s-criteria .ovop-wb-card .ovop-wb-err")
             page.fill("[name='e.criteria.0.levels.1.when']", "80 <= x < 100")
 
             # a new criterion with two labelled codes (group C grows by its top points)
@@ -106,15 +122,13 @@ def test_policy_officer_journey(server):
             assert "criterion C9 added" in diff and "3-star band minimum score: from 80 to 82" in diff, diff
             assert "A1" not in diff
             assert page.locator("[name='a.evidence.sertifikat_sni']").input_value() == "tidak_ada"
-            page.screenshot(path=str(SHOTS / "editor-1400.png"))
-            page.set_viewport_size({"width": 400, "height": 900})
-            page.screenshot(path=str(SHOTS / "editor-400.png"))
-            page.set_viewport_size({"width": 1400, "height": 1000})
+            shots(page, "editor-diff", "#diff")
 
             # history, then freeze (the hash is shown, confirmation asked)
             page.goto(base + f"/-/ovop/editions/{NEW}/history")
             assert page.locator("article.ovop-wb-hist").count() == 4
             assert "siti" in page.locator("article.ovop-wb-hist").first.inner_text()
+            shots(page, "history")
             page.goto(base + f"/-/ovop/editions/{NEW}/freeze")
             digest = page.locator(".ovop-wb-digest").inner_text()
             assert digest.startswith("sha256:")

@@ -50,6 +50,12 @@ SPEC = [
         ("movement", "obj", [PROV])]),
     ("sources", "map", [("title", "req", None), ("url", "req", None)]),
 ]
+def _both(name: str) -> str:
+    """A column's caption, Indonesian / English (the label a narrow screen shows above each cell)."""
+    id_text, en_text = CAPTIONS.get(name, (name, name))
+    return id_text if id_text == en_text else f"{id_text} / {en_text}"
+
+
 CAPTIONS = {
     "title": ("Judul", "Title"), "legal_basis": ("Dasar hukum", "Legal basis"), "star_scale": ("Skala bintang", "Star scale"),
     "commodities": ("Komoditas", "Commodities"), "gates": ("Syarat administrasi", "Gates"),
@@ -293,7 +299,7 @@ class Renderer:
         if kind == "cards":
             inner = "".join(self.cell(n, k, o, item.get(n), path + (n,)) for n, k, o in opts)
             return f'<div class="ovop-wb-card" data-item>{tools}{mark}{inner}</div>'
-        cells = "".join(f'<td data-label="{_e(CAPTIONS.get(n, (n, n))[0])}">{self.field(n, k, o, item.get(n), path + (n,))}</td>'
+        cells = "".join(f'<td data-label="{_e(_both(n))}">{self.field(n, k, o, item.get(n), path + (n,))}</td>'
                         for n, k, o in opts)
         return f'<tr data-item>{cells}<td class="t">{tools}{mark}</td></tr>'
 

@@ -39,4 +39,13 @@ def entries(ws: str | Path, edition: str | None = None) -> list[dict]:
         rows = [dict(r) for r in conn.execute(sql, [edition] if edition else [])]
     for r in rows:
         r["when"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(r["at"]))
+        r["said"] = said(r["action"])
     return rows
+
+
+def said(action: str) -> str:
+    """What was done, Indonesian / English (the table keeps the English words it was recorded with)."""
+    if action.startswith("new draft from "):
+        parent = action[len("new draft from "):]
+        return f"draf baru dari {parent} / new draft from {parent}"
+    return {"save": "simpan / save", "freeze": "bekukan / freeze"}.get(action, action)

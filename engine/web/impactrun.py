@@ -2,24 +2,34 @@
 over the stored inputs of the published database, re-targeted at the base and at the draft, with assumed
 values for evidence and gate facts the draft adds (no past assessment has them).
 
-The population and the base edition's outcomes are kept between edits (keyed by the database file and the
-base edition's hash); an edit re-checks and re-evaluates only the draft side.
+The population and the base side are kept between edits (keyed by the database file and the base edition's
+hash): the records valid under the base, as decoded columns (engine.web.workbench_columns), and their outcomes.
+An edit that keeps what a valid input is (the draft adds evidence or gate facts, with assumed values, or
+changes levels, points, weights, bands, caps, consequences) only decides the draft on those columns; one
+that changes an input's definition (a range, a code list, a gate, the commodities) re-checks every record.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from ..batch import BatchEvaluator
+import numpy as np
+
+from ..batch import CONDITIONAL, INELIGIBLE, NOT_AWARDED, BatchEvaluator, as_dict, decide
 from ..impact import compare, why_not_evaluated
-from ..inputs import Catalogue, FastCheck, slow
+from ..inputs import Catalogue, FastCheck, Spec, slow
 from ..publish import register
 from ..rules import RuleSet, load_commodity_map
+from .workbench import settle
+from .workbench_columns import Store
 
 MAX_REASONS = 200  # records not re-targeted whose reason is worked out one by one; the rest are counted
+MAX_SLOW = 500  # per edit, records the fast check is unsure of that go through the normal path; others left out
+MAX_MOVES = 200
+INLINE_MAX = 20_000  # a larger population's impact is not in the saved page: the page fetches it after  # movers whose reasons are worked out (the page shows 100); all are counted
 _CACHE: dict = {}
 
 
@@ -30,10 +40,25 @@ class Result:
     states: list[str]
     matrix: dict[str, dict[str, int]]
     evaluated: int
-    moves: list[tuple] = field(default_factory=list)
+    moves: list[tuple] = field(default_factory=list)  # the first MAX_MOVES movers, with their reasons
+    movers: int = 0  # how many move
+    unchecked: int = 0  # left out: the fast check was unsure of them, and more than MAX_SLOW were
     not_retargeted: dict[str, int] = field(default_factory=dict)
     reasons: list[dict] = field(default_factory=list)
     assumed: dict[str, Any] = field(default_factory=dict)
+
+
+def size(db: str | Path) -> int:
+    """How many assessments the published database holds (cached while the file is unchanged)."""
+    path = Path(db)
+    try:
+        key = ("size", str(path.resolve()), path.stat().st_mtime_ns)
+    except OSError:
+        return 0
+    if key not in _CACHE:
+        with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as conn:
+            _CACHE[key] = conn.execute("select count(*) from assessments").fetchone()[0]
+    return _CACHE[key]
 
 
 def population(db: str | Path) -> list[dict]:
@@ -48,6 +73,7 @@ def population(db: str | Path) -> list[dict]:
                 "from assessments order by rowid")]
         _CACHE.clear() if len(_CACHE) > 8 else None
         _CACHE[key] = raws
+        settle()
     return _CACHE[key]
 
 
@@ -78,17 +104,28 @@ def _with(raws: list[dict], assumed: dict[str, Any]) -> list[dict]:
             else r for r in raws]
 
 
-def _retarget(ruleset: RuleSet, catalogue, cmap, raws: list[dict], edition: str, out: Result) -> list:
+def _retarget(ruleset: RuleSet, catalogue, cmap, raws: list[dict], edition: str, out: Result,
+              positions: list[int] | None = None, limit: int | None = None) -> list:
+    """The records re-targeted at `edition`, as `ovop impact` does: the fast check, and the normal path for
+    what it is not certain of; None: not valid there (counted; the first MAX_REASONS with why).
+    `positions`: where these records are in the population (default: 0, 1, ...); `limit`: at most so many
+    records through the normal path (one by one, ~1 ms each), the others left out and counted in `unchecked`."""
     target = ruleset.get(edition).model
     found = FastCheck(catalogue, target, cmap).chunk(raws)
+    asked = 0
     for i, a in enumerate(found):
         if a is None:
-            out.not_retargeted[edition] = out.not_retargeted.get(edition, 0) + 1
-            if len(out.reasons) < MAX_REASONS:
-                text = json.dumps(raws[i], ensure_ascii=False)
-                a2, errors = slow(text, "published", i + 1, i + 1, catalogue, target, cmap)
-                found[i] = a2
-                for ident, why in why_not_evaluated(errors).items():
+            if limit is not None and asked >= limit:
+                out.unchecked += 1
+                continue
+            asked += 1
+            text = json.dumps(raws[i], ensure_ascii=False)
+            n = (positions[i] if positions else i) + 1
+            found[i], errors = slow(text, "published", n, n, catalogue, target, cmap)
+            if found[i] is None:
+                out.not_retargeted[edition] = out.not_retargeted.get(edition, 0) + 1
+            for ident, why in why_not_evaluated(errors).items():
+                if len(out.reasons) < MAX_REASONS:
                     out.reasons.append({"id": ident, "edition": edition, "reason": why})
     return found
 
@@ -100,38 +137,175 @@ def run(ruleset: RuleSet, base: str, draft: str, raws: list[dict], assumed: dict
     out = Result(base, draft, states, {r: {c: 0 for c in states} for r in states}, 0, assumed=assumed)
     catalogue = Catalogue.of(ruleset)
     cmap = load_commodity_map(ruleset.directory, catalogue.editions)
-    key = ("base", id(raws), base, ruleset.get(base).hash)
-    if key not in _CACHE:
-        be = BatchEvaluator(ruleset)
-        under_base = _retarget(ruleset, catalogue, cmap, raws, base, Result(base, draft, [], {}, 0))
-        _CACHE[key] = (under_base, be, {})
-    under_base, be, columns = _CACHE[key]
-    if not assumed and _inputs(ruleset, base) == _inputs(ruleset, draft):
-        under_draft = [dict(a, edition=draft) if isinstance(a, dict) else a for a in under_base]  # same checks
-    else:
-        under_draft = _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out)
-    both = [i for i, (a, d) in enumerate(zip(under_base, under_draft)) if a is not None and d is not None]
-    if not both:
+    kept = _base(ruleset, catalogue, cmap, raws, base)
+    if not kept.valid:
+        _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out)
         return out
-    subset = tuple(both) if len(both) != len(raws) else None
-    if subset not in columns:
-        columns.clear()
-        columns[subset] = be.evaluate_columns([under_base[i] for i in both], base)
-    draft_be = BatchEvaluator(ruleset)
-    after = draft_be.evaluate_columns([under_draft[i] for i in both], draft)
-    counts, moves = compare(columns[subset], after, ["published"] * len(both))
-    for (b, a), n in counts.items():
-        out.matrix[b][a] += n
-        out.evaluated += n
-    out.moves = moves
+    after = _on_columns(ruleset, catalogue, cmap, raws, kept, draft, assumed, out)
+    if after is None:  # the draft changes what a valid input is: every record is checked again
+        out.not_retargeted, out.reasons = {}, []
+        under_draft = _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out, limit=MAX_SLOW)
+        both = [j for j, i in enumerate(kept.valid) if under_draft[i] is not None]
+        if not both:
+            return out
+        after = BatchEvaluator(ruleset).evaluate_columns([under_draft[kept.valid[j]] for j in both], draft)
+        before = kept.columns if len(both) == len(kept.valid) else _subset(kept.columns, both)
+    else:
+        before = kept.columns
+    _count(before, after, out)
     return out
 
 
-def _inputs(ruleset: RuleSet, edition: str) -> tuple:
-    """What decides whether an input is valid for an edition: its commodities, gates and evidence."""
-    m = ruleset.get(edition).model
-    return ([c.code for c in m.commodities], [g.model_dump() for g in m.gates],
-            sorted((c.evidence.model_dump_json() for c in m.criteria)))
+@dataclass
+class _Kept:
+    """The base side of a population, built once per population and base edition."""
+    under_base: list
+    valid: list[int]          # positions of the records valid under the base
+    store: Store              # those records as decoded columns
+    columns: Any              # their outcomes under the base (engine.batch.Columns)
+    invalid: dict = field(default_factory=dict)  # the draft-side check of the others, by the draft's inputs
+
+
+def _base(ruleset: RuleSet, catalogue, cmap, raws: list[dict], base: str) -> _Kept:
+    key = ("base", id(raws), len(raws), base, ruleset.get(base).hash)
+    if key not in _CACHE:
+        under_base = _retarget(ruleset, catalogue, cmap, raws, base, Result(base, base, [], {}, 0))
+        valid = [i for i, a in enumerate(under_base) if a is not None]
+        store = Store([as_dict(under_base[i]) for i in valid])  # a record the slow reader read: a model
+        be = BatchEvaluator(ruleset)
+        columns = be.evaluate_columns(store.records, base) if valid else None
+        _CACHE[key] = _Kept(under_base, valid, store, columns)
+        settle()
+    return _CACHE[key]
+
+
+def _on_columns(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str, assumed: dict, out: Result):
+    """The draft's outcomes from the kept columns, when a record valid under the base is valid under the
+    draft exactly (the draft only adds evidence or gate facts, with valid assumed values); else None."""
+    if not _adds_only(ruleset, kept, out.base, draft):
+        return None
+    if assumed:
+        sample = _with([raws[kept.valid[0]]], assumed)
+        if _retarget(ruleset, catalogue, cmap, sample, draft, Result(out.base, draft, [], {}, 0))[0] is None:
+            return None  # an assumed value the draft refuses: say why record by record
+    plan = BatchEvaluator(ruleset).plan(draft)
+    inputs = kept.store.inputs(plan, assumed)
+    if inputs is None:
+        return None
+    _invalid_under_draft(ruleset, catalogue, cmap, raws, kept, draft, assumed, out)
+    return decide(plan, inputs)
+
+
+def _invalid_under_draft(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str, assumed: dict, out: Result) -> None:
+    """The records not valid under the base, checked under the draft only to count (and say why) those not
+    valid there either; kept while the draft's inputs and the assumed values are the same."""
+    m = ruleset.get(draft).model
+    key = ("invalid", id(kept), repr([[c.code for c in m.commodities], [(g.fact, Spec.of(g), g.applies_to) for g in m.gates],
+                                      sorted(_defs(m).items()), sorted(assumed.items())]))
+    if key not in kept.invalid:
+        mine = Result(out.base, draft, [], {}, 0)
+        invalid = [i for i, a in enumerate(kept.under_base) if a is None]
+        if invalid:
+            _retarget(ruleset, catalogue, cmap, _with([raws[i] for i in invalid], assumed), draft, mine, invalid)
+        if len(kept.invalid) > 16:
+            kept.invalid.clear()
+        kept.invalid[key] = (mine.not_retargeted, mine.reasons)
+    counted, reasons = kept.invalid[key]
+    out.not_retargeted.update({draft: counted[draft]} if draft in counted else {})
+    out.reasons += reasons
+
+
+def _adds_only(ruleset: RuleSet, kept: _Kept, base: str, draft: str) -> bool:
+    """Whether a record valid under the base is valid under the draft exactly when the values the draft adds
+    are: the same commodities; every evidence and gate fact both state has the same definition (type,
+    range, codes; a gate also where it applies). Names the draft drops stay known (the catalogue of every
+    edition), names it adds are assumed. What a gate requires, levels, points, weights, bands, caps and
+    consequences decide, they do not make an input valid or not."""
+    b, d = ruleset.get(base).model, ruleset.get(draft).model
+    if [c.code for c in b.commodities] != [c.code for c in d.commodities]:
+        return False
+    ev_b, ev_d = _defs(b), _defs(d)
+    gates_d = {g.fact: g for g in d.gates}
+    return all(ev_d.get(n, v) == v for n, v in ev_b.items()) and all(
+        g.fact not in gates_d or (Spec.of(g), g.applies_to) == (Spec.of(gates_d[g.fact]), gates_d[g.fact].applies_to)
+        for g in b.gates)
+
+
+def _defs(model) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for c in model.criteria:
+        out.setdefault(c.evidence.name, []).append(Spec.of(c.evidence))
+    return {k: sorted(v, key=repr) for k, v in out.items()}
+
+
+def _count(before, after, out: Result) -> None:
+    """The matrix (numpy over every record; a conditional state gets its row and column when it first occurs,
+    as in `ovop impact`) and the first MAX_MOVES movers with their reasons."""
+    sb, sa = _state_codes(before), _state_codes(after)
+    if len(sb):
+        codes = np.union1d(np.unique(sb), np.unique(sa))  # the few states that occur
+        k = len(codes)
+        pair = np.searchsorted(codes, sb) * k + np.searchsorted(codes, sa)
+        counts = np.bincount(pair, minlength=k * k)
+        present = np.flatnonzero(counts)
+        seen = _first_positions(pair, present)
+        for p in sorted(present.tolist(), key=seen.__getitem__):
+            b, a = divmod(p, k)
+            _add(out, _state_name(int(codes[b])), _state_name(int(codes[a])), int(counts[p]))
+    moved = np.flatnonzero(sb != sa)
+    out.movers = int(moved.size)
+    picked = moved[:MAX_MOVES].tolist()
+    if picked:
+        _, out.moves = compare(_subset(before, picked), _subset(after, picked), ["published"] * len(picked))
+
+
+def _add(out: Result, before: str, after: str, n: int) -> None:
+    for s in (before, after):
+        if s not in out.states:
+            out.states.append(s)
+            for row in out.matrix.values():
+                row[s] = 0
+            out.matrix[s] = {c: 0 for c in out.states}
+    out.matrix[before][after] += n
+    out.evaluated += n
+
+
+def _first_positions(pair: np.ndarray, present: np.ndarray) -> dict[int, int]:
+    """Where each (before, after) pair first occurs: the matrix gets a new state in the order `ovop impact` meets it."""
+    order = np.argsort(pair, kind="stable")
+    starts = np.searchsorted(pair[order], present)
+    return dict(zip(present.tolist(), order[starts].tolist()))
+
+
+def _state_codes(cols) -> np.ndarray:
+    """status * 1000 + stars: one number per state (as engine.impact.rows.states names them)."""
+    return cols.status.astype(np.int64) * 1000 + cols.stars.astype(np.int64)
+
+
+def _state_name(code: int) -> str:
+    status, stars = divmod(code, 1000)
+    if status == INELIGIBLE:
+        return "ineligible"
+    if status == NOT_AWARDED:
+        return "not_awarded"
+    if status == CONDITIONAL:
+        return f"conditional:{stars or 'none'}"
+    return str(stars)
+
+
+def _subset(cols, picked: list[int]):
+    """The same Columns for some of the records only."""
+    idx = np.asarray(picked, dtype=np.int64)
+    n = len(cols)
+    parts = {}
+    for f in fields(cols):
+        v = getattr(cols, f.name)
+        if isinstance(v, np.ndarray) and v.shape[:1] == (n,):
+            v = v[idx]
+        elif isinstance(v, list) and len(v) == n:
+            v = [v[i] for i in picked]
+        parts[f.name] = v
+    return replace(cols, **parts)
 
 
 def _states(ruleset: RuleSet, edition: str) -> list[str]:

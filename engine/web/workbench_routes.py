@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from datasette.utils.asgi import Response
 from markupsafe import Markup
@@ -120,11 +120,47 @@ async def show(datasette, request, wb: Workbench, d, assumed: dict | None = None
     editable = d.is_draft and await can_edit(datasette, request)
     html, loose = form.Renderer(d.sources, readonly=not editable).form(posted or d.effective, checked.by_field)
     diff = wb.diff(d, checked.ruleset)
-    impact = ({"blocked": True} if checked.problems else
-              await asyncio.to_thread(impact_of, datasette, checked.ruleset, d, assumed or {}))
+    size = impactrun.size(paths(datasette)[2]) if paths(datasette)[2] else 0
+    if checked.problems:
+        impact = {"blocked": True}
+    elif size > impactrun.INLINE_MAX:  # the page first, the impact a moment later (GET …/impact)
+        query = urlencode([(k, v) for k, v in (assumed or {}).items() if k.startswith("a.")])
+        impact = {"deferred": f"/-/ovop/editions/{quote(d.edition)}/impact" + (f"?{query}" if query else ""),
+                  "size": f"{size:,}"}
+    else:
+        impact = await asyncio.to_thread(impact_of, datasette, checked.ruleset, d, assumed or {})
     return await page(datasette, request, "ovop_wb_edit.html", status=status, d=d, form_html=html, loose=loose,
                       problems=checked.problems, diff=diff, impact=impact, editable=editable, saved=saved,
-                      conflict=conflict, freeze_hash=None)
+                      conflict=conflict, freeze_hash=None, assumed=assumed_values(checked.ruleset, d, impact, assumed))
+
+
+def assumed_values(ruleset, d, impact, given: dict | None) -> dict:
+    """The values assumed for the evidence and gate facts the draft adds (shown in the form)."""
+    if impact and impact.get("r"):
+        return impact["r"].assumed
+    parent = d.data.get("extends")
+    if ruleset is None or not parent or d.edition not in ruleset.editions or parent not in ruleset.editions:
+        return {}
+    wanted = {k[2:]: _value(v) for k, v in (given or {}).items() if k.startswith("a.")}
+    return {k: wanted.get(k, v) for k, v in impactrun.new_names(ruleset, parent, d.edition).items()}
+
+
+async def impact_page(datasette, request):
+    """The impact of a draft on the published assessments on its own (the editor's page fetches it when the
+    population is large); `part=1`: the section's content only."""
+    wb, edition = bench(datasette), request.url_vars["edition"]
+    try:
+        d = await asyncio.to_thread(wb.draft, edition)
+    except OvopError as exc:
+        return await bad(datasette, request, exc, 404)
+    checked = await asyncio.to_thread(wb.check, d)
+    assumed = {k: request.args.get(k) for k in request.args.keys() if k.startswith("a.")}
+    impact = {"blocked": True} if checked.problems else \
+        await asyncio.to_thread(impact_of, datasette, checked.ruleset, d, assumed)
+    if request.args.get("part"):
+        html = await datasette.render_template("ovop_wb_impact.html", {"impact": impact}, request=request)
+        return Response.html(html)
+    return await page(datasette, request, "ovop_wb_impact_page.html", d=d, impact=impact)
 
 
 def impact_of(datasette, ruleset, d, assumed: dict) -> dict | None:
@@ -138,7 +174,8 @@ def impact_of(datasette, ruleset, d, assumed: dict) -> dict | None:
         r = impactrun.run(ruleset, parent, d.edition, raws, wanted)
     except Exception as exc:  # the draft may not compile yet: say so beside the form
         return {"error": getattr(exc, "render", lambda: str(exc))()}
-    return {"r": r, "moves": r.moves[:100], "rows": [(s, [r.matrix[s][c] for c in r.states]) for s in r.states]}
+    return {"r": r, "moves": r.moves[:100], "max_slow": impactrun.MAX_SLOW,
+            "rows": [(s, [r.matrix[s][c] for c in r.states]) for s in r.states]}
 
 
 def _value(text: str):
@@ -263,6 +300,7 @@ ROUTES = [
     (rf"^/-/ovop/editions/{ED}/freeze$", freeze_page),
     (rf"^/-/ovop/editions/{ED}/freeze/confirm$", freeze),
     (rf"^/-/ovop/editions/{ED}/history$", history_page),
+    (rf"^/-/ovop/editions/{ED}/impact$", impact_page),
     (r"^/-/ovop/login$", login),
     (r"^/-/ovop/logout$", logout),
     (r"^/-/ovop/static/(?P<file>[a-z_]+\.(js|css))$", static),

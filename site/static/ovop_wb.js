@@ -49,6 +49,14 @@
     if (what === "up" && row.previousElementSibling) { row.parentElement.insertBefore(row, row.previousElementSibling); }
     if (what === "down" && row.nextElementSibling) { row.parentElement.insertBefore(row.nextElementSibling, row); }
   });
+  // a large population's impact comes after the page: fetched, then put in place of its note
+  document.querySelectorAll("[data-impact-src]").forEach(function (note) {
+    var src = note.dataset.impactSrc;
+    fetch(src + (src.indexOf("?") < 0 ? "?" : "&") + "part=1", {credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
+      .then(function (html) { note.outerHTML = html; })
+      .catch(function () { note.classList.add("ovop-wb-err"); });
+  });
   document.addEventListener("submit", function (ev) {
     if (ev.target.id === "editor") { rename(ev.target); }
   });

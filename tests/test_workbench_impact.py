@@ -1,0 +1,181 @@
+"""The workbench's impact of an edit on the published population (engine.web.impactrun): the kept decoded
+columns are exactly what the batch path codes from the records, edition by edition; an edit decided on them
+(bands, an added criterion with assumed evidence) says what checking and deciding every record again says;
+an edit that changes what a valid input is re-checks every record and agrees with `ovop impact`."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from engine.batch import BatchEvaluator, columns_of
+from engine.impact import impact
+from engine.inputs import Catalogue
+from engine.rules import load_commodity_map, load_rules
+from engine.web import impactrun
+from engine.web.workbench_columns import Store
+from tests.rulecopy import new_edition_id
+from tests.wb_server import ROOT
+
+DATASETS = sorted((ROOT / "datasets" / "synthetic").glob("*.yaml"))
+BANDS = ("bands:\n  - {stars: 3, min_score: 82, provenance: {status: assumed}}\n"
+         "  - {stars: 2, min_score: 71, provenance: {status: assumed}}\n"
+         "  - {stars: 1, min_score: 60, provenance: {status: assumed}}\n")
+NEW_CRITERION = """criteria:
+  add:
+    - id: C9
+      group: C
+      aspect: VI
+      label: {id: Sertifikat hijau, en: Green certificate}
+      provenance: {status: assumed, note: test}
+      evidence:
+        name: sertifikat_hijau
+        type: enum
+        label: {id: Sertifikat hijau, en: Green certificate}
+        codes:
+          - {code: belum, label: {id: Belum, en: Not yet}}
+          - {code: ada, label: {id: Ada, en: Has one}}
+      levels:
+        - {points: 0, codes: [belum]}
+        - {points: 3, codes: [ada]}
+"""
+STRICTER_GATE = """gates:
+  replace:
+    - fact: unit_sentra
+      type: integer
+      min: 0
+      requires: "x >= 8"
+      applies_to: all
+      label: {id: Sentra memiliki sedikitnya delapan unit usaha, en: The sentra has at least eight units}
+      provenance: {status: assumed, note: test}
+"""
+DROPPED = """criteria:
+  remove: [A2]
+"""
+NARROWER = """criteria:
+  replace:
+    - id: A1
+      group: A
+      aspect: I
+      label: {id: Bahan baku lokal, en: Local raw material}
+      provenance: {status: assumed, note: test}
+      evidence: {name: bahan_baku_lokal_pct, type: number, unit: percent, min: 0, max: 99,
+                 label: {id: Bahan baku lokal, en: Local raw material}}
+      levels:
+        - {points: 1, when: "x < 80"}
+        - {points: 2, when: "80 <= x <= 99"}
+"""
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    from engine.publish.build import publish
+    folder = tmp_path_factory.mktemp("wbimpact")
+    shutil.copytree(ROOT / "rules", folder / "rules")
+    publish(folder / "ovop.db", DATASETS, folder / "rules", check=0)
+    return folder, impactrun.population(folder / "ovop.db")
+
+
+def draft(folder, body: str, tmp_path) -> tuple:
+    rules = tmp_path / "rules"
+    shutil.copytree(folder / "rules", rules)
+    new = new_edition_id(rules)
+    (rules / new).mkdir()
+    (rules / new / "edition.yaml").write_text(f'edition: "{new}"\nextends: "2024"\nstatus: draft\n'
+                                              f'title: {{id: Draf, en: Draft}}\n{body}', encoding="utf-8")
+    return load_rules(rules), new
+
+
+def same_inputs(a, b) -> None:
+    assert a.ids == b.ids
+    for name in ("commodity", "prev_ok", "prev_stars"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    for name in ("gate_state", "gate_value", "evidence"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.keys() == y.keys(), name
+        for k in x:
+            assert np.array_equal(np.asarray(x[k]), np.asarray(y[k])) and np.asarray(x[k]).dtype == \
+                np.asarray(y[k]).dtype, (name, k)
+    assert {k: list(v) for k, v in a.raw.items()} == {k: list(v) for k, v in b.raw.items()}
+
+
+def test_kept_columns_are_what_the_batch_path_codes(published):
+    folder, raws = published
+    rs = load_rules(folder / "rules")
+    catalogue = Catalogue.of(rs)
+    cmap = load_commodity_map(rs.directory, catalogue.editions)
+    be = BatchEvaluator(rs)
+    for base in rs.editions:
+        kept = impactrun._base(rs, catalogue, cmap, raws, base)
+        assert len(kept.valid) >= 100
+        for edition in rs.editions:  # the columns of one base's records, coded for every edition's plan
+            plan = be.plan(edition)
+            if set(plan.evidence) - set(kept.store.records[0]["evidence"]):
+                continue  # needs evidence these records do not have
+            same_inputs(kept.store.inputs(plan), columns_of(plan, kept.store.records))
+
+
+def test_assumed_new_evidence_is_coded_as_if_every_record_had_it(published, tmp_path):
+    folder, raws = published
+    rs, new = draft(folder, NEW_CRITERION, tmp_path)
+    records = [dict(r, evidence=dict(r["evidence"])) for r in raws if r["edition"] == "2024"][:50]
+    store = Store(records)
+    plan = BatchEvaluator(rs).plan(new)
+    for value in ("ada", "belum"):
+        with_it = [dict(r, evidence={**r["evidence"], "sertifikat_hijau": value}) for r in records]
+        same_inputs(store.inputs(plan, {"evidence.sertifikat_hijau": value}), columns_of(plan, with_it))
+    some = [dict(r, evidence={**r["evidence"], "sertifikat_hijau": "ada"}) if i % 3 == 0 else r
+            for i, r in enumerate(records)]  # a record's own value wins over the assumed one
+    same_inputs(Store(some).inputs(plan, {"evidence.sertifikat_hijau": "belum"}),
+                columns_of(plan, [dict(r, evidence={"sertifikat_hijau": "belum", **r["evidence"]}) for r in some]))
+
+
+@pytest.mark.parametrize("body,assumed", [(BANDS, {}), (NEW_CRITERION, {}),
+                                          (NEW_CRITERION + BANDS, {"evidence.sertifikat_hijau": "ada"}),
+                                          (STRICTER_GATE, {}), (DROPPED, {})])
+def test_an_edit_on_the_kept_columns_says_what_checking_every_record_says(published, tmp_path, monkeypatch,
+                                                                         body, assumed):
+    folder, raws = published
+    rs, new = draft(folder, body, tmp_path)
+    taken = []
+    real = impactrun._on_columns
+    monkeypatch.setattr(impactrun, "_on_columns", lambda *a: taken.append(real(*a)) or taken[-1])
+    fast = impactrun.run(rs, "2024", new, raws, assumed)
+    assert taken and taken[0] is not None  # decided on the kept columns
+    monkeypatch.setattr(impactrun, "_on_columns", lambda *a: None)
+    slow = impactrun.run(rs, "2024", new, raws, assumed)
+    assert fast.matrix == slow.matrix and fast.evaluated == slow.evaluated > 100
+    assert fast.not_retargeted == slow.not_retargeted and fast.not_retargeted[new] > 50  # other editions' records
+    assert fast.reasons == slow.reasons and fast.movers == slow.movers and fast.moves == slow.moves
+    assert fast.movers > 3 or body == NEW_CRITERION  # an added criterion at 0 points moves nobody
+    if not fast.assumed:  # and `ovop impact` of the published population agrees (it assumes nothing)
+        theirs = impact(rs, new, "2024", DATASETS)
+        assert fast.matrix == theirs.matrix and fast.movers == len(theirs.moves)
+    assert fast.assumed == slow.assumed
+
+
+def test_an_edit_of_what_a_valid_input_is_checks_every_record(published, tmp_path, monkeypatch):
+    folder, raws = published
+    rs, new = draft(folder, NARROWER + BANDS, tmp_path)
+    taken = []
+    real = impactrun._on_columns
+    monkeypatch.setattr(impactrun, "_on_columns", lambda *a: taken.append(real(*a)) or taken[-1])
+    mine = impactrun.run(rs, "2024", new, raws)
+    assert taken == [None]
+    theirs = impact(rs, new, "2024", DATASETS)  # the published population: every bundled dataset
+    assert mine.matrix == theirs.matrix and mine.evaluated == theirs.evaluated > 50
+    assert mine.movers == len(theirs.moves) and [m[0] for m in mine.moves] == [m.id for m in theirs.moves]
+    assert mine.not_retargeted[new] == len({(s['id'], s['edition']) for s in theirs.skipped if s['edition'] == new}) > 0
+
+
+def test_past_the_limit_records_the_fast_check_is_unsure_of_are_left_out_and_counted(published, tmp_path,
+                                                                                    monkeypatch):
+    folder, raws = published
+    rs, new = draft(folder, NARROWER, tmp_path)
+    exact = impactrun.run(rs, "2024", new, raws)
+    monkeypatch.setattr(impactrun, "MAX_SLOW", 5)
+    bounded = impactrun.run(rs, "2024", new, raws)
+    assert exact.unchecked == 0 and bounded.unchecked > 0
+    assert bounded.evaluated < exact.evaluated
+    assert bounded.not_retargeted[new] + bounded.unchecked >= exact.not_retargeted[new]
