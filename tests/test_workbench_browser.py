@@ -75,6 +75,7 @@ def test_policy_officer_journey(server):
             assert int(page.locator(".ovop-wb-movers-n").inner_text()) == 3
             movers = page.locator(".ovop-wb-movers").inner_text()
             assert "band: 3 stars (score 80 >= 80) -> 2 stars (score 80 >= 70; 3 stars needs >= 82)" in movers  # the draft's 82
+            assert "pita: 3 bintang (skor 80 >= 80) -> 2 bintang (skor 80 >= 70; 3 bintang perlu >= 82)" in movers
             assert page.locator("#clean").count() == 1
             shots(page, "editor-impact", "#impact")
 
