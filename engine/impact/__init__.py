@@ -4,6 +4,7 @@ core (impact of a draft on assessment files), assume (answers assumed for what a
 (render, echo: the text a reader sees) over rows (reasons read from trace rows)
 and stream (JSON Lines populations over worker processes); publish adds a run to the database.
 """
+from .assume import apply as with_assumed
 from .assume import new_names
 from .assume import parse as parse_assumptions
 from .core import Impact, count_lines, default_datasets, impact
@@ -11,5 +12,5 @@ from .report import echo, render
 from .publish import check_target, publish_impact
 from .rows import compare, why_not_evaluated
 
-__all__ = ["new_names", "parse_assumptions", "Impact", "count_lines", "default_datasets", "echo", "impact", "render",
+__all__ = ["new_names", "parse_assumptions", "with_assumed", "Impact", "count_lines", "default_datasets", "echo", "impact", "render",
            "check_target", "publish_impact", "compare", "why_not_evaluated"]

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from ..batch import CONDITIONAL, INELIGIBLE, NOT_AWARDED, BatchEvaluator, as_dict, decide
-from ..impact import compare, why_not_evaluated
+from ..impact import compare, why_not_evaluated, with_assumed
+from ..impact import new_names as assumed_defaults
 from ..inputs import Catalogue, FastCheck, Spec, slow
 from ..publish import register
 from ..rules import RuleSet, load_commodity_map
@@ -79,29 +80,8 @@ def population(db: str | Path) -> list[dict]:
 
 def new_names(ruleset: RuleSet, base: str, draft: str) -> dict[str, Any]:
     """Evidence names and gate facts of the draft that the base does not have, with a default assumption
-    (the lowest code, the minimum, or 0; gates: the requirement met)."""
-    b, d = ruleset.get(base).model, ruleset.get(draft).model
-    known = set(b.evidence_names()) | {g.fact for g in b.gates}
-    out: dict[str, Any] = {}
-    for c in d.criteria:
-        ev = c.evidence
-        if ev.name not in known:
-            out["evidence." + ev.name] = (ev.codes[0].code if ev.type == "enum" and ev.codes else
-                                          ev.min if ev.min is not None else 0)
-    for g in d.gates:
-        if g.fact not in known:
-            out["gates." + g.fact] = True if g.type == "boolean" else (g.min if g.min is not None else 0)
-    return out
-
-
-def _with(raws: list[dict], assumed: dict[str, Any]) -> list[dict]:
-    if not assumed:
-        return raws
-    ev = {k.split(".", 1)[1]: v for k, v in assumed.items() if k.startswith("evidence.")}
-    gates = {k.split(".", 1)[1]: v for k, v in assumed.items() if k.startswith("gates.")}
-    return [dict(r, evidence={**ev, **r["evidence"]}, gates={**gates, **r["gates"]})
-            if isinstance(r, dict) and isinstance(r.get("evidence"), dict) and isinstance(r.get("gates"), dict)
-            else r for r in raws]
+    (as `ovop impact --assume` takes them: engine.impact.assume)."""
+    return assumed_defaults(ruleset.get(base).model, ruleset.get(draft).model)
 
 
 def _retarget(ruleset: RuleSet, catalogue, cmap, raws: list[dict], edition: str, out: Result,
@@ -139,12 +119,12 @@ def run(ruleset: RuleSet, base: str, draft: str, raws: list[dict], assumed: dict
     cmap = load_commodity_map(ruleset.directory, catalogue.editions)
     kept = _base(ruleset, catalogue, cmap, raws, base)
     if not kept.valid:
-        _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out)
+        _retarget(ruleset, catalogue, cmap, with_assumed(raws, assumed), draft, out)
         return out
     after = _on_columns(ruleset, catalogue, cmap, raws, kept, draft, assumed, out)
     if after is None:  # the draft changes what a valid input is: every record is checked again
         out.not_retargeted, out.reasons = {}, []
-        under_draft = _retarget(ruleset, catalogue, cmap, _with(raws, assumed), draft, out, limit=MAX_SLOW)
+        under_draft = _retarget(ruleset, catalogue, cmap, with_assumed(raws, assumed), draft, out, limit=MAX_SLOW)
         both = [j for j, i in enumerate(kept.valid) if under_draft[i] is not None]
         if not both:
             return out
@@ -185,7 +165,7 @@ def _on_columns(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str, assumed
     if not _adds_only(ruleset, kept, out.base, draft):
         return None
     if assumed:
-        sample = _with([raws[kept.valid[0]]], assumed)
+        sample = with_assumed([raws[kept.valid[0]]], assumed)
         if _retarget(ruleset, catalogue, cmap, sample, draft, Result(out.base, draft, [], {}, 0))[0] is None:
             return None  # an assumed value the draft refuses: say why record by record
     plan = BatchEvaluator(ruleset).plan(draft)
@@ -206,7 +186,7 @@ def _invalid_under_draft(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str
         mine = Result(out.base, draft, [], {}, 0)
         invalid = [i for i, a in enumerate(kept.under_base) if a is None]
         if invalid:
-            _retarget(ruleset, catalogue, cmap, _with([raws[i] for i in invalid], assumed), draft, mine, invalid)
+            _retarget(ruleset, catalogue, cmap, with_assumed([raws[i] for i in invalid], assumed), draft, mine, invalid)
         if len(kept.invalid) > 16:
             kept.invalid.clear()
         kept.invalid[key] = (mine.not_retargeted, mine.reasons)
