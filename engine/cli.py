@@ -174,13 +174,9 @@ def evaluate(paths, edition, as_json, lang, rules_dir):
     if as_json:
         click.echo(api.outcomes_json(outcomes), nl=False)
         return
+    from .decide.words import outcome_line
     for o in outcomes:
-        stars = f"{o.stars}★" if o.stars else "-"
-        score = f"{o.score:.2f}" if o.score is not None else "-"
-        extra = f" capped from {o.band_stars}★" if o.capped else (f" gates failed: {', '.join(o.gates_failed)}" if o.gates_failed else "")
-        if o.gates_unknown:
-            extra += f" gates unknown: {', '.join(o.gates_unknown)}"
-        click.echo(f"{o.id}  {o.edition}  {o.status}  {stars}  score {score}{extra}")
+        click.echo(outcome_line(o, lang))
 
 
 @cli.command("impact")

@@ -97,9 +97,14 @@ def test_readme_what_if_command_answers_with_stars(monkeypatch):
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(cli, ["evaluate", "datasets/samples/2018.yaml", "--edition", "2024"])
     assert result.exit_code == 0, result.output
-    assert "2018-DI-0002  2024  conditional  3★  score 93.67 gates unknown: dalam_sentra, unit_sentra, " \
+    assert "2018-DI-0002  2024  bersyarat  3★  skor 93,67 gerbang tidak diketahui: dalam_sentra, unit_sentra, " \
            "diusulkan_kabkota" in result.output
-    assert "2018-JI-0003  2024  ineligible  -  score - gates failed: izin_edar_pangan gates unknown: " in result.output
+    assert "2018-JI-0003  2024  tidak memenuhi syarat  -  skor - gerbang gagal: izin_edar_pangan gerbang tidak " \
+           "diketahui: " in result.output
+    english = CliRunner().invoke(cli, ["evaluate", "datasets/samples/2018.yaml", "--edition", "2024", "--lang", "en"])
+    assert "2018-DI-0002  2024  conditional  3★  score 93.67 gates unknown: dalam_sentra, unit_sentra, " \
+           "diusulkan_kabkota" in english.output
+    assert "2018-JI-0003  2024  ineligible  -  score - gates failed: izin_edar_pangan gates unknown: " in english.output
 
 
 @pytest.mark.parametrize("lang,line", [

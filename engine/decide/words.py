@@ -131,3 +131,25 @@ def _condition(edition, text: str, lang: str) -> str:
             text = re.sub(rf"\b{re.escape(key)}\b", word, text)
     text = text.replace(">=", "≥").replace("<=", "≤")
     return _NUMBER.sub(lambda mt: _locale(mt.group(0), lang), text)
+
+
+LINE = {
+    "id": {"awarded": "diberi bintang", "not_awarded": "tanpa bintang", "ineligible": "tidak memenuhi syarat",
+           "conditional": "bersyarat", "score": "skor", "capped": "dibatasi dari {n}★",
+           "failed": "gerbang gagal: {g}", "unknown": "gerbang tidak diketahui: {g}"},
+    "en": {"awarded": "awarded", "not_awarded": "not_awarded", "ineligible": "ineligible", "conditional": "conditional",
+           "score": "score", "capped": "capped from {n}★", "failed": "gates failed: {g}", "unknown": "gates unknown: {g}"},
+}
+
+
+def outcome_line(o, lang: str = "id") -> str:
+    """One outcome on one line, as `ovop evaluate` prints it: id, edition, status, stars, score and why
+    (capped from, gates failed, gates unknown)."""
+    w = LINE[lang]
+    stars = f"{o.stars}★" if o.stars else "-"
+    score = _locale(f"{o.score:.2f}", lang) if o.score is not None else "-"
+    extra = f" {w['capped'].format(n=o.band_stars)}" if o.capped else \
+        (f" {w['failed'].format(g=', '.join(o.gates_failed))}" if o.gates_failed else "")
+    if o.gates_unknown:
+        extra += f" {w['unknown'].format(g=', '.join(o.gates_unknown))}"
+    return f"{o.id}  {o.edition}  {w.get(o.status, o.status)}  {stars}  {w['score']} {score}{extra}"
