@@ -100,7 +100,7 @@ class Diagnostic:
     def render(self, lang: str | None = None) -> str:
         """file:line:col: path: message, then what is allowed, the line, a ready fix; in `lang` (id, en).
         A diagnostic none of whose words has its own Indonesian is said whole in English."""
-        said = lang == "id" and any(isinstance(x, Text) and x.templates[0] != x.templates[1]
+        said = lang == "id" and any(isinstance(x, Text) and x.say("id") != str(x)
                                     for x in (self.message, self.allowed, self.fix))
         allowed_word, fix_word = LABELS["id" if said else "en"]
         head = f"{printable(self.where(lang), False)}: "

@@ -151,7 +151,7 @@ def test_bad_input_exits_non_zero_and_writes_nothing(published, inputs):
 def test_missing_input_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(cli, ["publish", "--db", str(tmp_path / "ovop.db"), "--rules", str(RULES),
                                       str(tmp_path / "nope.yaml")])
-    assert result.exit_code == 1 and "no such file or folder" in result.output
+    assert result.exit_code == 1 and "berkas atau folder tidak ada" in result.output and "diizinkan: berkas penilaian" in result.output
     assert not (tmp_path / "ovop.db").exists()
 
 

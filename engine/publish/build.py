@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import Diagnostic, OvopError
+from ..errors import Diagnostic, OvopError, Text
 from ..rules import RuleSet, load_rules
 
 DEFAULT_DB = Path("build/ovop.db")
@@ -64,8 +64,10 @@ def dataset_files(paths: Iterable[str | Path]) -> list[Path]:
             if not any(x in p.stem for x in EXCLUDED):  # the published results are read on their own
                 found.add(p)
         else:
-            raise OvopError(Diagnostic(str(p), message="no such file or folder",
-                                       allowed="assessment files (.yaml, .yml, .json) or folders holding them"))
+            raise OvopError(Diagnostic(str(p), message=Text("berkas atau folder tidak ada", "no such file or folder"),
+                                       allowed=Text("berkas penilaian (.yaml, .yml, .json; .jsonl untuk populasi) "
+                                                    "atau folder yang memuatnya", "assessment files (.yaml, .yml, "
+                                                    ".json; .jsonl for populations) or folders holding them")))
     return sorted(found, key=lambda f: f.as_posix())
 
 
