@@ -174,7 +174,7 @@ def evaluate(paths, edition, as_json, lang, rules_dir):
     if as_json:
         click.echo(api.outcomes_json(outcomes), nl=False)
         return
-    from .decide.words import outcome_line
+    from .decide import outcome_line
     for o in outcomes:
         click.echo(outcome_line(o, lang))
 

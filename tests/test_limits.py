@@ -167,8 +167,8 @@ def test_the_bounds_are_the_engines():
         durable_adapter.MAX_SIGNIFICANT_DIGITS, durable_adapter.MAX_PROPERTIES, durable_adapter.MAX_DISTINCT_TESTS)
 
 
-@pytest.mark.parametrize("command", [["impact", "2026", "--base", "2013", "--lang", "en"], ["evaluate", "--edition", "2026"],
-                                     ["publish", "--db", "{tmp}/o.db"]])
+@pytest.mark.parametrize("command", [["impact", "2026", "--base", "2013", "--lang", "en"], ["evaluate", "--edition", "2026", "--lang", "en"],
+                                     ["publish", "--db", "{tmp}/o.db", "--lang", "en"]])
 def test_commands_that_decide_refuse_it_at_the_line_too(tmp_path, command):
     """Not an engine error with no line (evaluate) or an internal error (impact): the same words as the check."""
     from click.testing import CliRunner

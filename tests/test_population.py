@@ -156,14 +156,17 @@ def test_syntax_errors_and_duplicate_ids_stop_the_run(pop, tmp_path):
     broken = tmp_path / "broken.jsonl"
     broken.write_text("\n".join(lines[:2] + ["{\"id\": 1,"] + lines[2:]) + "\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["impact", "2022", "--base", "2024", str(broken), "--rules", str(RULES)])
-    assert res.exit_code == 1 and f"{broken}:3:" in res.stderr and "JSON syntax error" in res.stderr
+    assert res.exit_code == 1 and f"{broken}:3:" in res.stderr and "kesalahan penulisan JSON" in res.stderr
     assert res.stdout == "" and "Traceback" not in res.output
     twice = tmp_path / "twice.jsonl"
     twice.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
     res = CliRunner().invoke(cli, ["impact", "2022", "--base", "2024", str(twice), "--rules", str(RULES)])
     ident = json.loads(lines[1])["id"]
-    assert res.exit_code == 1 and f'{twice}:5: {ident}: id: duplicate id "{ident}"' in res.stderr
-    assert f"first at {twice}:2" in res.stderr
+    assert res.exit_code == 1 and f'{twice}:5: {ident}: id: nomor penilaian "{ident}" ganda' in res.stderr
+    assert f"pertama di {twice}:2" in res.stderr
+    english = CliRunner().invoke(cli, ["impact", "2022", "--base", "2024", str(twice), "--rules", str(RULES),
+                                       "--lang", "en"])
+    assert f'{twice}:5: {ident}: id: duplicate id "{ident}"' in english.stderr and f"first at {twice}:2" in english.stderr
 
 
 def test_progress_goes_to_stderr_only(pop, monkeypatch):

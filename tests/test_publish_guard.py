@@ -120,7 +120,7 @@ def test_a_publish_in_another_process_holding_the_lock_refuses_the_second(tmp_pa
     assert done.returncode == 1 and not db.exists()
     assert (done.stdout + done.stderr) == (
         f"{db}: publikasi lain sedang menulis basis data ini / another publish is writing this database "
-        "(lock .ovop.db.lock held)\n    allowed: one publish at a time per database: wait for it to end\n")
+        "(lock .ovop.db.lock held)\n    diizinkan: satu publikasi per basis data pada satu waktu: tunggu sampai selesai\n")
     assert _ovop("publish", "--db", str(db), str(SAMPLE)).returncode == 0  # the holder gone: the lock is free
 
 

@@ -184,8 +184,11 @@ async def test_the_evaluate_api_names_the_id_and_field_of_a_number_past_the_limi
     response = await ds.client.post("/-/ovop/evaluate", content=body.encode(),
                                     headers={"content-type": "application/json"})
     assert response.status_code == 400
-    assert response.json() == {"errors": [{"id": "2013-JT-0001", "field": "evidence.x", "message": message,
-                                           "allowed": "numbers of at most 100 digits, exponents from -400 to 400"}]}
+    [error] = response.json()["errors"]
+    assert {k: error[k] for k in ("id", "field", "message", "allowed", "allowed_en")} == {
+        "id": "2013-JT-0001", "field": "evidence.x", "message": message,
+        "allowed": "angka paling banyak 100 digit, eksponen dari -400 sampai 400",
+        "allowed_en": "numbers of at most 100 digits, exponents from -400 to 400"}
 
 
 def test_after_an_abandoned_stream_the_server_stops_at_once_on_sigterm(big_db):

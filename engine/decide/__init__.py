@@ -10,8 +10,9 @@ from .evaluate import Evaluator
 from .explain import T as EXPLAIN_WORDS
 from .explain import change_line, consequence_value, explain, gate_label, required_text, score_formula
 from .whatittakes import RANKING_RULE
+from .words import outcome_line
 from .outcome import Outcome, number, provenance
 
-__all__ = ["authortests", "whatiftests", "Compiled", "compile_edition", "Evaluator", "explain", "Outcome", "number",
+__all__ = ["outcome_line", "authortests", "whatiftests", "Compiled", "compile_edition", "Evaluator", "explain", "Outcome", "number",
            "provenance", "words", "EXPLAIN_WORDS", "change_line", "consequence_value", "gate_label", "required_text",
            "score_formula", "RANKING_RULE"]

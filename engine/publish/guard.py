@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import Diagnostic, OvopError
+from ..errors import Diagnostic, OvopError, Text
 
 APPLICATION_ID = 0x4F564F50  # "OVOP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -98,14 +98,17 @@ def _acquire(path: Path, lock: Path) -> int:
         except OSError as exc:
             raise OvopError(Diagnostic(str(path), message="tidak dapat menulis di samping basis data / cannot "
                                        f"write beside the database: {exc.strerror}",
-                                       allowed="a folder publish may write in (for its lock file)")) from None
+                                       allowed=Text("folder yang boleh ditulisi publish (untuk berkas kuncinya)",
+                                                    "a folder publish may write in (for its lock file)"))) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
             raise OvopError(Diagnostic(str(path), message="publikasi lain sedang menulis basis data ini / another "
                                        f"publish is writing this database (lock {lock.name} held)",
-                                       allowed="one publish at a time per database: wait for it to end")) from None
+                                       allowed=Text("satu publikasi per basis data pada satu waktu: tunggu sampai "
+                                                    "selesai", "one publish at a time per database: wait for it "
+                                                    "to end"))) from None
         try:
             same = os.fstat(fd).st_ino == os.stat(lock).st_ino
         except OSError:
