@@ -170,6 +170,11 @@ def test_table_and_query_pages_fit_a_phone_and_a_desktop(db, tmp_path):
                     assert tab.locator('.metadata-description p[lang="id"]').first.is_visible(), path
                     name = re.sub(r"[^a-z_]+", "-", path.split("/")[-1].split("?")[0])
                     tab.screenshot(path=str(SHOTS / f"lang-{name}-{width}.png"), full_page=True)
+                if width == 1280:  # Datasette's column menu in both languages
+                    tab.goto(base + "/ovop/ikm")
+                    tab.locator("th.col-name svg.dropdown-menu-icon").click()
+                    menu = tab.locator("body > .dropdown-menu").inner_text()
+                    assert "Urutkan naik / sort ascending" in menu and "Jenis / type: TEXT" in menu, menu
                 if width == 400:  # a phone card: each value beside its label, not below it
                     tab.goto(base + "/ovop/ikm")
                     cell = tab.locator("table.rows-and-columns tbody tr").first.locator("td.col-province")
