@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from .. import __version__
-from ..batch import BatchEvaluator, BatchInputError
+from ..batch import BatchEvaluator, BatchInputError, as_dict
 from ..errors import Diagnostic, OvopError
+from . import rows as pr
 from .batch import EditionRows, chunk_rows
 from .packing import Codecs
 from .steps import RuleIds
@@ -51,7 +52,6 @@ def setup(be: BatchEvaluator, ids: RuleIds, codecs: Codecs) -> None:
 
 def rows_of(block: list, n0: int, keep_prepared: bool = False) -> Rows:
     """One chunk (outcome numbers from n0 + 1) as rows; a chunk that cannot be evaluated gives `error`."""
-    from .write import prepare
     be, ids, codecs, editions = _STATE["be"], _STATE["ids"], _STATE["codecs"], _STATE["editions"]
     prepared = [prepare(a) for a in block]
     by_edition: dict[str, list[int]] = {}
@@ -81,6 +81,24 @@ def rows_of(block: list, n0: int, keep_prepared: bool = False) -> Rows:
     out.ikm = [p[2] for p in prepared]
     out.outcomes = outcomes
     return out
+
+
+def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
+    """(the batch path's dict, the assessment row, the ikm row, the outcome's leading columns without n)."""
+    if isinstance(a, dict):
+        i = a["ikm"]
+        ikm = pr.ikm_key(i["name"], i["province"], i["regency"])
+        arow = pr.dict_assessment_row(a, pr.canonical_dict(a), ikm)
+        file = getattr(a, "file", None)  # a Record read from a file (engine.inputs.lines)
+        if file is not None:
+            arow = arow[:11] + (file,) + arow[12:]
+        name, d = i["name"], a
+    else:
+        d, ikm = as_dict(a), pr.ikm_id(a.ikm)
+        arow = tuple(pr.assessment_row(a, pr.canonical_input(a), a.origin.file if a.origin else None).values())
+        name = a.ikm.name
+    key = arow[0]
+    return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])
 
 
 def _run(er: EditionRows, items: list[dict], ns: list[int]):

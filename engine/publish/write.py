@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import __version__
-from ..batch import BatchEvaluator, as_dict
+from ..batch import BatchEvaluator
 from ..errors import OvopError
 from ..rules import RuleSet
 from . import fts
-from . import rows as pr
 from .check import Sampler
 from .rules import dumps, rule_rows
 from . import parallel
@@ -113,24 +112,6 @@ def _rules(writer: Writer, ruleset: RuleSet, be: BatchEvaluator) -> RuleIds:
         writer.dict_row("rules", row)
     writer.flush()
     return ids
-
-
-def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
-    """(the batch path's dict, the assessment row, the ikm row, the outcome's leading columns without n)."""
-    if isinstance(a, dict):
-        i = a["ikm"]
-        ikm = pr.ikm_key(i["name"], i["province"], i["regency"])
-        arow = pr.dict_assessment_row(a, pr.canonical_dict(a), ikm)
-        file = getattr(a, "file", None)  # a Record read from a file (engine.inputs.lines)
-        if file is not None:
-            arow = arow[:11] + (file,) + arow[12:]
-        name, d = i["name"], a
-    else:
-        d, ikm = as_dict(a), pr.ikm_id(a.ikm)
-        arow = tuple(pr.assessment_row(a, pr.canonical_input(a), a.origin.file if a.origin else None).values())
-        name = a.ikm.name
-    key = arow[0]
-    return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])
 
 
 def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEvaluator, ids: RuleIds,
