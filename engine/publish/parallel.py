@@ -7,7 +7,8 @@ workers (`pipeline`), at most two per worker in flight, and writes the results i
 their numbers `n` and so the database are the same whatever the number of workers. The `--check` sample
 reads its trace rows back from the packed trace (`packing.trace_rows`, the very rows that were packed).
 
-Workers pay for themselves only with a second core and chunks of some size: `workers()` says how many.
+Workers pay for themselves only with free cores and chunks of some size: `workers()` says how many (none
+unless asked: on the shared 2-core machine they did not pay).
 """
 from __future__ import annotations
 
@@ -113,12 +114,15 @@ def _run(er: EditionRows, items: list[dict], ns: list[int]):
 
 
 def workers() -> int:
-    """Worker processes for a large population: one per core beyond the writer's, at least 2 on 2 cores
-    (the writer waits on them most of the time), none on one core."""
+    """Worker processes for a large population: OVOP_PUBLISH_WORKERS (default 0: in-process). Measured on the
+    shared 2-core machine (docs/benchmarks.md, "Publishing"), two workers beside the writer did not pay: the
+    parent's SQLite writes and the workers competed for the same cores."""
     if WORKERS is not None:
         return WORKERS
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 0 if cores < 2 else min(4, max(2, cores - 1))
+    try:
+        return max(0, int(os.environ.get("OVOP_PUBLISH_WORKERS", "0")))
+    except ValueError:
+        return 0
 
 
 def pipeline(blocks: Iterator[list], count: int) -> Iterator[tuple[list, Rows]]:
