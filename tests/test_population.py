@@ -268,9 +268,10 @@ def test_columns_from_the_readers_tables_equal_columns_of(ruleset, pop):
             pass
     raws = [r for r in raws if type(r) is dict]
     batch = BatchEvaluator(ruleset)
+    shared = None  # one chunk's tables, for every edition in turn
     for edition in ("2024", "2022", "2018", "2015"):
         check = FastCheck(catalogue, ruleset.get(edition).model, cmap)
-        shared = population.Shared(raws, check.lists, check.editions)
+        shared = shared or population.Shared(raws, check.lists, check.editions)
         commodity = check.accept(raws, shared)
         keep = [i for i, c in enumerate(commodity) if c is not None]
         assert 50 < len(keep) < len(raws)
@@ -289,3 +290,29 @@ def test_columns_from_the_readers_tables_equal_columns_of(ruleset, pop):
         a, b = decide(plan, got), decide(plan, want)
         for name in ("gate_result", "level", "points", "status", "band", "stars", "score_n", "movement"):
             assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_coded_values_kept_for_a_second_edition_are_the_same(ruleset, pop):
+    """columns_of_tables with one memo for several plans over the same tables (impact: base, then draft) gives
+    what each gives alone."""
+    import numpy as np
+
+    from engine.batch import BatchEvaluator, columns_of_tables
+    catalogue = Catalogue.of(ruleset)
+    cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+    raws = [parse(x) for x in pop.read_text(encoding="utf-8").splitlines()]
+    batch, memo, shared, done = BatchEvaluator(ruleset), {}, None, []
+    for edition in ("2024", "2022", "2024", "2018"):
+        check = FastCheck(catalogue, ruleset.get(edition).model, cmap)
+        shared = shared or population.Shared(raws, check.lists, check.editions)
+        commodity = check.accept(raws, shared)
+        if None in commodity:
+            continue
+        every, plan = list(range(len(raws))), batch.plan(edition)
+        kept = columns_of_tables(plan, raws, every, commodity, shared.tables, memo)
+        alone = columns_of_tables(plan, raws, every, commodity, shared.tables)
+        for name in ("gate_state", "gate_value", "evidence"):
+            g, w = getattr(kept, name), getattr(alone, name)
+            assert g.keys() == w.keys() and all(np.array_equal(g[k], w[k]) for k in w), (edition, name)
+        done.append(edition)
+    assert done.count("2024") == 2 and memo

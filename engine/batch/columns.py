@@ -127,28 +127,32 @@ class _Raw(dict):
 
 
 def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity: list[str],
-                      tables: dict[str, list[tuple]]) -> Inputs | None:
+                      tables: dict[str, list[tuple]], memo: dict | None = None) -> Inputs | None:
     """The coded columns of records `keep` (indices into `items`) from a reader's columns, without going
     through each record again: `tables[section]` lists (names, rows, values per name) for the records of
     one layout of that section's keys (rows index `items`), as `engine.inputs.Shared` holds them; `commodity`
     is each kept record's commodity code (re-targeted). The same Inputs as `columns_of` on the kept records
     re-targeted; None where that cannot be promised (a name missing in a layout, a number too large for a
-    float): the caller then uses `columns_of`."""
+    float): the caller then uses `columns_of`. `memo` (a dict per chunk, shared by the editions evaluated on
+    the same tables) keeps each layout's coded values: a second edition coding the same values the same way
+    (the same code list) reuses them."""
     codes, n = codes_of(plan), len(keep)
     at = np.full(len(items), -1, dtype=np.int64)
     at[np.asarray(keep, dtype=np.int64)] = np.arange(n)
-    gates, evidence = _scatter(tables["gates"], at, n), _scatter(tables["evidence"], at, n)
+    memo = {} if memo is None else memo
+    gates, evidence = _scatter(tables["gates"], at, n, memo), _scatter(tables["evidence"], at, n, memo)
     gate_state, gate_value = {}, {}
     for g in plan.c.gates:
-        gate_state[g.fact] = gates(g.fact, _gate_state, np.int8, -1, True)
+        gate_state[g.fact] = gates(g.fact, _gate_state, np.int8, -1, True, "state")
         if not isinstance(g.requires, bool):
-            gate_value[g.fact] = gates(g.fact, _gate_number, np.float64, 0, True)
+            gate_value[g.fact] = gates(g.fact, _gate_number, np.float64, 0, True, "number")
     names = list(dict.fromkeys(list(plan.evidence) + [r.evidence for cap, _ in plan.caps for r in cap.requires]))
     coded = {}
     for name in names:
         index = codes.evidence.get(name)
         column = evidence(name, _numbers if index is None else lambda v, i=index: _enum(i, v),
-                          np.float64 if index is None else np.int64, 0 if index is None else -1)
+                          np.float64 if index is None else np.int64, 0 if index is None else -1, False,
+                          "number" if index is None else tuple(index.items()))
         if column is None or (index is None and column.size and np.abs(column).max() >= EXACT_FLOAT_LIMIT):
             return None
         coded[name] = column
@@ -159,11 +163,12 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
     return Inputs(ids, number, gate_state, gate_value, coded, prev_ok, prev_stars, _Raw(kept))
 
 
-def _scatter(layouts: list[tuple], at: np.ndarray, n: int):
-    """A function (name, code the values, dtype, fill, absent allowed) -> the column of the kept records: each
-    layout's values coded at once and put at their records' places. A kept record whose layout lacks the name
-    keeps `fill` when absence is allowed (a gate fact), else the column is None."""
-    def column(name: str, code, dtype, fill, absent: bool = False):
+def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
+    """A function (name, code the values, dtype, fill, absent allowed, coding key) -> the column of the kept
+    records: each layout's values coded at once and put at their records' places. A kept record whose layout
+    lacks the name keeps `fill` when absence is allowed (a gate fact), else the column is None. A layout all
+    kept is coded once per coding key (`memo`, by the identity of its values)."""
+    def column(name: str, code, dtype, fill, absent: bool, key):
         out = np.full(n, fill, dtype=dtype)
         for names, rows, table in layouts:
             pos = at[np.asarray(rows, dtype=np.int64)]
@@ -176,7 +181,10 @@ def _scatter(layouts: list[tuple], at: np.ndarray, n: int):
                 return None
             values = table[names.index(name)]
             if wanted.all():
-                out[pos] = code(values)
+                coded = memo.get((id(values), key))
+                if coded is None:
+                    coded = memo[(id(values), key)] = code(values)
+                out[pos] = coded
             else:  # only the kept records' values: the others may be of any type
                 picked = np.flatnonzero(wanted)
                 out[pos[picked]] = code([values[j] for j in picked.tolist()])

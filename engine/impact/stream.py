@@ -135,13 +135,13 @@ def _fast_chunk(setup: Setup, file: str, first_line: int, blobs: list[bytes]) ->
     shared = Shared(raws, check.lists, check.editions)
     if not all(shared.formed):
         return None
-    keep = list(range(len(raws)))
+    keep, memo = list(range(len(raws))), {}  # memo: the values coded once for both editions
     columns = []
     for edition in (setup.base, setup.draft):
         commodity = setup.checks[edition].accept(raws, shared)
         if None in commodity:
             return None
-        inputs = columns_of_tables(setup.batch.plan(edition), raws, keep, commodity, shared.tables)
+        inputs = columns_of_tables(setup.batch.plan(edition), raws, keep, commodity, shared.tables, memo)
         if inputs is None:
             return None
         columns.append(decide(setup.batch.plan(edition), inputs))
