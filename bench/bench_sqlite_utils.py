@@ -3,7 +3,10 @@
 Run with the python of a venv holding the sqlite-utils to measure (e.g. throwaway venvs under /tmp with
 3.39.1 and 4.2.1), alternately: `/tmp/su3/bin/python bench/bench_sqlite_utils.py; /tmp/su4/bin/python ...`.
 """
-import os, sys, tempfile, time
+import os
+import tempfile
+import time
+
 import sqlite_utils
 from importlib.metadata import version
 rows = [{"key": f"2024/2024-SYN-{i:06d}", "edition": "2024", "id": f"2024-SYN-{i:06d}", "status": "awarded",
