@@ -46,3 +46,24 @@ def test_sql_reads_packed_values_and_a_bomb_is_refused():
     assert len(bomb) < 10_000
     with pytest.raises(sqlite3.OperationalError, match="user-defined function raised exception"):
         conn.execute("select ovop_unpack(?, ?)", [bomb, DICT]).fetchone()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VALUE = st.one_of(st.none(), st.text(), st.sampled_from(['"', "\\", "\x00", "\x1f", "\x7f", "\u2028", "é", "🙂", "</"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), _VALUE, _VALUE, st.one_of(st.none(), st.integers(-10**20, 10**20))),
+                max_size=6))
+def test_trace_bytes_are_the_careful_texts_bytes(steps):
+    rows = [(1, k, *s) for k, s in enumerate(steps, 1)]
+    assert packing.trace_bytes(rows) == packing.trace_text(rows).encode("utf-8")
+
+
+def test_trace_bytes_of_other_kinds_fall_back_to_the_careful_text():
+    rows = [(1, 1, 5, 1.5, None, None), (1, 2, 6, "x", None, True)]
+    assert packing.trace_bytes(rows) == packing.trace_text(rows).encode("utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        packing.trace_bytes([(1, 1, 5, "\ud800", None, None)])

@@ -229,3 +229,93 @@ def test_the_fast_line_parser_reads_what_parse_reads(pop):
             got = ("error", type(exc).__name__)
         assert got == want, text
     assert population.parse_line(b"\xef\xbb\xbf" + lines[0].encode()) == parse(lines[0])  # a BOM, as the normal path
+
+
+def test_the_chunk_parser_reads_what_the_line_parser_reads(pop):
+    """parse_lines (a chunk at once) gives parse_line's very values and types on every line, or None."""
+    rng = Random(13)
+    lines = pop.read_text(encoding="utf-8").splitlines()
+    clean = [x.encode() + b"\n" for x in lines]
+    assert population.parse_lines(clean) == [population.parse_line(b) for b in clean]
+    seen_none = seen_list = 0
+    for _ in range(150):
+        texts = rng.sample(lines, 8)
+        k = rng.randrange(8)
+        texts[k] = mutate(rng, json.loads(texts[k])).split("\n")[0] if rng.random() < 0.8 else \
+            rng.choice(["", " ", "\ufeff" + texts[k], texts[k].replace("}", ',"x":{"a":1}}', 1), "[1]", "1",
+                        '{"a":{"b":{"c":1,"c":2}}}', texts[k] + " ", texts[k][:-1] + "\r"])
+        blobs = [t.encode("utf-8", "surrogatepass") + b"\n" for t in texts]
+        got = population.parse_lines(blobs)
+        if got is None:
+            seen_none += 1
+            continue
+        seen_list += 1
+        assert [_shape(r) for r in got] == [_shape(population.parse_line(b)) for b in blobs], texts[k]
+    assert seen_none > 20 and seen_list > 20
+
+
+def test_columns_from_the_readers_tables_equal_columns_of(ruleset, pop):
+    """columns_of_tables on the records the fast check accepts gives columns_of's very columns and decisions."""
+    import numpy as np
+
+    from engine.batch import BatchEvaluator, columns_of, columns_of_tables, decide
+    catalogue = Catalogue.of(ruleset)
+    cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+    rng = Random(17)
+    lines = pop.read_text(encoding="utf-8").splitlines()
+    raws = []
+    for x in lines:
+        try:
+            raws.append(parse(x if rng.random() < 0.7 else mutate(rng, json.loads(x))))
+        except ValueError:
+            pass
+    raws = [r for r in raws if type(r) is dict]
+    batch = BatchEvaluator(ruleset)
+    shared = None  # one chunk's tables, for every edition in turn
+    for edition in ("2024", "2022", "2018", "2015"):
+        check = FastCheck(catalogue, ruleset.get(edition).model, cmap)
+        shared = shared or population.Shared(raws, check.lists, check.editions)
+        commodity = check.accept(raws, shared)
+        keep = [i for i, c in enumerate(commodity) if c is not None]
+        assert 50 < len(keep) < len(raws)
+        dicts = check.chunk(raws, shared)
+        assert [i for i, d in enumerate(dicts) if d is not None] == keep
+        plan = batch.plan(edition)
+        want = columns_of(plan, [dicts[i] for i in keep])
+        got = columns_of_tables(plan, raws, keep, [commodity[i] for i in keep], shared.tables)
+        assert got is not None and got.ids == want.ids
+        for name in ("commodity", "prev_ok", "prev_stars"):
+            assert np.array_equal(getattr(got, name), getattr(want, name)), name
+        for name in ("gate_state", "gate_value", "evidence"):
+            g, w = getattr(got, name), getattr(want, name)
+            assert g.keys() == w.keys() and all(np.array_equal(g[k], w[k]) and g[k].dtype == w[k].dtype for k in w), name
+        assert all(list(got.raw[k]) == list(want.raw[k]) for k in want.raw)
+        a, b = decide(plan, got), decide(plan, want)
+        for name in ("gate_result", "level", "points", "status", "band", "stars", "score_n", "movement"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_coded_values_kept_for_a_second_edition_are_the_same(ruleset, pop):
+    """columns_of_tables with one memo for several plans over the same tables (impact: base, then draft) gives
+    what each gives alone."""
+    import numpy as np
+
+    from engine.batch import BatchEvaluator, columns_of_tables
+    catalogue = Catalogue.of(ruleset)
+    cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+    raws = [parse(x) for x in pop.read_text(encoding="utf-8").splitlines()]
+    batch, memo, shared, done = BatchEvaluator(ruleset), {}, None, []
+    for edition in ("2024", "2022", "2024", "2018"):
+        check = FastCheck(catalogue, ruleset.get(edition).model, cmap)
+        shared = shared or population.Shared(raws, check.lists, check.editions)
+        commodity = check.accept(raws, shared)
+        if None in commodity:
+            continue
+        every, plan = list(range(len(raws))), batch.plan(edition)
+        kept = columns_of_tables(plan, raws, every, commodity, shared.tables, memo)
+        alone = columns_of_tables(plan, raws, every, commodity, shared.tables)
+        for name in ("gate_state", "gate_value", "evidence"):
+            g, w = getattr(kept, name), getattr(alone, name)
+            assert g.keys() == w.keys() and all(np.array_equal(g[k], w[k]) for k in w), (edition, name)
+        done.append(edition)
+    assert done.count("2024") == 2 and memo

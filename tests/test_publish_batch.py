@@ -80,7 +80,7 @@ def test_a_disagreeing_sample_fails_the_publish_and_keeps_the_old_database(tmp_p
         fields, traces, starts = real(er, items, ns)
         return fields, [t[:5] + ((t[5] + 1),) if t[5] is not None else t for t in traces], starts
 
-    monkeypatch.setattr("engine.publish.write.chunk_rows", wrong)
+    monkeypatch.setattr("engine.publish.parallel.chunk_rows", wrong)  # rows are made there (engine.publish.parallel)
     result = CliRunner().invoke(cli, ["publish", "--db", str(db), "--rules", str(RULES), "--check", "3",
                                       *map(str, inputs)])
     assert result.exit_code == 1, result.output

@@ -144,3 +144,24 @@ NUMBERS = st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integer
 def test_canonical_json_by_orjson_is_the_careful_text(ikm, gates, evidence):
     d = {"id": "x", "edition": "2024", "ikm": ikm, "gates": gates, "evidence": evidence}
     assert publish_rows.canonical_dict(d) == publish_rows.canonical_careful(d)
+
+
+def test_workers_do_not_change_the_database(ruleset, population, tmp_path, monkeypatch):
+    """Chunks worked out in worker processes (engine.publish.parallel) give the in-process database, table by
+    table, and the --check sample reads the same trace rows back from the packed traces."""
+    from engine.publish import parallel, write
+    monkeypatch.setattr(write, "CHUNK", 23)
+    monkeypatch.setattr(parallel, "WORKERS", 0)
+    alone = tmp_path / "alone.db"
+    one = publish(alone, population, RULES, check=30)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 50)
+    monkeypatch.setattr(parallel, "WORKERS", 2)
+    started = []
+    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda kind, real=parallel.multiprocessing.get_context:
+                        started.append(kind) or real(kind))
+    together = tmp_path / "together.db"
+    two = publish(together, population, RULES, check=30)
+    assert started == ["fork"] and one.checked == two.checked == 30 and one.assessments == two.assessments > 300
+    a, b = dump(alone), dump(together)
+    for table in a:
+        assert a[table] == b[table], table

@@ -115,6 +115,102 @@ def columns_of(plan: Plan, items: list[dict]) -> Inputs:
     return Inputs([a["id"] for a in items], commodity, gate_state, gate_value, evidence, prev_ok, prev_stars, raw)
 
 
+class _Raw(dict):
+    """Evidence name -> the values as given, taken from the records only when an error needs its words."""
+
+    def __init__(self, items: list[dict]):
+        super().__init__()
+        self.items = items
+
+    def __missing__(self, name: str) -> list:
+        return [a["evidence"].get(name) for a in self.items]
+
+
+def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity: list[str],
+                      tables: dict[str, list[tuple]], memo: dict | None = None) -> Inputs | None:
+    """The coded columns of records `keep` (indices into `items`) from a reader's columns, without going
+    through each record again: `tables[section]` lists (names, rows, values per name) for the records of
+    one layout of that section's keys (rows index `items`), as `engine.inputs.Shared` holds them; `commodity`
+    is each kept record's commodity code (re-targeted). The same Inputs as `columns_of` on the kept records
+    re-targeted; None where that cannot be promised (a name missing in a layout, a number too large for a
+    float): the caller then uses `columns_of`. `memo` (a dict per chunk, shared by the editions evaluated on
+    the same tables) keeps each layout's coded values: a second edition coding the same values the same way
+    (the same code list) reuses them."""
+    codes, n = codes_of(plan), len(keep)
+    at = np.full(len(items), -1, dtype=np.int64)
+    at[np.asarray(keep, dtype=np.int64)] = np.arange(n)
+    memo = {} if memo is None else memo
+    gates, evidence = _scatter(tables["gates"], at, n, memo), _scatter(tables["evidence"], at, n, memo)
+    gate_state, gate_value = {}, {}
+    for g in plan.c.gates:
+        gate_state[g.fact] = gates(g.fact, _gate_state, np.int8, -1, True, "state")
+        if not isinstance(g.requires, bool):
+            gate_value[g.fact] = gates(g.fact, _gate_number, np.float64, 0, True, "number")
+    names = list(dict.fromkeys(list(plan.evidence) + [r.evidence for cap, _ in plan.caps for r in cap.requires]))
+    coded = {}
+    for name in names:
+        index = codes.evidence.get(name)
+        column = evidence(name, _numbers if index is None else lambda v, i=index: _enum(i, v),
+                          np.float64 if index is None else np.int64, 0 if index is None else -1, False,
+                          "number" if index is None else tuple(index.items()))
+        if column is None or (index is None and column.size and np.abs(column).max() >= EXACT_FLOAT_LIMIT):
+            return None
+        coded[name] = column
+    kept = [items[i] for i in keep]
+    prev_ok, prev_stars = _previous(plan, kept)
+    ids = [a["id"] for a in kept]
+    number = np.fromiter(map(codes.commodities.get, commodity, repeat(-1)), dtype=np.int64, count=n)
+    return Inputs(ids, number, gate_state, gate_value, coded, prev_ok, prev_stars, _Raw(kept))
+
+
+def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
+    """A function (name, code the values, dtype, fill, absent allowed, coding key) -> the column of the kept
+    records: each layout's values coded at once and put at their records' places. A kept record whose layout
+    lacks the name keeps `fill` when absence is allowed (a gate fact), else the column is None. A layout all
+    kept is coded once per coding key (`memo`, by the identity of its values)."""
+    def column(name: str, code, dtype, fill, absent: bool, key):
+        out = np.full(n, fill, dtype=dtype)
+        for names, rows, table in layouts:
+            pos = at[np.asarray(rows, dtype=np.int64)]
+            wanted = pos >= 0
+            if not wanted.any():
+                continue
+            if name not in names:
+                if absent:
+                    continue
+                return None
+            values = table[names.index(name)]
+            if wanted.all():
+                coded = memo.get((id(values), key))
+                if coded is None:
+                    coded = memo[(id(values), key)] = code(values)
+                out[pos] = coded
+            else:  # only the kept records' values: the others may be of any type
+                picked = np.flatnonzero(wanted)
+                out[pos[picked]] = code([values[j] for j in picked.tolist()])
+        return out
+    return column
+
+
+def _gate_state(values) -> np.ndarray:
+    return np.fromiter((1 if v is True else 0 if v is False else 2 for v in values), dtype=np.int8, count=len(values))
+
+
+def _gate_number(values) -> np.ndarray:
+    return np.asarray([0 if v.__class__ is bool else v for v in values], dtype=np.float64)
+
+
+def _numbers(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def _enum(index: dict, values) -> np.ndarray:
+    try:
+        return np.fromiter(map(index.get, values, repeat(-1)), dtype=np.int64, count=len(values))
+    except TypeError:
+        return np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in values], dtype=np.int64)
+
+
 def _evidence(plan: Plan, items: list[dict]) -> dict[str, Any]:
     names = plan.evidence
     out: dict[str, Any] = {}

@@ -67,10 +67,12 @@ def decide(plan: Plan, inp: Inputs) -> Columns:
     cents = (200 * score_n + q) // (2 * q)
     unknown = (gate_result == GATE_UNKNOWN).any(axis=1) if gate_result.size else np.zeros(n, dtype=bool)
     status = np.where(~eligible, INELIGIBLE, np.where(unknown, CONDITIONAL, np.where(stars > 0, AWARDED, NOT_AWARDED)))
-    level = np.stack([plan.level_numbers[j][level_pos[:, j]] for j in range(len(plan.criteria))], axis=1) \
-        if plan.criteria else np.zeros((n, 0), dtype=np.int64)
-    points = np.stack([plan.level_points[j][level_pos[:, j]] for j in range(len(plan.criteria))], axis=1) \
-        if plan.criteria else np.zeros((n, 0), dtype=np.int64)
+    # column-major (each criterion's column contiguous): filled a column at a time, no strided copies
+    level = np.empty((n, len(plan.criteria)), dtype=np.int64, order="F")
+    points = np.empty((n, len(plan.criteria)), dtype=np.int64, order="F")
+    for j in range(len(plan.criteria)):
+        np.take(plan.level_numbers[j], level_pos[:, j], out=level[:, j])
+        np.take(plan.level_points[j], level_pos[:, j], out=points[:, j])
     return Columns(plan, inp.ids, gate_result, level, points, status, band, stars, score_n,
                    cents, _pembina(plan, stars), _at_least(stars, plan.label), _at_least(stars, plan.go_global),
                    _movement(plan, inp, stars), cap_applied)
@@ -99,7 +101,7 @@ def _levels(plan: Plan, inp: Inputs) -> np.ndarray:
     if not names:
         return np.zeros((n, 0), dtype=np.int64)
     codes = codes_of(plan)
-    pos = np.empty((n, len(names)), dtype=np.int64)
+    pos = np.empty((n, len(names)), dtype=np.int64, order="F")  # a column per criterion, contiguous
     for j, (cr, name) in enumerate(zip(plan.criteria, names)):
         values = inp.evidence[name]
         pos[:, j] = codes.levels[j][values] if j in codes.levels else plan.classify(j, values)

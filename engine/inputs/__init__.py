@@ -11,7 +11,7 @@ from .assessment import Assessment, Catalogue, check_file, duplicates, item_labe
 from . import messages
 from .messages import localized
 from .lines import Record, Scan, collector_paused, read_population
-from .population import FastCheck, Shared, parse, parse_line, slow
+from .population import FastCheck, Shared, parse, parse_line, parse_lines, slow
 from .published import load_published
 from .read import json_source, read
 from .schema import sync as sync_schema
@@ -20,6 +20,7 @@ from .values import Spec, problem
 from .workbook import write_template
 
 __all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
-           "messages", "localized", "Record", "Scan", "collector_paused", "read_population", "FastCheck", "Shared", "parse", "parse_line", "slow", "load_published",
+           "messages", "localized", "Record", "Scan", "collector_paused", "read_population", "FastCheck", "Shared",
+           "parse", "parse_line", "parse_lines", "slow", "load_published",
            "json_source", "read", "sync_schema", "Source",
            "Spec", "problem", "write_template"]

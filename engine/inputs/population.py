@@ -101,6 +101,23 @@ def parse_line(blob: bytes) -> Any:
     return parse(blob.decode("utf-8"))
 
 
+def parse_lines(blobs: list[bytes]) -> list | None:
+    """A chunk of lines as `parse_line` reads each, in one go: the shapes and the colons counted over the chunk
+    at once (a line's colons are at least its keys, so equal sums mean equal on every line). None: some line
+    needs `parse_line` itself (a BOM, a blank line, a long number or exponent, a key twice, a syntax error,
+    a record that is not an object of objects); the caller then reads line by line."""
+    joined = b"\n".join(blobs)
+    shapes = joined.translate(_SHAPES)
+    if _RUN in shapes or b"0e" in shapes or _BOM in joined or any(map(bytes.isspace, blobs)):
+        return None
+    try:
+        raws = list(map(orjson.loads, blobs))
+        keys = sum(len(r) + sum(len(v) for v in r.values() if type(v) is dict) for r in raws)
+    except (orjson.JSONDecodeError, AttributeError, TypeError):
+        return None
+    return raws if keys == joined.count(b":") and all(type(r) is dict for r in raws) else None
+
+
 def _keys(raw: dict) -> int:
     """Keys of the record and of its sections (a key of a deeper object adds a colon the count lacks)."""
     n = len(raw)
@@ -173,21 +190,37 @@ class FastCheck:
 
         `shared` holds what does not depend on the target, worked out once for several targets."""
         shared = shared or Shared(raws, self.lists, self.editions)
-        mapped = [self._shape(raw) if ok else None for raw, ok in zip(raws, shared.formed)]
-        bad = set()
+        target = self.target.edition
+        return [dict(raw, edition=target, ikm=dict(raw["ikm"], commodity=m)) if m is not None else None
+                for raw, m in zip(raws, self.accept(raws, shared))]
+
+    def accept(self, raws: list, shared: "Shared") -> list[str | None]:
+        """Per record, its commodity under the target when the record is certainly valid re-targeted (None: ask
+        the normal path). What `chunk` decides, without making the re-targeted dicts."""
+        layouts, memo = shared.layout_of, shared.shapes.setdefault(id(self), {})
+        mapped = [self._shape(raw, memo, g, e) if ok else None
+                  for raw, ok, g, e in zip(raws, shared.formed, layouts["gates"], layouts["evidence"])]
         for section, columns in (("gates", self.gates), ("evidence", self.evidence)):
             for k, (names, rows, table) in enumerate(shared.tables[section]):
                 for name, values in zip(names, table):
-                    bad |= shared.refused((section, k, name), columns.get(name), rows, values)
-        target = self.target.edition
-        return [dict(raw, edition=target, ikm=dict(raw["ikm"], commodity=m)) if m is not None and i not in bad
-                else None for i, (raw, m) in enumerate(zip(raws, mapped))]
+                    for i in shared.refused((section, k, name), columns.get(name), rows, values):
+                        mapped[i] = None
+        return mapped
 
     def __call__(self, raw: Any) -> dict | None:
         return self.chunk([raw])[0]
 
-    def _shape(self, raw: dict) -> str | None:
-        """The target's part of the shape: the commodity in its list, needed and known names (or None)."""
+    def _shape(self, raw: dict, memo: dict, gates_layout: int, evidence_layout: int) -> str | None:
+        """The target's part of the shape: the commodity in its list, needed and known names (or None).
+
+        It depends only on the declared edition, the commodity and the keys of both sections: worked out
+        once per such combination in a chunk (`memo`, the chunk's; layouts index `Shared.tables`)."""
+        key = (raw["edition"], raw["ikm"]["commodity"], gates_layout, evidence_layout)
+        if key not in memo:
+            memo[key] = self._shape_of(raw)
+        return memo[key]
+
+    def _shape_of(self, raw: dict) -> str | None:
         commodity = self._map(raw["edition"], raw["ikm"]["commodity"])
         if commodity is None:
             return None
@@ -216,6 +249,7 @@ class Shared:
     def __init__(self, raws: list, lists: dict[str, frozenset], editions: dict):
         self.formed = [_formed(raw, lists, editions) for raw in raws]
         self.tables: dict[str, list[tuple]] = {}
+        self.layout_of: dict[str, list[int]] = {}  # per record, the index of its layout in tables (-1: not formed)
         for section in ("gates", "evidence"):
             layouts: dict[tuple, list[int]] = {}
             for i, ok in enumerate(self.formed):
@@ -223,7 +257,12 @@ class Shared:
                     layouts.setdefault(tuple(raws[i][section]), []).append(i)
             self.tables[section] = [(names, rows, list(zip(*[tuple(raws[i][section].values()) for i in rows])))
                                     for names, rows in layouts.items()]
+            where = self.layout_of[section] = [-1] * len(raws)
+            for k, rows in enumerate(layouts.values()):
+                for i in rows:
+                    where[i] = k
         self._verdicts: dict[tuple, set] = {}
+        self.shapes: dict[int, dict] = {}  # per FastCheck (by id), its verdicts on this chunk's layouts
 
     def refused(self, where: tuple, column: "Column | None", rows: list[int], values) -> set:
         """The rows whose value is not certainly valid for `column` (None: a name the target lacks,

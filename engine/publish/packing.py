@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
+
+import orjson
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -26,9 +28,9 @@ METHOD = "deflate (zlib wbits -15, level 6) with the preset dictionary in this r
 _TRACE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
-def pack(text: str, dictionary: bytes) -> bytes:
+def pack(text: str | bytes, dictionary: bytes) -> bytes:
     c = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, dictionary)
-    return c.compress(text.encode("utf-8")) + c.flush()
+    return c.compress(text if text.__class__ is bytes else text.encode("utf-8")) + c.flush()
 
 
 MAX_UNPACKED = 1_000_000  # bytes: an input or a trace is a few KB; a crafted value cannot fill memory
@@ -44,12 +46,32 @@ def unpack(packed: bytes, dictionary: bytes) -> str:
 
 def trace_text(rows: Iterable[tuple]) -> str:
     """The JSON of one outcome's trace step rows (outcome, step, rule, value, result, points), steps 1..N."""
+    return _TRACE.encode(_steps(rows))
+
+
+def trace_bytes(rows: Iterable[tuple]) -> bytes:
+    """trace_text's very text as UTF-8, by orjson where it writes the same (steps of ints, texts and nulls whose
+    texts are valid Unicode: the same compact form, the same escapes); otherwise by the careful encoder."""
+    steps = _steps(rows)
+    if all(type(s[0]) is int and type(s[1]) in _PLAIN and type(s[2]) in _PLAIN and type(s[3]) in _INTS for s in steps):
+        try:
+            return orjson.dumps(steps)
+        except TypeError:  # a lone surrogate, an integer past 64 bits
+            pass
+    return _TRACE.encode(steps).encode("utf-8")
+
+
+_PLAIN = (str, type(None))
+_INTS = (int, type(None))
+
+
+def _steps(rows: Iterable[tuple]) -> list:
     steps = []
     for k, r in enumerate(rows, 1):
         if r[1] != k:
             raise ValueError(f"trace steps are not numbered 1..N: step {r[1]} at position {k}")
         steps.append(r[2:])
-    return _TRACE.encode(steps)
+    return steps
 
 
 def trace_rows(outcome: int, text: str) -> list[tuple]:
@@ -101,7 +123,7 @@ class Codecs:
         return pack(text, self.input)
 
     def pack_trace(self, rows: Iterable[tuple]) -> bytes:
-        return pack(trace_text(rows), self.trace)
+        return pack(trace_bytes(rows), self.trace)
 
 
 def _limit(text: str) -> bytes:

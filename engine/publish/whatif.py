@@ -56,7 +56,7 @@ class WhatIf:
                 "gates": {f: d["gates"][f] for f in gates}, "evidence": d["evidence"]}, None
 
     def chunk(self, writer, prepared: list, outcomes: list, report) -> None:
-        """Rows of both tables for one chunk: `prepared` as publish_write.prepare gives them."""
+        """Rows of both tables for one chunk: `prepared` as publish_parallel.prepare gives them."""
         runs: dict[str, list] = {}
         for i, (p, o) in enumerate(zip(prepared, outcomes)):
             d = p[0]

@@ -10,15 +10,14 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import __version__
-from ..batch import BatchEvaluator, BatchInputError, as_dict
-from ..errors import Diagnostic, OvopError
+from ..batch import BatchEvaluator
+from ..errors import OvopError
 from ..rules import RuleSet
 from . import fts
-from . import rows as pr
-from .batch import EditionRows, chunk_rows
 from .check import Sampler
 from .rules import dumps, rule_rows
-from .packing import Codecs
+from . import parallel
+from .packing import Codecs, trace_rows, unpack
 from .schema import BY_NAME, FACET_COLUMNS, TABLES, VIEWS
 from .steps import RuleIds
 
@@ -115,59 +114,28 @@ def _rules(writer: Writer, ruleset: RuleSet, be: BatchEvaluator) -> RuleIds:
     return ids
 
 
-def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
-    """(the batch path's dict, the assessment row, the ikm row, the outcome's leading columns without n)."""
-    if isinstance(a, dict):
-        i = a["ikm"]
-        ikm = pr.ikm_key(i["name"], i["province"], i["regency"])
-        arow = pr.dict_assessment_row(a, pr.canonical_dict(a), ikm)
-        file = getattr(a, "file", None)  # a Record read from a file (engine.inputs.lines)
-        if file is not None:
-            arow = arow[:11] + (file,) + arow[12:]
-        name, d = i["name"], a
-    else:
-        d, ikm = as_dict(a), pr.ikm_id(a.ikm)
-        arow = tuple(pr.assessment_row(a, pr.canonical_input(a), a.origin.file if a.origin else None).values())
-        name = a.ikm.name
-    key = arow[0]
-    return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])
-
-
 def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEvaluator, ids: RuleIds,
           codecs: Codecs, report, sampler, whatif, chunk: int) -> None:
-    editions: dict[str, EditionRows] = {}
+    """Every chunk's rows (engine.publish.parallel: in workers for a large population, unless what-if outcomes
+    are written too, which read each chunk's prepared rows) written in chunk order."""
     counts: Counter = Counter()
     it, n = iter(assessments), 0
-    while True:
-        block = list(islice(it, chunk))
-        if not block:
-            break
-        prepared = [prepare(a) for a in block]
-        by_edition: dict[str, list[int]] = {}
-        for k, p in enumerate(prepared):
-            by_edition.setdefault(p[0]["edition"], []).append(k)
-        outcomes: list = [None] * len(block)
-        for e, positions in by_edition.items():
-            if e not in editions:
-                editions[e] = EditionRows(be, e, ids)
-            er = editions[e]
-            items = [prepared[k][0] for k in positions]
-            fields, traces, starts = _run(er, items, [n + k + 1 for k in positions])
-            for j, (k, f) in enumerate(zip(positions, fields)):
-                arow = prepared[k][1]
-                outcomes[k] = (prepared[k][3][0], n + k + 1, *prepared[k][3][1:], *f[:10], arow[9], arow[10],
-                               f[10], f[11], __version__)
-                counts[(e, f[0], f[1])] += 1
-                sampler.offer(n + k, lambda k=k, j=j: (block[k], outcomes[k], traces[starts[j]:_end(starts, j, traces)]))
-            writer.buffers["traces"] += [(n + k + 1, codecs.pack_trace(traces[starts[j]:_end(starts, j, traces)]))
-                                         for j, k in enumerate(positions)]
-            report.trace_steps += len(traces)
-        writer.buffers["traces"].sort()
-        writer.buffers["assessments"] += [(*p[1][:12], codecs.pack_input(p[1][12]), p[1][13]) for p in prepared]
-        writer.buffers["ikm"] += [p[2] for p in prepared]
-        writer.buffers["outcomes"] += outcomes
+    blocks = iter(lambda: list(islice(it, chunk)), [])
+    parallel.setup(be, ids, codecs)
+    results = _in_process(blocks) if whatif is not None else parallel.pipeline(blocks, chunk)
+    for block, rows in results:
+        if rows.error:
+            raise OvopError(rows.error)
+        for k, outcome in enumerate(rows.outcomes):
+            sampler.offer(n + k, lambda k=k, o=outcome, b=block, r=rows: (b[k], o, _trace_of(codecs, o[1], r.traces, r.n0)))
+        counts.update(rows.counts)
+        report.trace_steps += rows.steps
+        writer.buffers["traces"] += rows.traces
+        writer.buffers["assessments"] += rows.assessments
+        writer.buffers["ikm"] += rows.ikm
+        writer.buffers["outcomes"] += rows.outcomes
         if whatif is not None:
-            whatif.chunk(writer, prepared, outcomes, report)
+            whatif.chunk(writer, rows.prepared, rows.outcomes, report)
         writer.flush()
         n += len(block)
     report.assessments = n
@@ -179,19 +147,18 @@ def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEval
             by[f"stars:{stars}"] += c
 
 
-def _end(starts: list[int], j: int, traces: list) -> int:
-    return starts[j + 1] if j + 1 < len(starts) else len(traces)
+def _in_process(blocks):
+    n = 0
+    for block in blocks:
+        yield block, parallel.rows_of(block, n, keep_prepared=True)
+        n += len(block)
 
 
-def _run(er: EditionRows, items: list[dict], ns: list[int]):
-    try:
-        return chunk_rows(er, items, ns)
-    except BatchInputError as exc:
-        raise OvopError(Diagnostic("batch", message=str(exc))) from None
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise OvopError(Diagnostic("batch", message=f"an assessment of edition {er.edition} lacks a value or has "
-                                   f"one of the wrong kind ({exc.__class__.__name__}: {exc}); publish files to have "
-                                   f"them checked")) from None
+def _trace_of(codecs: Codecs, outcome_n: int, traces: list, n0: int) -> list[tuple]:
+    """The trace rows of outcome `outcome_n`, read back from its packed trace (traces sorted by n, n0 + 1 first)."""
+    n, packed = traces[outcome_n - n0 - 1]
+    assert n == outcome_n
+    return trace_rows(n, unpack(packed, codecs.trace))
 
 
 def _info(writer: Writer, ruleset: RuleSet, inputs: list, report) -> None:

@@ -1,0 +1,156 @@
+"""Publish's chunks worked out beside the writer: rows, traces and packed values made in worker processes.
+
+`rows_of(block, n0)` turns one chunk of assessments into everything the database gets from it: the
+assessment rows (input packed), ikm rows, outcome rows, packed traces, and the counts. The writer (the
+parent, which alone holds the SQLite connection) either calls it in-process or hands chunks to forked
+workers (`pipeline`), at most two per worker in flight, and writes the results in chunk order: the rows,
+their numbers `n` and so the database are the same whatever the number of workers. The `--check` sample
+reads its trace rows back from the packed trace (`packing.trace_rows`, the very rows that were packed).
+
+Workers pay for themselves only with free cores and chunks of some size: `workers()` says how many (none
+unless asked: on the shared 2-core machine they did not pay).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from .. import __version__
+from ..batch import BatchEvaluator, BatchInputError, as_dict
+from ..errors import Diagnostic, OvopError
+from . import rows as pr
+from .batch import EditionRows, chunk_rows
+from .packing import Codecs
+from .steps import RuleIds
+
+MIN_PARALLEL = 20_000  # records in the first chunks before workers are started (forking costs ~0.1 s each)
+WORKERS: int | None = None  # None: by the machine (tests set it)
+_STATE: dict = {}
+
+
+@dataclass
+class Rows:
+    """One chunk's rows, in chunk order; `prepared` only when made in-process (the what-if pass reads it)."""
+    n0: int
+    assessments: list = field(default_factory=list)
+    ikm: list = field(default_factory=list)
+    outcomes: list = field(default_factory=list)
+    traces: list = field(default_factory=list)  # (n, packed), sorted by n
+    counts: Counter = field(default_factory=Counter)
+    steps: int = 0
+    prepared: list | None = None
+    error: list | None = None  # diagnostics: the chunk could not be evaluated
+
+
+def setup(be: BatchEvaluator, ids: RuleIds, codecs: Codecs) -> None:
+    """What `rows_of` uses, set before workers are forked (they inherit it)."""
+    _STATE.clear()
+    _STATE.update(be=be, ids=ids, codecs=codecs, editions={})
+
+
+def rows_of(block: list, n0: int, keep_prepared: bool = False) -> Rows:
+    """One chunk (outcome numbers from n0 + 1) as rows; a chunk that cannot be evaluated gives `error`."""
+    be, ids, codecs, editions = _STATE["be"], _STATE["ids"], _STATE["codecs"], _STATE["editions"]
+    prepared = [prepare(a) for a in block]
+    by_edition: dict[str, list[int]] = {}
+    for k, p in enumerate(prepared):
+        by_edition.setdefault(p[0]["edition"], []).append(k)
+    out = Rows(n0, prepared=prepared if keep_prepared else None)
+    outcomes: list = [None] * len(block)
+    for e, positions in by_edition.items():
+        if e not in editions:
+            editions[e] = EditionRows(be, e, ids)
+        try:
+            fields, traces, starts = _run(editions[e], [prepared[k][0] for k in positions],
+                                          [n0 + k + 1 for k in positions])
+        except OvopError as exc:
+            out.error = exc.diagnostics
+            return out
+        for j, (k, f) in enumerate(zip(positions, fields)):
+            arow = prepared[k][1]
+            outcomes[k] = (prepared[k][3][0], n0 + k + 1, *prepared[k][3][1:], *f[:10], arow[9], arow[10],
+                           f[10], f[11], __version__)
+            out.counts[(e, f[0], f[1])] += 1
+        ends = starts[1:] + [len(traces)]
+        out.traces += [(n0 + k + 1, codecs.pack_trace(traces[s:t])) for k, s, t in zip(positions, starts, ends)]
+        out.steps += len(traces)
+    out.traces.sort()
+    out.assessments = [(*p[1][:12], codecs.pack_input(p[1][12]), p[1][13]) for p in prepared]
+    out.ikm = [p[2] for p in prepared]
+    out.outcomes = outcomes
+    return out
+
+
+def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
+    """(the batch path's dict, the assessment row, the ikm row, the outcome's leading columns without n)."""
+    if isinstance(a, dict):
+        i = a["ikm"]
+        ikm = pr.ikm_key(i["name"], i["province"], i["regency"])
+        arow = pr.dict_assessment_row(a, pr.canonical_dict(a), ikm)
+        file = getattr(a, "file", None)  # a Record read from a file (engine.inputs.lines)
+        if file is not None:
+            arow = arow[:11] + (file,) + arow[12:]
+        name, d = i["name"], a
+    else:
+        d, ikm = as_dict(a), pr.ikm_id(a.ikm)
+        arow = tuple(pr.assessment_row(a, pr.canonical_input(a), a.origin.file if a.origin else None).values())
+        name = a.ikm.name
+    key = arow[0]
+    return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])
+
+
+def _run(er: EditionRows, items: list[dict], ns: list[int]):
+    try:
+        return chunk_rows(er, items, ns)
+    except BatchInputError as exc:
+        raise OvopError(Diagnostic("batch", message=str(exc))) from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise OvopError(Diagnostic("batch", message=f"an assessment of edition {er.edition} lacks a value or has "
+                                   f"one of the wrong kind ({exc.__class__.__name__}: {exc}); publish files to have "
+                                   f"them checked")) from None
+
+
+def workers() -> int:
+    """Worker processes for a large population: OVOP_PUBLISH_WORKERS (default 0: in-process). Measured on the
+    shared 2-core machine (docs/benchmarks.md, "Publishing"), two workers beside the writer did not pay: the
+    parent's SQLite writes and the workers competed for the same cores."""
+    if WORKERS is not None:
+        return WORKERS
+    try:
+        return max(0, int(os.environ.get("OVOP_PUBLISH_WORKERS", "0")))
+    except ValueError:
+        return 0
+
+
+def pipeline(blocks: Iterator[list], count: int) -> Iterator[tuple[list, Rows]]:
+    """(block, its rows) in block order; worked out in workers once `MIN_PARALLEL` records have come in
+    full chunks (smaller populations stay in-process: starting workers would cost more)."""
+    n, head = 0, []
+    for block in blocks:
+        head.append(block)
+        if sum(map(len, head)) >= MIN_PARALLEL or len(block) < count:
+            break
+    if workers() == 0 or sum(map(len, head)) < MIN_PARALLEL:
+        for block in _chain(head, blocks):
+            yield block, rows_of(block, n)
+            n += len(block)
+        return
+    with multiprocessing.get_context("fork").Pool(workers()) as pool:
+        pending: deque = deque()
+        for block in _chain(head, blocks):
+            pending.append((block, pool.apply_async(rows_of, (block, n))))
+            n += len(block)
+            if len(pending) >= 2 * workers():
+                block, result = pending.popleft()
+                yield block, result.get()
+        while pending:
+            block, result = pending.popleft()
+            yield block, result.get()
+
+
+def _chain(head: list, rest: Iterator) -> Iterator[Any]:
+    yield from head
+    yield from rest
