@@ -17,7 +17,13 @@ from .read import json_source, read
 from .schema import sync as sync_schema
 from .source import Source
 from .values import Spec, problem
-from .workbook import write_template
+
+
+def write_template(*args, **kwargs):
+    """engine.inputs.workbook.write_template, imported when a template is written (openpyxl loads slowly)."""
+    from .workbook import write_template as write
+    return write(*args, **kwargs)
+
 
 __all__ = ["Assessment", "Catalogue", "check_file", "duplicates", "item_label", "load_assessments",
            "messages", "localized", "Record", "Scan", "collector_paused", "read_population", "FastCheck", "Shared",
