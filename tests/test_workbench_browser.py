@@ -321,6 +321,8 @@ def test_a_conflict_in_place_shows_both_versions(own_server):
             save(second, "#conflict")
             assert "min_score: 81" in second.locator("#conflict pre.theirs").inner_text()
             assert "min_score: 83" in second.locator("#conflict pre.mine").inner_text()
+            differs = second.locator("#conflict pre.ovop-wb-differs").inner_text()
+            assert "-  - {stars: 3, min_score: 81," in differs and "+  - {stars: 3, min_score: 83," in differs, differs
             assert second.locator("#saved").count() == 0
             assert second.input_value("[name='e.bands.0.min_score']") == "81"  # the form shows the saved version
             path = w["rules"] / "2032" / "edition.yaml"

@@ -5,6 +5,7 @@ signed-in editor (permission "ovop-edit") and Datasette's CSRF token (asgi-csrf 
 from __future__ import annotations
 
 import asyncio
+import difflib
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode
@@ -119,7 +120,15 @@ async def show(datasette, request, wb: Workbench, d, assumed: dict | None = None
     checked, context = await panels(datasette, request, wb, d, assumed)
     html, loose = form.Renderer(d.sources, readonly=not context["editable"]).form(posted or d.effective, checked.by_field)
     return await page(datasette, request, "ovop_wb_edit.html", status=status, form_html=html, loose=loose, saved=saved,
-                      conflict=conflict, freeze_hash=None, **context)
+                      conflict=conflict, differs=differs(conflict), freeze_hash=None, **context)
+
+
+def differs(conflict: Conflict | None) -> str:
+    """The lines a conflict's two versions differ in (shown above them both)."""
+    if conflict is None:
+        return ""
+    return "".join(difflib.unified_diff(conflict.theirs.splitlines(keepends=True), conflict.mine.splitlines(keepends=True),
+                                        "tersimpan / saved", "Anda / yours", n=1))
 
 
 async def panels(datasette, request, wb: Workbench, d, assumed: dict | None) -> tuple:
@@ -147,7 +156,8 @@ async def saved_part(datasette, request, wb: Workbench, d, pairs, assumed: dict,
     itself only when its rows differ from the posted ones (or on a conflict: the saved file's form)."""
     checked, context = await panels(datasette, request, wb, d, assumed)
     change = await asyncio.to_thread(workbench.in_place, d, checked, None if conflict else pairs)
-    context.update(saved=conflict is None, conflict=conflict, user=request.actor, prefix="/-/ovop")
+    context.update(saved=conflict is None, conflict=conflict, differs=differs(conflict), user=request.actor,
+                   prefix="/-/ovop")
     html = await datasette.render_template("ovop_wb_saved_part.html", context, request=request)
     return Response.json({"version": d.version, "html": html, "errors": change.errors, "values": change.values,
                           "form": change.form, "conflict": conflict is not None}, status=409 if conflict else 200)
