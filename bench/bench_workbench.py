@@ -244,7 +244,8 @@ SAVE_IN_PLACE = """(value) => new Promise((done) => {
     const updated = performance.now() - t0;
     const post = performance.getEntriesByType('resource').filter((e) => e.name.indexOf('/save?part=1') > 0).pop();
     performance.clearResourceTimings();
-    requestAnimationFrame(() => setTimeout(() => done([updated, performance.now() - t0, post.responseEnd - t0])));
+    const parts = [post.startTime - t0, post.responseStart - post.startTime, post.responseEnd - t0];
+    requestAnimationFrame(() => setTimeout(() => done([updated, performance.now() - t0].concat(parts))));
   });
   seen.observe(f, {attributes: true, attributeFilter: ['data-saved-version']});
   f.querySelector('.ovop-wb-save').click();
@@ -305,24 +306,26 @@ def _signed_in(browser, base: str, **options):
 def _browser_saves(browser, base: str, n: int, big: bool) -> None:
     load = lambda: open("/proc/loadavg").read().split()[0]  # noqa: E731
     page = _signed_in(browser, base)
-    shown, drawn, wall, impact, answered = [], [], [], [], []
+    shown, drawn, wall, impact, answered, sent, server = [], [], [], [], [], [], []
     for i in range(n + 1):  # the first save also reads the published assessments once
         value = str(81 + i % 5)
         start = time.perf_counter()
-        updated, painted, answer = page.evaluate(SAVE_IN_PLACE, value)
+        updated, painted, before, waited, answer = page.evaluate(SAVE_IN_PLACE, value)
         took = (time.perf_counter() - start) * 1000
         diff = page.locator("pre.ovop-wb-diff[lang=en]").inner_text()
         assert page.locator("#clean").count() == 1 and f"from 80 to {value}" in diff, diff
         later = page.evaluate(IMPACT_SHOWN) if big else None
         if i:
             shown.append(updated), drawn.append(painted), wall.append(took), answered.append(answer)
+            sent.append(before), server.append(waited)
             if later is not None:
                 impact.append(updated + later)
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no page loaded again
     print(f"browser: click on save -> checks + diff updated in place ({n} saves): p50 {pct(shown, 50):.0f} ms, "
           f"p95 {pct(shown, 95):.0f} ms, max {max(shown):.0f} ms; drawn (next frame): p50 {pct(drawn, 50):.0f} ms, "
           f"p95 {pct(drawn, 95):.0f} ms, max {max(drawn):.0f} ms; load {load()}")
-    print(f"  of which the answer received (resource timing, click to its last byte): p50 {pct(answered, 50):.0f} ms, "
+    print(f"  of which (resource timing) click to the POST sent p50 {pct(sent, 50):.0f} ms; POST to the answer's first "
+          f"byte p50 {pct(server, 50):.0f} ms, p95 {pct(server, 95):.0f} ms; click to its last byte p50 {pct(answered, 50):.0f} ms, "
           f"p95 {pct(answered, 95):.0f} ms; seen from Playwright (its round trips too) p95 {pct(wall, 95):.0f} ms")
     if impact:
         print(f"  then the impact shown (fetched after): p50 {pct(impact, 50):.0f} ms, p95 {pct(impact, 95):.0f} ms, "
