@@ -277,11 +277,15 @@ def bench_browser(n: int, published: Path | None) -> None:
         accounts.add_user(accounts.workspace_for(db), "bench", "editor", "bench-password-1")
         port = free_port()
         env = dict(os.environ, PYTHONPATH=str(ROOT), OVOP_RULES_DIR=str(rules))
+        log = Path(tmp) / "serve.log"  # a file, not a pipe: uvicorn's access log never fills it and blocks the server
         proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--db", str(db), "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_up(base + "/-/versions.json", proc)
+            try:
+                wait_up(base + "/-/versions.json", proc)
+            except AttributeError:  # it exited (wait_up reads a pipe)
+                raise SystemExit(f"ovop serve exited: {log.read_text()[-2000:]}") from None
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
                 try:
