@@ -1,8 +1,11 @@
 """The criteria workbench in a real browser, as a policy officer: sign in, start a new draft from 2024,
 raise the 3-star band and see who moves, make a level gap and see the error beside the field, fix it,
 add a criterion with two labelled codes, see the diff, freeze; the file checks and its untouched lines
-are as they were. Screenshots of the editions page, the editor (an error beside a field; the live impact)
-and the history page at 1280 and 400 px go to /tmp/ovop-wb/; at 400 px no page is wider than the screen."""
+are as they were. Every save is made in place (the page's script posts the form and puts the answer in the
+page: no page is loaded) and gives the page the server renders for the saved file; a conflict shows both
+versions; without script the plain POST still saves. Screenshots of the editions page, the editor (an error
+beside a field; the live impact; after a save; a conflict) and the history page at 1280 and 400 px go to
+/tmp/ovop-wb/; at 400 px no page is wider than the screen."""
 from __future__ import annotations
 
 import difflib
@@ -259,7 +262,7 @@ def test_a_save_updates_the_page_in_place(own_server):
     """Several problems at once (empty labels, a sourced item without its source, text in number fields): each message is
     beside its field as the saved page puts it, the fields hold what the saved file gives (" 82 " is shown as
     82), no page was loaded; a row the save drops (a source without a key) makes the form come whole; fixed,
-    the checks are clean and the diff and the impact show the edit."""
+    the checks are clean and the diff and the impact show the edit; a source added can be chosen at once."""
     from playwright.sync_api import sync_playwright
     base, w = own_server
     SHOTS.mkdir(exist_ok=True)
@@ -297,11 +300,21 @@ def test_a_save_updates_the_page_in_place(own_server):
             assert int(page.locator(".ovop-wb-movers-n").inner_text()) == 3
             shots(page, "editor-saved", "#impact")
             assert same_as_reloaded(page) == []
+
+            # a source added, saved in place: every provenance can now name it
+            page.locator("#s-sources button.ovop-wb-add").click()
+            row = page.locator("#s-sources tbody[data-list=sources] > tr").last
+            for name, value in [("key", "sni_2030"), ("title", "SNI 2030"), ("url", "https://example.org/sni")]:
+                row.locator(f"[data-f={name}]").fill(value)
+            save(page, "#clean")
+            page.select_option("[name='e.legal_basis.provenance.source']", "sni_2030")
+            save(page, "#clean")
+            assert same_as_reloaded(page) == []
             assert errors == []
         finally:
             browser.close()
     text = (w["rules"] / "2030" / "edition.yaml").read_text(encoding="utf-8")
-    assert "min_score: 82" in text and "Local workforce" in text
+    assert "min_score: 82" in text and "Local workforce" in text and "source: sni_2030" in text
 
 
 def test_a_conflict_in_place_shows_both_versions(own_server):

@@ -160,7 +160,8 @@ async def saved_part(datasette, request, wb: Workbench, d, pairs, assumed: dict,
                    prefix="/-/ovop")
     html = await datasette.render_template("ovop_wb_saved_part.html", context, request=request)
     return Response.json({"version": d.version, "html": html, "errors": change.errors, "values": change.values,
-                          "form": change.form, "conflict": conflict is not None}, status=409 if conflict else 200)
+                          "form": change.form, "sources": d.sources, "conflict": conflict is not None},
+                         status=409 if conflict else 200)
 
 
 def assumed_values(ruleset, d, impact, given: dict | None) -> dict:

@@ -110,6 +110,16 @@
       at[0].insertBefore(box, at[1]);
     });
   }
+  // every provenance's list of sources follows the saved sources (a source just added can be chosen)
+  function sources(fields, keys) {
+    Array.prototype.forEach.call(fields.querySelectorAll("select[data-f=source]"), function (sel) {
+      var chosen = sel.value, want = [""].concat(keys, chosen && keys.indexOf(chosen) < 0 ? [chosen] : []);
+      var have = Array.prototype.map.call(sel.options, function (o) { return o.text; });
+      if (have.join("\n") === want.join("\n")) { return; }
+      sel.textContent = "";
+      want.forEach(function (t) { sel.appendChild(new Option(t, t, false, t === chosen)); });
+    });
+  }
   function apply(form, data) {
     var parts = document.createElement("template");
     parts.innerHTML = data.html;
@@ -122,6 +132,7 @@
       fields.innerHTML = data.form;
     } else {
       Array.prototype.forEach.call(fields.querySelectorAll(".ovop-wb-err"), function (e) { e.parentNode.removeChild(e); });
+      sources(fields, data.sources);
       data.values.forEach(function (nv) {
         var el = fields.querySelector("[name='" + esc(nv[0]) + "']");
         if (el) { el.value = nv[1]; }
