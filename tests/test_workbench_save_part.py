@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from engine.web.workbench import _fields
+from engine.web.workbench import form_fields
 from tests.test_workbench import _site, csrf, editor_cookie
 
 import pytest
@@ -31,7 +31,7 @@ async def test_the_part_answer_carries_what_changes(site):
     assert r.status_code == 302
     page = await ds.client.get("/-/ovop/editions/2027", cookies=cookies)
     version = re.search(r'name="version" value="([0-9a-f]+)"', page.text).group(1)
-    fields = dict(_fields(page.text), **{"e.bands.0.min_score": " 82 ", "e.criteria.0.levels.1.when": "85 <= x < 100"})
+    fields = dict(form_fields(page.text), **{"e.bands.0.min_score": " 82 ", "e.criteria.0.levels.1.when": "85 <= x < 100"})
     pairs = list(fields.items()) + [("version", version), ("csrftoken", token)]
     r = await post(ds, "/-/ovop/editions/2027/save?part=1", pairs, cookies)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json"), r.text[:500]

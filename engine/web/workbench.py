@@ -298,6 +298,7 @@ class Workbench:
             return None
 
 
+# the fields of form.Renderer's HTML (it writes each input's name first, its value after; options without values)
 FIELD = re.compile(r'<input name="(e\.[^"]*)"[^>]*? value="([^"]*)"|<select name="(e\.[^"]*)"[^>]*>(.*?)</select>', re.S)
 OPTION = re.compile(r"<option( selected)?>([^<]*)</option>")
 
@@ -306,7 +307,7 @@ def in_place(d: Draft, checked: Checked, pairs: list[tuple[str, str]] | None) ->
     """The form of the saved draft, as an update of the posted one (`pairs`; None: send the whole form)."""
     r = form.Renderer(d.sources)
     page, _ = r.form(d.effective, checked.by_field)
-    fields = _fields(page)
+    fields = form_fields(page)
     posted = [(k, v) for k, v in pairs or () if k.startswith("e.")]
     if pairs is None or [k for k, _ in fields] != [k for k, _ in posted]:
         return InPlace([], [], str(page))
@@ -320,7 +321,7 @@ def in_place(d: Draft, checked: Checked, pairs: list[tuple[str, str]] | None) ->
                    [(k, v) for (k, v), (_, p) in zip(fields, posted) if v != p], None)
 
 
-def _fields(page: str) -> list[tuple[str, str]]:
+def form_fields(page: str) -> list[tuple[str, str]]:
     """(name, value) of every field of a rendered form, in its order, as a browser would post them (a select
     without a selected option sends its first; the empty rows of the add-row templates are not sent)."""
     out = []
