@@ -2,11 +2,13 @@
 (function () {
   "use strict";
   function items(list) { return Array.prototype.filter.call(list.children, function (c) { return c.hasAttribute("data-item"); }); }
-  function nameOf(el, form) {
+  function nameOf(el, form, index) {
     var parts = [];
     for (var n = el; n && n !== form; n = n.parentElement) {
       if (n === el && n.dataset.f) { parts.unshift(n.dataset.f); continue; }
-      if (n.hasAttribute("data-item")) { parts.unshift(String(items(n.parentElement).indexOf(n))); }
+      if (n.hasAttribute("data-item")) {
+        parts.unshift(String(index && index.has(n) ? index.get(n) : items(n.parentElement).indexOf(n)));
+      }
       else if (n.dataset.list) { parts.unshift(n.dataset.list); }
       else if (n.dataset.obj) { parts.unshift(n.dataset.obj); }
       else if (n.classList && n.classList.contains("ovop-wb-section")) { break; }
@@ -17,9 +19,14 @@
     return "e." + parts.join(".");
   }
   function rename(form) {
+    var index = new Map();  // each row's place in its list, counted once
+    form.querySelectorAll("[data-list]").forEach(function (list) {
+      items(list).forEach(function (item, i) { index.set(item, i); });
+    });
     form.querySelectorAll("[data-f]").forEach(function (el) {
-      if (el.closest("template")) { return; }
-      if (el.name && el.name.indexOf("e.") === 0) { el.name = nameOf(el, form); }
+      if (el.closest("template") || !el.name || el.name.indexOf("e.") !== 0) { return; }
+      var name = nameOf(el, form, index);
+      if (el.name !== name) { el.name = name; }
     });
   }
   document.addEventListener("click", function (ev) {
