@@ -1,6 +1,7 @@
 """Benchmark: the criteria workbench.
 
     .venv/bin/python bench/bench_workbench.py [--saves 40] [--n 100000] [--edits 5] [--db DB] [--route-db DB]
+    .venv/bin/python bench/bench_workbench.py --browser [--saves 30] [--route-db DB]
 
 1. Save -> checks + diff: a draft 2026 extending 2024 in a temporary copy of rules/; each save posts the
    whole form (every field of the effective edition, as the browser sends it) with the 3-star band moved,
@@ -15,6 +16,11 @@
    (another 3-star threshold; an added criterion with assumed evidence; a narrower evidence range, which
    makes every record be checked again) is timed.
    --route-db DB: the POST saves above over that published database (the impact of each save on all of it).
+3. --browser (only this): in Debian's chromium (Playwright) on `ovop serve` of a temporary copy (the 159 of
+   datasets/synthetic/2024.yaml, or --route-db), signed in, each save of the 3-star band from the click on
+   the save button to the checks and diff panels updated in place (the form's data-saved-version set by its
+   script, then the next frame drawn); with --route-db also until the impact fetched after it is shown. For
+   comparison the same saves with scripts off (the plain form POST: the whole page loaded again).
 """
 from __future__ import annotations
 
@@ -229,6 +235,120 @@ def bench_impact(n: int, edits: int, db: Path | None) -> None:
                   f"{r.evaluated:,} evaluated, {r.unchecked:,} left out; load {open('/proc/loadavg').read().split()[0]}")
 
 
+SAVE_IN_PLACE = """(value) => new Promise((done) => {
+  const f = document.querySelector('#editor'), before = f.dataset.saves || '0', t0 = performance.now();
+  f.querySelector("[name='e.bands.0.min_score']").value = value;
+  const seen = new MutationObserver(() => {
+    if ((f.dataset.saves || '0') === before) { return; }
+    seen.disconnect();
+    const updated = performance.now() - t0;
+    const post = performance.getEntriesByType('resource').filter((e) => e.name.indexOf('/save?part=1') > 0).pop();
+    performance.clearResourceTimings();
+    const parts = [post.startTime - t0, post.responseStart - post.startTime, post.responseEnd - t0];
+    requestAnimationFrame(() => setTimeout(() => done([updated, performance.now() - t0].concat(parts))));
+  });
+  seen.observe(f, {attributes: true, attributeFilter: ['data-saved-version']});
+  f.querySelector('.ovop-wb-save').click();
+})"""
+IMPACT_SHOWN = """() => new Promise((done) => {
+  const t0 = performance.now(), shown = () => document.querySelector('#impact .ovop-wb-movers-n');
+  if (shown()) { done(0); return; }
+  const seen = new MutationObserver(() => { if (shown()) { seen.disconnect(); done(performance.now() - t0); } });
+  seen.observe(document.querySelector('#impact'), {childList: true, subtree: true});
+})"""
+
+
+def bench_browser(n: int, published: Path | None) -> None:
+    """Click on save -> checks and diff shown, in chromium, in place (the page's script) and by the plain POST."""
+    import subprocess
+    from playwright.sync_api import sync_playwright
+    from engine.publish.build import publish
+    from engine.web import accounts
+    from tests.test_browser import ARGS, CHROMIUM, free_port, wait_up
+    with tempfile.TemporaryDirectory() as tmp:
+        rules = Path(tmp) / "rules"
+        shutil.copytree(ROOT / "rules", rules)
+        new_edition(rules, "2026", "2024")
+        db = Path(tmp) / "ovop.db"
+        if published:
+            shutil.copy(published, db)
+        else:
+            publish(db, [ROOT / "datasets" / "synthetic" / "2024.yaml"], rules, check=0)
+        accounts.add_user(accounts.workspace_for(db), "bench", "editor", "bench-password-1")
+        port = free_port()
+        env = dict(os.environ, PYTHONPATH=str(ROOT), OVOP_RULES_DIR=str(rules))
+        log = Path(tmp) / "serve.log"  # a file, not a pipe: uvicorn's access log never fills it and blocks the server
+        proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--db", str(db), "--port", str(port)],
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+        base = f"http://127.0.0.1:{port}"
+        try:
+            try:
+                wait_up(base + "/-/versions.json", proc)
+            except AttributeError:  # it exited (wait_up reads a pipe)
+                raise SystemExit(f"ovop serve exited: {log.read_text()[-2000:]}") from None
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+                try:
+                    _browser_saves(browser, base, n, big=published is not None)
+                finally:
+                    browser.close()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def _signed_in(browser, base: str, **options):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, **options)
+    page.goto(base + "/-/ovop/login?next=/-/ovop/editions/2026")
+    page.fill("input[name=name]", "bench")
+    page.fill("input[name=password]", "bench-password-1")
+    page.click("form.ovop-wb-login button")
+    page.wait_for_url("**/-/ovop/editions/2026")
+    return page
+
+
+def _browser_saves(browser, base: str, n: int, big: bool) -> None:
+    load = lambda: open("/proc/loadavg").read().split()[0]  # noqa: E731
+    page = _signed_in(browser, base)
+    shown, drawn, wall, impact, answered, sent, server = [], [], [], [], [], [], []
+    for i in range(n + 1):  # the first save also reads the published assessments once
+        value = str(81 + i % 5)
+        start = time.perf_counter()
+        updated, painted, before, waited, answer = page.evaluate(SAVE_IN_PLACE, value)
+        took = (time.perf_counter() - start) * 1000
+        diff = page.locator("pre.ovop-wb-diff[lang=en]").inner_text()
+        assert page.locator("#clean").count() == 1 and f"from 80 to {value}" in diff, diff
+        later = page.evaluate(IMPACT_SHOWN) if big else None
+        if i:
+            shown.append(updated), drawn.append(painted), wall.append(took), answered.append(answer)
+            sent.append(before), server.append(waited)
+            if later is not None:
+                impact.append(updated + later)
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1  # no page loaded again
+    print(f"browser: click on save -> checks + diff updated in place ({n} saves): p50 {pct(shown, 50):.0f} ms, "
+          f"p95 {pct(shown, 95):.0f} ms, max {max(shown):.0f} ms; drawn (next frame): p50 {pct(drawn, 50):.0f} ms, "
+          f"p95 {pct(drawn, 95):.0f} ms, max {max(drawn):.0f} ms; load {load()}")
+    print(f"  of which (resource timing) click to the POST sent p50 {pct(sent, 50):.0f} ms; POST to the answer's first "
+          f"byte p50 {pct(server, 50):.0f} ms, p95 {pct(server, 95):.0f} ms; click to its last byte p50 {pct(answered, 50):.0f} ms, "
+          f"p95 {pct(answered, 95):.0f} ms; seen from Playwright (its round trips too) p95 {pct(wall, 95):.0f} ms")
+    if impact:
+        print(f"  then the impact shown (fetched after): p50 {pct(impact, 50):.0f} ms, p95 {pct(impact, 95):.0f} ms, "
+              f"max {max(impact):.0f} ms after the click")
+    page.close()
+    plain, times = _signed_in(browser, base, java_script_enabled=False), []
+    for i in range(n + 1):
+        value = str(81 + i % 5)
+        plain.fill("[name='e.bands.0.min_score']", value)
+        start = time.perf_counter()
+        with plain.expect_navigation(wait_until="load"):
+            plain.click(".ovop-wb-savebar button.ovop-wb-save >> nth=0")
+        times.append((time.perf_counter() - start) * 1000)
+        assert plain.locator("#clean").count() == 1 and plain.locator("#saved").count() == 1
+    times = times[1:]
+    print(f"browser, scripts off: click on save -> the saved page loaded ({n} saves): p50 {pct(times, 50):.0f} ms, "
+          f"p95 {pct(times, 95):.0f} ms, max {max(times):.0f} ms; load {load()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--saves", type=int, default=40)
@@ -237,7 +357,11 @@ def main() -> None:
     ap.add_argument("--no-impact", action="store_true", help="only the saves")
     ap.add_argument("--db", type=Path, help="a published database of the bundled rules to read (default: publish --n)")
     ap.add_argument("--route-db", type=Path, help="the POST saves over this published database (e.g. 100,000)")
+    ap.add_argument("--browser", action="store_true", help="only the saves in chromium (Playwright), click to shown")
     args = ap.parse_args()
+    if args.browser:
+        bench_browser(args.saves, args.route_db)
+        return
     t = bench_saves(args.saves)
     print(f"save -> checks + diff + form ({args.saves} saves): p50 {pct(t, 50):.0f} ms, p95 {pct(t, 95):.0f} ms, "
           f"max {max(t):.0f} ms; load {open('/proc/loadavg').read().split()[0]}")

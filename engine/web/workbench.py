@@ -12,6 +12,8 @@ from __future__ import annotations
 import copy
 import difflib
 import gc
+import html
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +77,17 @@ class Checked:
     problems: list[dict] = field(default_factory=list)   # every diagnostic, rendered
     by_field: dict[str, list[str]] = field(default_factory=dict)
     ruleset: Any = None
+
+
+@dataclass
+class InPlace:
+    """What a save changes in the form the browser already shows (the page's script applies it): the messages
+    of each field, row or table (anchor key, messages; in the form's order), the fields whose saved value is
+    written differently from what was posted (name, value), or the whole form when its rows are not the
+    posted ones (a row left empty and dropped, a conflict: the form shows the saved file)."""
+    errors: list[tuple[str, list[str]]]
+    values: list[tuple[str, str]]
+    form: str | None
 
 
 @dataclass
@@ -283,6 +296,46 @@ class Workbench:
             return None if found else rules.get(edition).hash
         except OvopError:
             return None
+
+
+# the fields of form.Renderer's HTML (it writes each input's name first, its value after; options without values)
+FIELD = re.compile(r'<input name="(e\.[^"]*)"[^>]*? value="([^"]*)"|<select name="(e\.[^"]*)"[^>]*>(.*?)</select>', re.S)
+OPTION = re.compile(r"<option( selected)?>([^<]*)</option>")
+
+
+def in_place(d: Draft, checked: Checked, pairs: list[tuple[str, str]] | None) -> InPlace:
+    """The form of the saved draft, as an update of the posted one (`pairs`; None: send the whole form)."""
+    r = form.Renderer(d.sources)
+    page, _ = r.form(d.effective, checked.by_field)
+    fields = form_fields(page)
+    posted = [(k, v) for k, v in pairs or () if k.startswith("e.")]
+    if pairs is None or [k for k, _ in fields] != [k for k, _ in posted]:
+        return InPlace([], [], str(page))
+    placed: dict[str, list[str]] = {}
+    for path, messages in checked.by_field.items():
+        anchor = r._anchor(path)  # where form.Renderer put them (None: listed above the form only)
+        if anchor is not None:
+            placed.setdefault(anchor, []).extend(messages)
+    where = {a: page.find(f'<div class="ovop-wb-err" role="alert">{form._e(ms[0])}</div>') for a, ms in placed.items()}
+    return InPlace(sorted(placed.items(), key=lambda kv: where[kv[0]]),
+                   [(k, v) for (k, v), (_, p) in zip(fields, posted) if v != p], None)
+
+
+def form_fields(page: str) -> list[tuple[str, str]]:
+    """(name, value) of every field of a rendered form, in its order, as a browser would post them (a select
+    without a selected option sends its first; the empty rows of the add-row templates are not sent)."""
+    out = []
+    for m in FIELD.finditer(page):
+        name = m.group(1) or m.group(3)
+        if "__new__" in name:
+            continue
+        if m.group(1):
+            out.append((name, html.unescape(m.group(2))))
+            continue
+        options = OPTION.findall(m.group(4))
+        chosen = next((t for s, t in options if s), options[0][1] if options else "")
+        out.append((name, html.unescape(chosen)))
+    return out
 
 
 def settle() -> None:

@@ -5,6 +5,7 @@ signed-in editor (permission "ovop-edit") and Datasette's CSRF token (asgi-csrf 
 from __future__ import annotations
 
 import asyncio
+import difflib
 import os
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlencode
@@ -13,7 +14,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from ..errors import OvopError
-from . import accounts, form, history, impactrun
+from . import accounts, form, history, impactrun, workbench
 from .state import rules_dir
 from .workbench import Conflict, Workbench
 
@@ -116,9 +117,25 @@ async def editor(datasette, request):
 
 async def show(datasette, request, wb: Workbench, d, assumed: dict | None = None, saved: bool = False,
                conflict: Conflict | None = None, status: int = 200, posted: dict | None = None):
+    checked, context = await panels(datasette, request, wb, d, assumed)
+    html, loose = form.Renderer(d.sources, readonly=not context["editable"]).form(posted or d.effective, checked.by_field)
+    return await page(datasette, request, "ovop_wb_edit.html", status=status, form_html=html, loose=loose, saved=saved,
+                      conflict=conflict, differs=differs(conflict), freeze_hash=None, **context)
+
+
+def differs(conflict: Conflict | None) -> str:
+    """The lines a conflict's two versions differ in (shown above them both)."""
+    if conflict is None:
+        return ""
+    return "".join(difflib.unified_diff(conflict.theirs.splitlines(keepends=True), conflict.mine.splitlines(keepends=True),
+                                        "tersimpan / saved", "Anda / yours", n=1))
+
+
+async def panels(datasette, request, wb: Workbench, d, assumed: dict | None) -> tuple:
+    """(the checks, what the editor's page shows beside its form): the problems, the diff against the parent,
+    the impact (or where the page's script fetches it), the assumed values of new evidence."""
     checked = await asyncio.to_thread(wb.check, d)
     editable = d.is_draft and await can_edit(datasette, request)
-    html, loose = form.Renderer(d.sources, readonly=not editable).form(posted or d.effective, checked.by_field)
     diff = wb.diff(d, checked.ruleset)
     size = impactrun.size(paths(datasette)[2]) if paths(datasette)[2] else 0
     if checked.problems:
@@ -129,9 +146,22 @@ async def show(datasette, request, wb: Workbench, d, assumed: dict | None = None
                   "size": f"{size:,}"}
     else:
         impact = await asyncio.to_thread(impact_of, datasette, checked.ruleset, d, assumed or {})
-    return await page(datasette, request, "ovop_wb_edit.html", status=status, d=d, form_html=html, loose=loose,
-                      problems=checked.problems, diff=diff, impact=impact, editable=editable, saved=saved,
-                      conflict=conflict, freeze_hash=None, assumed=assumed_values(checked.ruleset, d, impact, assumed))
+    return checked, dict(d=d, problems=checked.problems, diff=diff, impact=impact, editable=editable,
+                         assumed=assumed_values(checked.ruleset, d, impact, assumed))
+
+
+async def saved_part(datasette, request, wb: Workbench, d, pairs, assumed: dict, conflict: Conflict | None = None):
+    """The save's answer to the editor's script (POST …/save?part=1): the panels that change (status, checks,
+    assumed values, diff, impact) as HTML, the messages beside each field, the version token; the form
+    itself only when its rows differ from the posted ones (or on a conflict: the saved file's form)."""
+    checked, context = await panels(datasette, request, wb, d, assumed)
+    change = await asyncio.to_thread(workbench.in_place, d, checked, None if conflict else pairs)
+    context.update(saved=conflict is None, conflict=conflict, differs=differs(conflict), user=request.actor,
+                   prefix="/-/ovop")
+    html = await datasette.render_template("ovop_wb_saved_part.html", context, request=request)
+    return Response.json({"version": d.version, "html": html, "errors": change.errors, "values": change.values,
+                          "form": change.form, "sources": d.sources, "conflict": conflict is not None},
+                         status=409 if conflict else 200)
 
 
 def assumed_values(ruleset, d, impact, given: dict | None) -> dict:
@@ -222,9 +252,14 @@ async def save(datasette, request):
     fields = dict(pairs)
     result = await asyncio.to_thread(wb.save, edition, pairs, fields.get("version", ""), request.actor["id"])
     assumed = {k: v for k, v in pairs if k.startswith("a.")}
+    part = bool(request.args.get("part"))  # the editor's script: only what changes (the plain form POST: the page)
     if isinstance(result, Conflict):
         d = await asyncio.to_thread(wb.draft, edition)
+        if part:
+            return await saved_part(datasette, request, wb, d, pairs, assumed, conflict=result)
         return await show(datasette, request, wb, d, assumed, conflict=result, status=409)
+    if part:
+        return await saved_part(datasette, request, wb, result, pairs, assumed)
     return await show(datasette, request, wb, result, assumed, saved=True)
 
 
