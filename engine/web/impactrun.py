@@ -149,6 +149,7 @@ class _Kept:
     store: Store              # those records as decoded columns
     columns: Any              # their outcomes under the base (engine.batch.Columns)
     stated: list[dict] = field(default_factory=list)  # those records as their assessments state them
+    declared: set = field(default_factory=set)  # the editions they state
     invalid: dict = field(default_factory=dict)  # the draft-side check of the others, by the draft's inputs
 
 
@@ -161,7 +162,7 @@ def _base(ruleset: RuleSet, catalogue, cmap, raws: list[dict], base: str) -> _Ke
         store = Store([as_dict(under_base[i]) for i in valid], [a["ikm"]["commodity"] for a in stated])
         be = BatchEvaluator(ruleset)
         columns = be.evaluate_columns(store.records, base) if valid else None
-        _CACHE[key] = _Kept(under_base, valid, store, columns, stated)
+        _CACHE[key] = _Kept(under_base, valid, store, columns, stated, {a.get("edition") for a in stated})
         settle()
     return _CACHE[key]
 
@@ -186,7 +187,7 @@ def _on_columns(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str, assumed
     their reasons. None: not decidable here (a record that states the draft's own edition, a column that
     cannot be kept, a record the normal reader words differently)."""
     d = ruleset.get(draft).model
-    if any(a.get("edition") == draft for a in kept.stated):
+    if draft in kept.declared:
         return None
     found = recheck(kept.store, kept.stated, ruleset.get(out.base).model, d, catalogue, cmap, assumed)
     rows = np.flatnonzero(found.ok)

@@ -12,6 +12,7 @@ columns are exactly `columns_of`'s, edition by edition.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -129,19 +130,22 @@ class Store:
         if commodity is not None:
             distinct, idx = self.categorical(("origin", None))
             cats[("commodity", None)] = ([commodity[c] for c in distinct], idx)
-        ids = list(self.ids)
+        ids, raw = list(self.ids), _Raw()
         if rows is not None:
             cats = {k: (distinct, idx[rows]) for k, (distinct, idx) in cats.items()}
-            numbers = {k: (arr[rows], [raw[i] for i in rows.tolist()]) for k, (arr, raw) in numbers.items()}
-            ids = [ids[i] for i in rows.tolist()]
+            raw.subsets = {k: (given, rows) for k, (_, given) in numbers.items()}
+            numbers = {k: (arr[rows], None) for k, (arr, _) in numbers.items()}
+            ids = _pick(ids, rows)
         coded = columns_of(plan, _proto(cats, names, numbers))
         commodity = _take(coded.commodity, cats[("commodity", None)])
         gate_state = {g.fact: _take(coded.gate_state[g.fact], cats[("gate", g.fact)]) for g in plan.c.gates}
         gate_value = {f: _take(v, cats[("gate", f)]) for f, v in coded.gate_value.items()}
-        evidence, raw = {}, _Raw()
+        evidence = {}
         for name in names:
             if name in numbers:
-                evidence[name], raw[name] = numbers[name]
+                evidence[name] = numbers[name][0]
+                if rows is None:
+                    raw[name] = numbers[name][1]
             else:
                 evidence[name] = _take(coded.evidence[name], cats[("evidence", name)])
                 raw.codes[name] = cats[("evidence", name)]
@@ -156,14 +160,29 @@ class _Raw(dict):
     def __init__(self):
         super().__init__()
         self.codes: dict[str, tuple[list, np.ndarray]] = {}
+        self.subsets: dict[str, tuple[list, np.ndarray]] = {}  # a number column of some records: (all, rows)
 
     def __missing__(self, name: str) -> list:
+        if name in self.subsets:
+            self[name] = _pick(*self.subsets[name])
+            return self[name]
         distinct, idx = self.codes[name]
         self[name] = [distinct[i] for i in idx.tolist()]
         return self[name]
 
+    def keys(self):
+        return list(super().keys()) + [n for n in list(self.subsets) + list(self.codes) if n not in self]
+
     def items(self):
-        return [(name, self[name]) for name in list(self.keys()) + [n for n in self.codes if n not in self]]
+        return [(name, self[name]) for name in self.keys()]
+
+
+def _pick(values: list, rows: np.ndarray) -> list:
+    """The values at `rows`."""
+    if not len(rows):
+        return []
+    got = itemgetter(*rows.tolist())(values)
+    return list(got) if len(rows) > 1 else [got]
 
 
 def _enum_names(plan) -> set[str]:
