@@ -24,7 +24,7 @@ import numpy as np
 
 from ..inputs import Spec, problem
 from ..rules import exact
-from .workbench_columns import MISSING, Store
+from .workbench_columns import MISSING, NotKept, Store
 
 ULPS = 4  # a value this close to a bound (units in the last place) is compared as an exact Fraction
 
@@ -54,7 +54,7 @@ def recheck(store: Store, raws: list[dict], base, draft, catalogue, cmap, assume
             spec_b, spec_d = specs_b.get(name) or known.get(name), specs_d.get(name) or known.get(name)
             if spec_d is None or (spec_b == spec_d and _as_before(spec_d, default, name in needed - needed_b)):
                 continue
-            distinct, idx = store.typed((section, name), default)
+            distinct, idx = _column(store, (section, name), default, spec_b)
             bad = _refused(distinct, spec_d, name in needed, default)
             if bad.any():
                 failing.append(np.where(bad[idx], idx, -1))
@@ -72,6 +72,19 @@ def recheck(store: Store, raws: list[dict], base, draft, catalogue, cmap, assume
     group = np.full(n, -1, dtype=np.int64)
     group[rows] = rank[inverse.reshape(-1)]
     return Found(ok, commodity, group, rows[first[order]].tolist())
+
+
+def _column(store: Store, key: tuple, default: Any, spec_b: Spec | None) -> tuple[list, np.ndarray]:
+    """The distinct values of a column and each record's: for codes (valid under the base: text only) the
+    categorical column the draft's inputs use too; else one that tells 1, 1.0 and True apart."""
+    if spec_b is not None and spec_b.kind == "enum" and (default is MISSING or isinstance(default, str)):
+        try:
+            distinct, idx = store.categorical(key, default)
+            if all(v.__class__ is str for v in distinct):
+                return distinct, idx
+        except NotKept:  # a record without it
+            pass
+    return store.typed(key, default)
 
 
 def _as_before(spec: Spec, default: Any, newly_needed: bool) -> bool:
