@@ -241,3 +241,39 @@ def test_past_the_limit_records_the_fast_check_is_unsure_of_are_left_out_and_cou
     assert exact.unchecked == 0 and bounded.unchecked > 0
     assert bounded.evaluated < exact.evaluated
     assert bounded.not_retargeted[new] + bounded.unchecked >= exact.not_retargeted[new]
+
+
+def test_past_the_limit_kinds_of_problem_are_counted_not_worded(published, tmp_path, monkeypatch):
+    folder, raws = published
+    rs, new = draft(folder, NARROWER + INTEGER, tmp_path)
+    exact = impactrun.run(rs, "2024", new, raws)
+    monkeypatch.setattr(impactrun, "MAX_SLOW", 2)
+    bounded = impactrun.run(rs, "2024", new, raws)
+    assert bounded.unworded > 0 and exact.unworded == 0
+    assert bounded.not_retargeted == exact.not_retargeted and bounded.matrix == exact.matrix
+    assert sum(bounded.by_reason.values()) + bounded.unworded == sum(exact.by_reason.values())
+
+
+@pytest.mark.parametrize("kind,low,high", [("number", 0, 99), ("number", "0.1", "99.5"), ("integer", -3, 7),
+                                           ("number", None, "1e-7"), ("number", "-0.3", None)])
+def test_a_range_on_the_columns_is_the_normal_readers_verdict(kind, low, high):
+    """Values at, beside and between the bounds (a float one unit in the last place off a bound included):
+    refused on the columns exactly when `problem` refuses them."""
+    from fractions import Fraction
+    from engine.inputs import Spec, problem
+    from engine.rules import exact
+    from engine.web.workbench_valid import _refused
+    bound = lambda b: None if b is None else (Fraction(b) if isinstance(b, str) else b)  # noqa: E731
+    spec = Spec(kind, bound(low), bound(high))
+    values: list = [0, 1, 7, -3, 99, 100, 7.0, 99.0, 99.5, 99.49, 0.1, 0.3, -0.3, 1e-7, 2e-7, 1e15, -1e15, 2.5, -2.5]
+    for b in (low, high):
+        if b is not None:
+            f = float(Fraction(b))
+            values += [f, np.nextafter(f, np.inf).item(), np.nextafter(f, -np.inf).item()]
+            values += [int(f)] if f.is_integer() else []
+    values = list(dict.fromkeys((v.__class__, v) for v in values))  # valid numbers under the base (no range)
+    values = [v for _, v in values if problem(Spec("number"), v, exact(v), repr(v)) is None] * 2  # more than
+    # the few checked one by one
+    got = _refused(values, spec, False, object())
+    want = [problem(spec, v, exact(v), repr(v)) is not None for v in values]
+    assert got.tolist() == want and any(want) and not all(want)

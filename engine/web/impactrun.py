@@ -4,9 +4,13 @@ values for evidence and gate facts the draft adds (no past assessment has them).
 
 The population and the base side are kept between edits (keyed by the database file and the base edition's
 hash): the records valid under the base, as decoded columns (engine.web.workbench_columns), and their outcomes.
-An edit that keeps what a valid input is (the draft adds evidence or gate facts, with assumed values, or
-changes levels, points, weights, bands, caps, consequences) only decides the draft on those columns; one
-that changes an input's definition (a range, a code list, a gate, the commodities) re-checks every record.
+Every edit is decided on those columns. One that keeps what a valid input is (levels, points, weights, bands,
+caps, consequences, evidence or gate facts added with assumed values) decides them all; one that changes an
+input's definition (a range, whole numbers, a code list, a gate fact's range, the commodities, evidence the
+draft needs) first finds on the changed columns the records the draft refuses (engine.web.workbench_valid):
+they are counted by reason, the normal reader wording the first record of each kind of problem only. The
+result is the one of checking every record again (tests/test_workbench_impact.py), which is still done
+when the columns cannot tell (a record that states the draft's own edition, a column that cannot be kept).
 """
 from __future__ import annotations
 
@@ -28,10 +32,12 @@ from .workbench import settle
 from .workbench_columns import Store
 from .workbench_valid import recheck
 
-MAX_REASONS = 200  # records not re-targeted whose reason is worked out one by one; the rest are counted
-MAX_SLOW = 500  # per edit, records the fast check is unsure of that go through the normal path; others left out
-MAX_MOVES = 200
-INLINE_MAX = 20_000  # a larger population's impact is not in the saved page: the page fetches it after  # movers whose reasons are worked out (the page shows 100); all are counted
+MAX_REASONS = 200  # records not re-targeted listed with their reason; all are counted, by reason
+MAX_SLOW = 500  # per edit, records through the normal path: kinds of problem worded (the others counted in
+#                 `unworded`) or, when every record is checked again, records the fast check is unsure of
+#                 (the others left out, in `unchecked`)
+MAX_MOVES = 200  # movers whose reasons are worked out (the page shows 100); all are counted
+INLINE_MAX = 20_000  # a larger population's impact is not in the saved page: the page fetches it after
 _CACHE: dict = {}
 
 
