@@ -243,15 +243,22 @@ def test_past_the_limit_records_the_fast_check_is_unsure_of_are_left_out_and_cou
     assert bounded.not_retargeted[new] + bounded.unchecked >= exact.not_retargeted[new]
 
 
-def test_past_the_limit_kinds_of_problem_are_counted_not_worded(published, tmp_path, monkeypatch):
+def test_past_the_limit_kinds_of_problem_are_worded_as_the_normal_reader_words_them_or_counted(published, tmp_path,
+                                                                                               monkeypatch):
+    """Past MAX_SLOW kinds, a value's problem in a field the normal reader has worded is worded alike (the
+    same words as checking every record); the other kinds (two problems in one record) are counted only."""
     folder, raws = published
     rs, new = draft(folder, NARROWER + INTEGER, tmp_path)
     exact = impactrun.run(rs, "2024", new, raws)
-    monkeypatch.setattr(impactrun, "MAX_SLOW", 2)
+    monkeypatch.setattr(impactrun, "MAX_SLOW", 3)
     bounded = impactrun.run(rs, "2024", new, raws)
     assert bounded.unworded > 0 and exact.unworded == 0
     assert bounded.not_retargeted == exact.not_retargeted and bounded.matrix == exact.matrix
     assert sum(bounded.by_reason.values()) + bounded.unworded == sum(exact.by_reason.values())
+    assert all(exact.by_reason[why] == n for why, n in bounded.by_reason.items())
+    past = [why for why in bounded.by_reason if "whole number" in why and ";" not in why]
+    assert len(past) > 3  # worded past the limit, without the normal reader
+    assert all(";" in why for why in set(exact.by_reason) - set(bounded.by_reason))
 
 
 @pytest.mark.parametrize("kind,low,high", [("number", 0, 99), ("number", "0.1", "99.5"), ("integer", -3, 7),

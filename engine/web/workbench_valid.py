@@ -14,10 +14,11 @@ the distinct codes; a name the draft needs that a record lacks (and no assumed v
     found.commodity    # each stated commodity code's code in the draft (None: as under the base)
     found.group        # per kept record not valid: which kind of problem (same problems, same words)
     found.first        # the first record of each group, in the order they first occur
+    found.parts        # each group's problems: (section, name, value, the draft's definition)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ class Found:
     commodity: dict[str, str] | None
     group: np.ndarray
     first: list[int]
+    parts: list[list[tuple]] = field(default_factory=list)  # per group: its problems (section, name, value, spec)
 
 
 def recheck(store: Store, raws: list[dict], base, draft, catalogue, cmap, assumed: dict[str, Any]) -> Found:
@@ -58,7 +60,7 @@ def recheck(store: Store, raws: list[dict], base, draft, catalogue, cmap, assume
             bad = _refused(distinct, spec_d, name in needed, default)
             if bad.any():
                 failing.append(np.where(bad[idx], idx, -1))
-                paths.append((prefix[:-1], name, distinct))
+                paths.append((prefix[:-1], name, distinct, spec_d))
     if not failing:
         return Found(np.ones(n, dtype=bool), commodity, np.full(n, -1), [])
     table = np.vstack(failing)
@@ -71,7 +73,10 @@ def recheck(store: Store, raws: list[dict], base, draft, catalogue, cmap, assume
     rank[order] = np.arange(len(order))
     group = np.full(n, -1, dtype=np.int64)
     group[rows] = rank[inverse.reshape(-1)]
-    return Found(ok, commodity, group, rows[first[order]].tolist())
+    parts = [[(section, name, None if distinct is None else distinct[table[c, k]], spec)
+              for c, (section, name, distinct, spec) in enumerate(paths) if table[c, k] >= 0]
+             for k in first[order].tolist()]
+    return Found(ok, commodity, group, rows[first[order]].tolist(), parts)
 
 
 def _column(store: Store, key: tuple, default: Any, spec_b: Spec | None) -> tuple[list, np.ndarray]:
@@ -105,7 +110,7 @@ def _order(table: np.ndarray, rows: np.ndarray, paths: list[tuple], raws: list[d
         top = list(raw)
         where = []
         for c in np.flatnonzero(table[:, k] >= 0).tolist():
-            section, name, distinct = paths[c]
+            section, name, distinct, _ = paths[c]
             if distinct is not None and distinct[table[c, k]] is MISSING:
                 continue  # a missing name is worded first, with the others missing
             inner = list(raw.get(section) or ())
@@ -125,7 +130,7 @@ def _commodity(store: Store, base, draft, cmap, failing: list, paths: list) -> d
     bad = np.array([why is not None for _, why in mapped], dtype=bool)
     if bad.any():
         failing.append(np.where(bad[idx], idx, -1))
-        paths.append(("ikm", "commodity", None))
+        paths.append(("ikm", "commodity", None, None))
     return {code: (to if why is None else code) for code, (to, why) in zip(distinct, mapped)}
 
 
