@@ -25,7 +25,7 @@ import numpy as np
 from ..batch import CONDITIONAL, INELIGIBLE, NOT_AWARDED, BatchEvaluator, as_dict, decide
 from ..impact import compare, why_not_evaluated, with_assumed
 from ..impact import new_names as assumed_defaults
-from ..inputs import Catalogue, FastCheck, Spec, messages, problem, slow
+from ..inputs import Catalogue, FastCheck, Spec, problem, slow
 from ..publish import register
 from ..rules import RuleSet, exact, load_commodity_map
 from .workbench import settle
@@ -213,31 +213,34 @@ def _on_columns(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str, assumed
 
 def _refused(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str, assumed: dict, found, out: Result,
              mine: list) -> bool:
-    """The kept records the draft refuses: counted, each kind of problem worded by the normal reader on its
-    first record (at most MAX_SLOW kinds; past them, a kind that is one value's problem in a field whose
-    words the normal reader gave as `problem` words them (it reads one record per field to know) is worded
-    so, others counted in `unworded`), the first
-    MAX_REASONS listed. False when the normal reader accepts a record refused here (then every record is
+    """The kept records the draft refuses: counted by kind of problem, each worded by the normal reader on its
+    first record, the first MAX_REASONS listed. A kind that is one value's problem is worded by `problem` once
+    the normal reader has said the same words for a record of that field (one read per field); of the other
+    kinds (two problems in one record, a missing name, a commodity), at most MAX_SLOW are read, the rest
+    counted in `unworded`. False when the normal reader accepts a record refused here (then every record is
     checked again)."""
     target = ruleset.get(draft).model
     counts = np.bincount(found.group[found.group >= 0])
     words: list[str | None] = []
     trusted: set[tuple] = set()  # fields whose single-value problem the normal reader words as `_worded` does
     tried: set[tuple] = set()
+    reads = 0
     for g, j in enumerate(found.first):
-        single = found.parts[g][0][:2] if _worded(found.parts[g], None) else None
-        if g >= MAX_SLOW and (single is None or single in tried):  # past the limit: the normal reader reads
-            words.append(_worded(found.parts[g], trusted))          # one record per field only
+        said = _worded(found.parts[g])
+        field_ = found.parts[g][0][:2] if said else None
+        if field_ in trusted or (reads >= MAX_SLOW and (said is None or field_ in tried)):
+            words.append(said if field_ in trusted else None)  # worded as the normal reader words it, or not
             continue
-        tried.add(single)
+        tried.add(field_)
+        reads += 1
         i = kept.valid[j]
         text = json.dumps(with_assumed([raws[i]], assumed)[0], ensure_ascii=False)
         a, errors = slow(text, "published", i + 1, i + 1, catalogue, target, cmap)
         if a is not None:
             return False
         words.append(next(iter(why_not_evaluated(errors).values())))
-        if words[-1] == _worded(found.parts[g], None):
-            trusted.add(found.parts[g][0][:2])
+        if said is not None and words[-1] == said:
+            trusted.add(field_)
     for g, n in enumerate(counts.tolist()):
         if words[g] is not None:
             out.by_reason[words[g]] = out.by_reason.get(words[g], 0) + n
@@ -249,19 +252,17 @@ def _refused(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str, assumed: d
     return True
 
 
-def _worded(parts: list[tuple], trusted: set | None) -> str | None:
-    """A single value's problem as the normal reader words it ("evidence.x: 100 is out of range"), or None
-    (several problems, a missing name, a commodity; a field not in `trusted`, when given)."""
+def _worded(parts: list[tuple]) -> str | None:
+    """A single value's problem in the words of `problem`, which the normal reader words it with ("evidence.x:
+    100 is out of range"), or None (several problems, a missing name, a commodity)."""
     if len(parts) != 1 or parts[0][3] is None or parts[0][2] is MISSING:
         return None
     section, name, value, spec = parts[0]
-    if trusted is not None and (section, name) not in trusted:
-        return None
     written = ("true" if value else "false") if isinstance(value, bool) else repr(value) if isinstance(
         value, (int, float)) else json.dumps(value, ensure_ascii=False)[:60]
     said = problem(spec, value, exact(value) if isinstance(value, (int, float)) and not isinstance(value, bool)
                    else None, written)
-    return None if said is None else f"{section}.{name}: {messages.translated(said)}"
+    return None if said is None else f"{section}.{name}: {said}"  # as the English words of its Text
 
 
 def _invalid_under_draft(ruleset, catalogue, cmap, raws, kept: _Kept, draft: str, assumed: dict, out: Result,
