@@ -216,7 +216,8 @@ def test_an_edit_of_what_a_valid_input_is_decided_on_the_columns(published, tmp_
     refused_kept = mine.not_retargeted[new] - baseline_invalid(rs, raws, new)
     assert refused_kept > 0, kind  # the edit refuses some records valid under the base
     assert 0 < len(read_again) <= min(refused_kept, len(mine.by_reason))
-    assert len(read_again) * 10 < refused_kept or kind not in ("narrower range", "a code removed", "a gate fact's range")
+    many = ("narrower range", "a code removed", "a gate fact's range")  # many records, few kinds of problem
+    assert len(read_again) * 10 < refused_kept or kind not in many
     assert mine.matrix == baseline.matrix and mine.by_reason == baseline.by_reason
 
 

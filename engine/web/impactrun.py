@@ -160,7 +160,8 @@ class _Kept:
 
 
 def _base(ruleset: RuleSet, catalogue, cmap, raws: list[dict], base: str) -> _Kept:
-    key = ("base", id(raws), len(raws), base, ruleset.get(base).hash, cmap.pairs, _known(catalogue, raws, ruleset.get(base).model))
+    model = ruleset.get(base).model
+    key = ("base", id(raws), len(raws), base, ruleset.get(base).hash, cmap.pairs, _known(catalogue, raws, model))
     if key not in _CACHE:
         under_base = _retarget(ruleset, catalogue, cmap, raws, base, Result(base, base, [], {}, 0))
         valid = [i for i, a in enumerate(under_base) if a is not None]

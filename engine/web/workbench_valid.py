@@ -51,7 +51,8 @@ def recheck(store: Store, raws: list[dict], base, draft, catalogue, cmap, assume
                                               ("evidence", _evidence(base), _evidence(draft), catalogue.evidence)):
         prefix = "gates." if section == "gate" else "evidence."
         needed = needed_d if section == "evidence" else set()
-        for name in sorted(_stated(store, section) | needed | {k[len(prefix):] for k in assumed if k.startswith(prefix)}):
+        given = {k[len(prefix):] for k in assumed if k.startswith(prefix)}
+        for name in sorted(_stated(store, section) | needed | given):
             default = assumed.get(prefix + name, MISSING)
             spec_b, spec_d = specs_b.get(name) or known.get(name), specs_d.get(name) or known.get(name)
             if spec_d is None or (spec_b == spec_d and _as_before(spec_d, default, name in needed - needed_b)):
