@@ -13,8 +13,8 @@
 2. Impact of an edit on N published assessments (synthetic, edition 2024, seeded, written with `ovop datasets
    synth` and published with `ovop publish` into a temporary database; or --db) through the batch path, as
    the workbench computes it: the first edit builds the base side (kept between edits); each following edit
-   (another 3-star threshold; an added criterion with assumed evidence; a narrower evidence range, which
-   makes every record be checked again) is timed.
+   (another 3-star threshold; an added criterion with assumed evidence; a narrower evidence range and a code
+   removed from an enum, which change what a valid input is: the changed columns are checked again) is timed.
    --route-db DB: the POST saves above over that published database (the impact of each save on all of it).
 3. --browser (only this): in Debian's chromium (Playwright) on `ovop serve` of a temporary copy (the 159 of
    datasets/synthetic/2024.yaml, or --route-db), signed in, each save of the 3-star band from the click on
@@ -172,7 +172,7 @@ EDITS = {  # what an edit of the draft writes (besides its head): the first kind
         - {points: 0, codes: [belum]}
         - {points: %d, codes: [ada]}
 """ % (1 + i % 3),
-    "narrower evidence range (every record re-checked)": lambda i: """criteria:
+    "narrower evidence range (what a valid input is changes)": lambda i: """criteria:
   replace:
     - id: A1
       group: A
@@ -185,6 +185,23 @@ EDITS = {  # what an edit of the draft writes (besides its head): the first kind
         - {points: 1, when: "x < %d"}
         - {points: 2, when: "%d <= x <= 99"}
 """ % (80 + i, 80 + i),
+    "a code removed from an enum (what a valid input is changes)": lambda i: """criteria:
+  replace:
+    - id: B4
+      group: B
+      label: {id: Merek, en: Brand}
+      provenance: {status: assumed, note: bench}
+      evidence:
+        name: merek
+        type: enum
+        label: {id: Merek, en: Brand}
+        codes:
+          - {code: didaftarkan, label: {id: Sedang didaftarkan, en: Applied for}}
+          - {code: terdaftar, label: {id: Terdaftar, en: Registered}}
+      levels:
+        - {points: %d, codes: [didaftarkan]}
+        - {points: 3, codes: [terdaftar]}
+""" % (1 + i % 2),
 }
 
 
@@ -232,7 +249,8 @@ def bench_impact(n: int, edits: int, db: Path | None) -> None:
                     times.append(took)
             print(f"impact of an edit on {len(raws):,} published assessments, {kind} ({len(times)} edits): "
                   f"median {statistics.median(times):.2f} s, max {max(times):.2f} s; {r.movers:,} movers, "
-                  f"{r.evaluated:,} evaluated, {r.unchecked:,} left out; load {open('/proc/loadavg').read().split()[0]}")
+                  f"{r.evaluated:,} evaluated, {sum(r.not_retargeted.values()):,} not re-targeted ({len(r.by_reason)} reasons, "
+                  f"{r.unworded:,} not worded), {r.unchecked:,} left out; load {open('/proc/loadavg').read().split()[0]}")
 
 
 SAVE_IN_PLACE = """(value) => new Promise((done) => {

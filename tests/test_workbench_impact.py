@@ -5,6 +5,7 @@ an edit that changes what a valid input is re-checks every record and agrees wit
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -66,6 +67,44 @@ NARROWER = """criteria:
         - {points: 1, when: "x < 80"}
         - {points: 2, when: "80 <= x <= 99"}
 """
+INTEGER = """    - id: A9
+      group: A
+      aspect: III
+      label: {id: Tenaga kerja lokal, en: Local workers}
+      provenance: {status: assumed, note: test}
+      evidence: {name: tenaga_kerja_lokal_pct, type: integer, unit: percent, min: 0, max: 100,
+                 label: {id: Tenaga kerja lokal, en: Local workers}}
+      levels:
+        - {points: 1, when: "x < 50"}
+        - {points: 2, when: "50 <= x < 80"}
+        - {points: 3, when: "x >= 80"}
+"""
+FEWER_CODES = """criteria:
+  replace:
+    - id: B4
+      group: B
+      label: {id: Merek, en: Brand}
+      provenance: {status: assumed, note: test}
+      evidence:
+        name: merek
+        type: enum
+        label: {id: Merek, en: Brand}
+        codes:
+          - {code: didaftarkan, label: {id: Sedang didaftarkan, en: Applied for}}
+          - {code: terdaftar, label: {id: Terdaftar, en: Registered}}
+      levels:
+        - {points: 2, codes: [didaftarkan]}
+        - {points: 3, codes: [terdaftar]}
+"""
+GATE_RANGE = STRICTER_GATE.replace("min: 0", "min: 6")
+NO_GERABAH = """commodities:
+  remove: [gerabah]
+"""
+REDEFINED = {"narrower range": NARROWER + BANDS, "narrower range, no band": NARROWER,
+             "a whole number, two problems in one record": NARROWER + INTEGER, "a code removed": FEWER_CODES,
+             "a gate fact's range": GATE_RANGE, "a commodity removed": NO_GERABAH,
+             "a code removed, an assumed value": FEWER_CODES + NEW_CRITERION.replace("criteria:\n  add:\n", "  add:\n")
+             .replace("criteria:", "")}
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +172,8 @@ def test_assumed_new_evidence_is_coded_as_if_every_record_had_it(published, tmp_
 
 @pytest.mark.parametrize("body,assumed", [(BANDS, {}), (NEW_CRITERION, {}),
                                           (NEW_CRITERION + BANDS, {"evidence.sertifikat_hijau": "ada"}),
-                                          (STRICTER_GATE, {}), (DROPPED, {})])
+                                          (STRICTER_GATE, {}), (DROPPED, {})]
+                         + [pytest.param(body, {}, id=kind) for kind, body in REDEFINED.items()])
 def test_an_edit_on_the_kept_columns_says_what_checking_every_record_says(published, tmp_path, monkeypatch,
                                                                          body, assumed):
     folder, raws = published
@@ -148,34 +188,100 @@ def test_an_edit_on_the_kept_columns_says_what_checking_every_record_says(publis
     assert fast.matrix == slow.matrix and fast.evaluated == slow.evaluated > 100
     assert fast.not_retargeted == slow.not_retargeted and fast.not_retargeted[new] > 50  # other editions' records
     assert fast.reasons == slow.reasons and fast.movers == slow.movers and fast.moves == slow.moves
-    assert fast.movers > 3 or body == NEW_CRITERION  # an added criterion at 0 points moves nobody
+    assert fast.by_reason == slow.by_reason and sum(fast.by_reason.values()) == fast.not_retargeted[new]
+    assert fast.unchecked == slow.unchecked == fast.unworded == 0
+    assert fast.movers > 3 or body == NEW_CRITERION or body in REDEFINED.values()  # an added criterion at 0
+    # points moves nobody; an edit of what a valid input is may only refuse records (the next test sees some)
     if not fast.assumed:  # and `ovop impact` of the published population agrees (it assumes nothing)
         theirs = impact(rs, new, "2024", DATASETS)
         assert fast.matrix == theirs.matrix and fast.movers == len(theirs.moves)
+        assert [m[0] for m in fast.moves] == [m.id for m in theirs.moves][:impactrun.MAX_MOVES]
+        assert fast.by_reason == dict(Counter(s["reason"] for s in theirs.skipped if s["edition"] == new))
     assert fast.assumed == slow.assumed
 
 
-def test_an_edit_of_what_a_valid_input_is_checks_every_record(published, tmp_path, monkeypatch):
+@pytest.mark.parametrize("kind", REDEFINED)
+def test_an_edit_of_what_a_valid_input_is_decided_on_the_columns(published, tmp_path, monkeypatch, kind):
+    """The records the draft refuses are found on the columns; only the first of each kind of problem is read
+    again (by the normal reader, for its words)."""
     folder, raws = published
-    rs, new = draft(folder, NARROWER + BANDS, tmp_path)
-    taken = []
-    real = impactrun._on_columns
-    monkeypatch.setattr(impactrun, "_on_columns", lambda *a: taken.append(real(*a)) or taken[-1])
+    rs, new = draft(folder, REDEFINED[kind], tmp_path)
+    asked = []
+    real = impactrun.slow
+    monkeypatch.setattr(impactrun, "slow", lambda *a: asked.append(a[2]) or real(*a))
+    baseline = impactrun.run(rs, "2024", new, raws)  # the base side built: every record read
+    asked.clear()
     mine = impactrun.run(rs, "2024", new, raws)
-    assert taken == [None]
-    theirs = impact(rs, new, "2024", DATASETS)  # the published population: every bundled dataset
-    assert mine.matrix == theirs.matrix and mine.evaluated == theirs.evaluated > 50
-    assert mine.movers == len(theirs.moves) and [m[0] for m in mine.moves] == [m.id for m in theirs.moves]
-    assert mine.not_retargeted[new] == len({(s['id'], s['edition']) for s in theirs.skipped if s['edition'] == new}) > 0
+    read_again = list(asked)
+    refused_kept = mine.not_retargeted[new] - baseline_invalid(rs, raws, new)
+    assert refused_kept > 0, kind  # the edit refuses some records valid under the base
+    assert 0 < len(read_again) <= min(refused_kept, len(mine.by_reason))
+    many = ("narrower range", "a code removed", "a gate fact's range")  # many records, few kinds of problem
+    assert len(read_again) * 10 < refused_kept or kind not in many
+    assert mine.matrix == baseline.matrix and mine.by_reason == baseline.by_reason
+
+
+def baseline_invalid(rs, raws, new) -> int:
+    """Records not valid under 2024 and not valid under the draft either."""
+    catalogue = Catalogue.of(rs)
+    cmap = load_commodity_map(rs.directory, catalogue.editions)
+    kept = impactrun._base(rs, catalogue, cmap, raws, "2024")
+    out = impactrun.Result("2024", new, [], {}, 0)
+    impactrun._retarget(rs, catalogue, cmap, [raws[i] for i, a in enumerate(kept.under_base) if a is None], new, out)
+    return out.not_retargeted.get(new, 0)
 
 
 def test_past_the_limit_records_the_fast_check_is_unsure_of_are_left_out_and_counted(published, tmp_path,
                                                                                     monkeypatch):
     folder, raws = published
     rs, new = draft(folder, NARROWER, tmp_path)
+    monkeypatch.setattr(impactrun, "_on_columns", lambda *a: None)  # what is not decidable on the columns
     exact = impactrun.run(rs, "2024", new, raws)
     monkeypatch.setattr(impactrun, "MAX_SLOW", 5)
     bounded = impactrun.run(rs, "2024", new, raws)
     assert exact.unchecked == 0 and bounded.unchecked > 0
     assert bounded.evaluated < exact.evaluated
     assert bounded.not_retargeted[new] + bounded.unchecked >= exact.not_retargeted[new]
+
+
+def test_past_the_limit_kinds_of_problem_are_worded_as_the_normal_reader_words_them_or_counted(published, tmp_path,
+                                                                                               monkeypatch):
+    """Past MAX_SLOW kinds, a value's problem in a field the normal reader has worded is worded alike (the
+    same words as checking every record); the other kinds (two problems in one record) are counted only."""
+    folder, raws = published
+    rs, new = draft(folder, NARROWER + INTEGER, tmp_path)
+    exact = impactrun.run(rs, "2024", new, raws)
+    monkeypatch.setattr(impactrun, "MAX_SLOW", 3)
+    bounded = impactrun.run(rs, "2024", new, raws)
+    assert bounded.unworded > 0 and exact.unworded == 0
+    assert bounded.not_retargeted == exact.not_retargeted and bounded.matrix == exact.matrix
+    assert sum(bounded.by_reason.values()) + bounded.unworded == sum(exact.by_reason.values())
+    assert all(exact.by_reason[why] == n for why, n in bounded.by_reason.items())
+    past = [why for why in bounded.by_reason if "whole number" in why and ";" not in why]
+    assert len(past) > 3  # worded past the limit, without the normal reader
+    assert all(";" in why for why in set(exact.by_reason) - set(bounded.by_reason))
+
+
+@pytest.mark.parametrize("kind,low,high", [("number", 0, 99), ("number", "0.1", "99.5"), ("integer", -3, 7),
+                                           ("number", None, "1e-7"), ("number", "-0.3", None)])
+def test_a_range_on_the_columns_is_the_normal_readers_verdict(kind, low, high):
+    """Values at, beside and between the bounds (a float one unit in the last place off a bound included):
+    refused on the columns exactly when `problem` refuses them."""
+    from fractions import Fraction
+    from engine.inputs import Spec, problem
+    from engine.rules import exact
+    from engine.web.workbench_valid import _refused
+    bound = lambda b: None if b is None else (Fraction(b) if isinstance(b, str) else b)  # noqa: E731
+    spec = Spec(kind, bound(low), bound(high))
+    values: list = [0, 1, 7, -3, 99, 100, 7.0, 99.0, 99.5, 99.49, 0.1, 0.3, -0.3, 1e-7, 2e-7, 1e15, -1e15, 2.5, -2.5]
+    for b in (low, high):
+        if b is not None:
+            f = float(Fraction(b))
+            values += [f, np.nextafter(f, np.inf).item(), np.nextafter(f, -np.inf).item()]
+            values += [int(f)] if f.is_integer() else []
+    values = list(dict.fromkeys((v.__class__, v) for v in values))  # valid numbers under the base (no range)
+    values = [v for _, v in values if problem(Spec("number"), v, exact(v), repr(v)) is None] * 2  # more than
+    # the few checked one by one
+    got = _refused(values, spec, False, object())
+    want = [problem(spec, v, exact(v), repr(v)) is not None for v in values]
+    assert got.tolist() == want and any(want) and not all(want)

@@ -12,6 +12,7 @@ columns are exactly `columns_of`'s, edition by edition.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -27,10 +28,12 @@ class NotKept(Exception):
 
 
 class Store:
-    def __init__(self, records: list[dict]):
+    def __init__(self, records: list[dict], origins: list[str] | None = None):
         self.records = records
+        self.origins = origins  # each record's commodity code as its assessment states it (before re-targeting)
         self.ids = [a["id"] for a in records]
         self._cat: dict[tuple, tuple[list, np.ndarray]] = {}
+        self._typed: dict[tuple, tuple[list, np.ndarray]] = {}
         self._num: dict[str, tuple[np.ndarray, list]] = {}
 
     def __len__(self) -> int:
@@ -42,6 +45,8 @@ class Store:
         kind, name = key
         if kind == "commodity":
             return [a["ikm"]["commodity"] for a in self.records]
+        if kind == "origin":
+            return list(self.origins if self.origins is not None else self._values(("commodity", None)))
         if kind == "gate":
             return [a["gates"].get(name, None if default is MISSING else default) for a in self.records]
         if kind == "prev":
@@ -65,6 +70,21 @@ class Store:
             self._cat[memo] = (list(index), idx)
         return self._cat[memo]
 
+    def typed(self, key: tuple, default: Any = MISSING) -> tuple[list, np.ndarray]:
+        """As `categorical`, but 1, 1.0 and True are three values (a check of what a value is tells them apart);
+        a record that does not state the name and has no default: MISSING."""
+        memo = key + (type(default).__name__, default)
+        if memo not in self._typed:
+            kind, name = key
+            values = [a[kind + "s" if kind == "gate" else kind].get(name, default) for a in self.records]
+            index: dict = {}
+            idx = np.fromiter((index.setdefault((v.__class__, v), len(index)) for v in values), dtype=np.int64,
+                              count=len(values))
+            if len(self._typed) > 256:
+                self._typed.clear()
+            self._typed[memo] = ([v for _, v in index], idx)
+        return self._typed[memo]
+
     def number(self, name: str, default: Any = MISSING) -> tuple[np.ndarray, list]:
         memo = (name, type(default).__name__, default)
         if memo not in self._num:
@@ -82,15 +102,17 @@ class Store:
 
     # ---- one edition's coded columns ------------------------------------------------------------------
 
-    def inputs(self, plan, assumed: dict[str, Any] | None = None) -> Inputs | None:
-        """The plan's Inputs for every kept record (values absent from the records: `assumed`, by "evidence.x"
-        / "gates.x"); None when a column cannot be kept."""
+    def inputs(self, plan, assumed: dict[str, Any] | None = None, rows: np.ndarray | None = None,
+               commodity: dict[str, str] | None = None) -> Inputs | None:
+        """The plan's Inputs for every kept record, or for those at `rows` (values absent from the records:
+        `assumed`, by "evidence.x" / "gates.x"); `commodity`: each stated code's code in the plan's edition
+        (when it is not the base's); None when a column cannot be kept."""
         try:
-            return self._inputs(plan, assumed or {})
+            return self._inputs(plan, assumed or {}, rows, commodity)
         except NotKept:
             return None
 
-    def _inputs(self, plan, assumed: dict[str, Any]) -> Inputs:
+    def _inputs(self, plan, assumed: dict[str, Any], rows=None, commodity=None) -> Inputs:
         n = len(self.records)
         enum = _enum_names(plan)
         names = list(dict.fromkeys(list(plan.evidence) + [r.evidence for cap, _ in plan.caps for r in cap.requires]))
@@ -105,19 +127,30 @@ class Store:
                 cats[("evidence", name)] = self.categorical(("evidence", name), default)
             else:
                 numbers[name] = self.number(name, default)
+        if commodity is not None:
+            distinct, idx = self.categorical(("origin", None))
+            cats[("commodity", None)] = ([commodity[c] for c in distinct], idx)
+        ids, raw = list(self.ids), _Raw()
+        if rows is not None:
+            cats = {k: (distinct, idx[rows]) for k, (distinct, idx) in cats.items()}
+            raw.subsets = {k: (given, rows) for k, (_, given) in numbers.items()}
+            numbers = {k: (arr[rows], None) for k, (arr, _) in numbers.items()}
+            ids = _pick(ids, rows)
         coded = columns_of(plan, _proto(cats, names, numbers))
         commodity = _take(coded.commodity, cats[("commodity", None)])
         gate_state = {g.fact: _take(coded.gate_state[g.fact], cats[("gate", g.fact)]) for g in plan.c.gates}
         gate_value = {f: _take(v, cats[("gate", f)]) for f, v in coded.gate_value.items()}
-        evidence, raw = {}, _Raw()
+        evidence = {}
         for name in names:
             if name in numbers:
-                evidence[name], raw[name] = numbers[name]
+                evidence[name] = numbers[name][0]
+                if rows is None:
+                    raw[name] = numbers[name][1]
             else:
                 evidence[name] = _take(coded.evidence[name], cats[("evidence", name)])
                 raw.codes[name] = cats[("evidence", name)]
         prev = cats[("prev", None)]
-        return Inputs(list(self.ids), commodity, gate_state, gate_value, evidence,
+        return Inputs(ids, commodity, gate_state, gate_value, evidence,
                       _take(coded.prev_ok, prev), _take(coded.prev_stars, prev), raw)
 
 
@@ -127,14 +160,29 @@ class _Raw(dict):
     def __init__(self):
         super().__init__()
         self.codes: dict[str, tuple[list, np.ndarray]] = {}
+        self.subsets: dict[str, tuple[list, np.ndarray]] = {}  # a number column of some records: (all, rows)
 
     def __missing__(self, name: str) -> list:
+        if name in self.subsets:
+            self[name] = _pick(*self.subsets[name])
+            return self[name]
         distinct, idx = self.codes[name]
         self[name] = [distinct[i] for i in idx.tolist()]
         return self[name]
 
+    def keys(self):
+        return list(super().keys()) + [n for n in list(self.subsets) + list(self.codes) if n not in self]
+
     def items(self):
-        return [(name, self[name]) for name in list(self.keys()) + [n for n in self.codes if n not in self]]
+        return [(name, self[name]) for name in self.keys()]
+
+
+def _pick(values: list, rows: np.ndarray) -> list:
+    """The values at `rows`."""
+    if not len(rows):
+        return []
+    got = itemgetter(*rows.tolist())(values)
+    return list(got) if len(rows) > 1 else [got]
 
 
 def _enum_names(plan) -> set[str]:
