@@ -8,7 +8,8 @@ desk (desk, evaluate_api, outcome_page, edition_page (an edition's page in a rea
 assessor saves). accounts (users, roles, sessions in the workspace
 database), history (append-only changes), yamledit (round-trip edits of rule files), form (the draft
 editor's fields), workbench (what the criteria workbench does), impactrun (a draft's impact on the
-published assessments), workbench_routes (the workbench under /-/ovop/). counted_facets: the unfiltered outcomes
+published assessments; workbench_valid: which kept records an edit's definitions refuse, on columns),
+workbench_routes (the workbench under /-/ovop/). counted_facets: the unfiltered outcomes
 table's facet counts read from outcome_facets.
 """
 from . import accounts, counted_facets
