@@ -100,6 +100,9 @@ TABLES: list[Table] = [
     Table("codecs", {"part": T, "method": T, "dictionary": B}, "part"),
     # the counts an unfiltered outcomes table view shows as facets (site plugin), counted once after loading
     Table("outcome_facets", {"column": T, "value": ANY, "count": I}, ("column", "value"), without_rowid=True),
+    # the counts of the per-edition facets (engine/web/facets.py) of the unfiltered outcomes table: each edition's
+    # values of a column of PER_EDITION_COLUMNS, nulls included (a value may be null: n is the key)
+    Table("outcome_edition_facets", {"n": I, "column": T, "edition": T, "value": ANY, "count": I}, "n"),
     Table("outcomes_what_if", {"assessment": T, "edition": T, "from_edition": T, "commodity": T, "status": T,
                                "stars": I, "band_stars": I, "capped": I, "score": R, "gates_failed": T,
                                "gates_unknown": T, "pembina": T, "stars_own": I, "status_own": T},
@@ -124,6 +127,9 @@ _INPUT = "ovop_unpack(a.input_packed, (select dictionary from codecs where part 
 # outcome facets counted in outcome_facets (the columns of site/metadata.yaml's outcomes facets, and more)
 FACET_COLUMNS = ("edition", "commodity", "province", "stars", "status", "pembina", "movement", "capped",
                  "label_kemasan", "kandidat_go_global", "previous_edition")
+
+# the columns whose per-edition counts outcome_edition_facets holds (site/metadata.yaml: {per_edition: stars})
+PER_EDITION_COLUMNS = ("stars",)
 
 VIEWS: dict[str, str] = {
     # the stored input as canonical JSON text

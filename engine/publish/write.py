@@ -18,7 +18,7 @@ from .check import Sampler
 from .rules import dumps, rule_rows
 from . import parallel
 from .packing import Codecs, trace_rows, unpack
-from .schema import BY_NAME, FACET_COLUMNS, TABLES, VIEWS
+from .schema import BY_NAME, FACET_COLUMNS, PER_EDITION_COLUMNS, TABLES, VIEWS
 from .steps import RuleIds
 
 CHUNK = 5000
@@ -95,10 +95,15 @@ def _indexes(conn: sqlite3.Connection) -> None:
 
 
 def facets(conn: sqlite3.Connection) -> None:
-    """outcome_facets: each facet column's value counts, as Datasette's facet query would count them."""
+    """outcome_facets: each facet column's value counts, as Datasette's facet query would count them;
+    outcome_edition_facets: each edition's, as the per-edition facet counts them."""
     for column in FACET_COLUMNS:
         conn.execute(f"INSERT INTO outcome_facets ([column], value, [count]) SELECT ?, [{column}], count(*) "
                      f"FROM outcomes WHERE [{column}] IS NOT NULL GROUP BY [{column}]", [column])
+    for column in PER_EDITION_COLUMNS:  # as the per-edition facet counts them (engine/web/facets.py): nulls too
+        conn.execute(f"INSERT INTO outcome_edition_facets ([column], edition, value, [count]) SELECT ?, edition, "
+                     f"[{column}], count(*) FROM outcomes GROUP BY edition, [{column}] ORDER BY edition, [{column}]",
+                     [column])
 
 
 def _rules(writer: Writer, ruleset: RuleSet, be: BatchEvaluator) -> RuleIds:
