@@ -75,10 +75,11 @@ TABLES: list[Table] = [
           "id", [_fk("edition", "editions", "id"), _fk("criterion_key", "criteria"), _fk("gate_key", "gates"),
                  _fk("level_key", "levels"), _fk("group_key", "groups"), _fk("band_key", "bands"),
                  _fk("cap_key", "caps"), _fk("consequence_key", "consequences")], unique=[("key",)]),
-    Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id", [], [("name",), ("province",)]),
+    # no index on name or province: nothing queries them (55 bytes an ikm row)
+    Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id"),
     Table("assessments", {"key": T, "edition": T, "id": T, "ikm": T, "commodity": T, "commodity_key": T,
                           "product": T, "province": T, "regency": T, "previous_edition": T, "previous_stars": I,
-                          "source_file": T, "input_packed": B, "input_hash": T},
+                          "source_file": T, "input_packed": B, "input_hash": B},
           "key", [_fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"), _fk("commodity_key", "commodities")],
           [("ikm",)]),
     Table("outcomes", {"key": T, "n": I, "assessment": T, "edition": T, "id": T, "ikm": T, "ikm_name": T,
@@ -134,7 +135,7 @@ PER_EDITION_COLUMNS = ("stars",)
 VIEWS: dict[str, str] = {
     # the stored input as canonical JSON text
     "assessment_inputs": f"""
-select a.key as assessment, {_INPUT} as input_json, a.input_hash
+select a.key as assessment, {_INPUT} as input_json, 'sha256:' || lower(hex(a.input_hash)) as input_hash
 from assessments a""",
     # read from the stored input, not stored twice
     "evidence": f"""

@@ -74,9 +74,9 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         _info(writer, ruleset, inputs, report)
         conn.execute("COMMIT")
         conn.execute("BEGIN")
+        fts.build(conn)  # first: the pages its merge frees are filled by the indexes, not left on the freelist
         _indexes(conn)
         facets(conn)
-        fts.build(conn)
         for name, sql in VIEWS.items():
             conn.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
         conn.execute("COMMIT")
