@@ -1,6 +1,7 @@
 """Benchmark: the published database's storage, old layout against new, from the same file in one run.
 
     .venv/bin/python bench/bench_storage.py [--n 100000] [--baseline main] [--requests 200] [--in-process]
+    .venv/bin/python bench/bench_storage.py --serve DB --file FILE.jsonl [--requests 100]
 
 Writes (once, kept) a synthetic population of N assessments, N/5 per edition, as JSON Lines with the command
 users run (`ovop datasets synth --edition E --n N/5 --out FILE.jsonl`, then concatenated) under
@@ -14,6 +15,9 @@ temporary folder and run from there with this virtualenv's Python, and this work
   * `ovop serve --db DB` and, over HTTP, p50/p95/max of: the unfiltered outcomes table page (its five facets
     counted), the outcomes table filtered by edition and province (five facets), and random outcome pages
     (the trace read and shown, the explanation rendered).
+
+`--serve DB --file FILE` only serves an existing database (this tree's code) and times the same three pages,
+the outcome keys and provinces sampled from FILE (the file it was published from), with the load average.
 
 Prints numbers; docs/benchmarks.md records them.
 """
@@ -156,6 +160,16 @@ def serve(tree: Path, db: Path, requests: int, keys: list[str], provinces: list[
         proc.wait(timeout=20)
 
 
+def serve_only(db: Path, file: Path, requests: int) -> None:
+    keys, provinces = sample(file, requests)
+    size = db.stat().st_size
+    print(f"database {db}: {size / 1e6:.1f} MB; load average before {os.getloadavg()}")
+    for what, s in serve(ROOT, db, requests, keys, provinces).items():
+        print(f"   {what}: {s}" if isinstance(s, list) else
+              f"   {what}: n={s['n']} p50 {s['p50']:.1f} ms, p95 {s['p95']:.1f} ms, max {s['max']:.1f} ms")
+    print(f"load average after {os.getloadavg()}")
+
+
 def sample(file: Path, k: int) -> tuple[list[str], list[str]]:
     """k outcome keys spread over the file, and the provinces seen."""
     keys, provinces, rng = [], set(), random.Random(3)
@@ -175,7 +189,12 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--in-process", action="store_true", help="publish_stream on the file's dicts, not the CLI")
     ap.add_argument("--keep", action="store_true", help="keep the databases in build/bench_storage/")
+    ap.add_argument("--serve", type=Path, help="only serve this database (published from --file) and time it")
+    ap.add_argument("--file", type=Path, help="with --serve: the file the database was published from")
     args = ap.parse_args()
+    if args.serve:
+        serve_only(args.serve, args.file, args.requests)
+        return
     file = population(args.n)
     print(f"population: {file} ({file.stat().st_size / 1e6:.0f} MB, {args.n} assessments)")
     keys, provinces = sample(file, args.requests)
