@@ -47,7 +47,10 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
           what_if: bool, chunk: int) -> None:
     conn = sqlite3.connect(str(tmp), isolation_level=None)
     try:
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -200000", "temp_store = MEMORY"):
+        # 8 KB pages: rows of ~0.4 KB leave less of each page unused (VACUUM of a 100,000 database: 4 KB pages
+        # 131.6 MB, 8 KB 129.2 MB, 16 KB 128.7 MB); set before the first table is created
+        for pragma in ("page_size = 8192", "journal_mode = OFF", "synchronous = OFF", "cache_size = -200000",
+                       "temp_store = MEMORY"):
             conn.execute(f"PRAGMA {pragma}")
         for t in TABLES:
             conn.execute(t.create_sql())
