@@ -138,3 +138,22 @@ async def test_unfiltered_stars_per_edition_is_read_from_the_stored_counts(db, t
     filtered = {(e, s): n for e, s, n in conn.execute(
         "select edition, stars, count(*) from outcomes where province = 'Bali' group by 1, 2")}
     assert await stars("&province=Bali") == filtered
+
+
+@pytest.mark.parametrize("query", ["", "?edition=2024&province=Bali"])
+async def test_the_page_with_stored_counts_is_the_page_counted_live(db, query):
+    """The outcomes table page (HTML: facets, the stars chart, the row count) is the same whether its counts are
+    read from outcome_facets and outcome_edition_facets or counted from the outcomes."""
+    from engine.web import counted_facets
+    ds = datasette_app(db)
+    await ds.invoke_startup()
+    stored = (await ds.client.get(f"/ovop/outcomes{query}")).text
+    assert "ovop" in counted_facets.DATABASES
+    counted_facets.DATABASES.discard("ovop")
+    try:
+        live = (await ds.client.get(f"/ovop/outcomes{query}")).text
+    finally:
+        counted_facets.DATABASES.add("ovop")
+    import re
+    timings = re.compile(r"queries: [\d.]+ ms")  # the footer's query time
+    assert timings.sub("", stored) == timings.sub("", live) and "chart-table-stars" in stored

@@ -80,7 +80,7 @@ def install(database: str) -> None:
     original = ColumnFacet.facet_results
 
     async def facet_results(self):
-        if self.database == database and self.table == TABLE and unfiltered(self.sql, self.params):
+        if self.database in DATABASES and self.table == TABLE and unfiltered(self.sql, self.params):
             self.ds = Counted(self.ds)
         return await original(self)
     facet_results._ovop = True
