@@ -176,7 +176,9 @@ def test_verify_finds_a_tampered_outcome(published):
                      ("2013/2013-T-0001", "trace_steps[2].points", 1, 3),
                      # the stored facet counts no longer match the outcomes
                      ("outcome_facets[stars=1]", "count", None, 1), ("outcome_facets[stars=3]", "count", 1, None),
-                     ("outcome_facets[pembina=provinsi]", "count", 1, 2), ("outcome_facets[pembina=pusat]", "count", 2, 1)}
+                     ("outcome_facets[pembina=provinsi]", "count", 1, 2), ("outcome_facets[pembina=pusat]", "count", 2, 1),
+                     ("outcome_edition_facets[stars/2024=1]", "count", None, 1),
+                     ("outcome_edition_facets[stars/2024=3]", "count", 1, None)}
     result = CliRunner().invoke(cli, ["verify", "--db", str(published), "--rules", str(RULES)])
     assert result.exit_code == 1
     assert "2024/2024-T-0007: stars: published 1, now 3" in result.output

@@ -51,6 +51,11 @@ TAMPERING = {  # kind: (SQL, text the report names)
                          "codecs[input]: dictionary: published 10 bytes"),
     "facet_count": ("update outcome_facets set count = count + 1 where [column] = 'stars' and value = 3",
                     "outcome_facets[stars=3]: count: published"),
+    "edition_facet_count": ("update outcome_edition_facets set count = count + 1 where n = 1",
+                            "outcome_edition_facets[stars/2013="),
+    "edition_facet_twice": ("insert into outcome_edition_facets ([column], edition, value, count) select [column], "
+                            "edition, value, count from outcome_edition_facets where n = 1",
+                            "outcome_edition_facets[stars/"),
     "outcome_deleted": ("delete from traces where outcome = (select max(n) from outcomes); "
                         "delete from assessments where key = (select key from outcomes where n = (select max(n) from outcomes)); "
                         "delete from outcomes where n = (select max(n) from outcomes)",

@@ -152,14 +152,24 @@ def _short(value: Any) -> Any:
 
 
 def facets(conn: sqlite3.Connection) -> Iterator[Found]:
-    """outcome_facets against the outcomes counted again."""
-    from .schema import FACET_COLUMNS
+    """outcome_facets and outcome_edition_facets against the outcomes counted again."""
+    from .schema import FACET_COLUMNS, PER_EDITION_COLUMNS
     stored = {(r[0], r[1]): r[2] for r in conn.execute("select [column], value, [count] from outcome_facets")}
     want = {(c, r[0]): r[1] for c in FACET_COLUMNS for r in conn.execute(
         f"select [{c}], count(*) from outcomes where [{c}] is not null group by [{c}]")}
+    yield from _counts("outcome_facets", stored, want)
+    stored, rows = {}, conn.execute("select [column], edition, value, [count] from outcome_edition_facets")
+    for column, edition, value, count in rows:  # a pair stored twice counts as a difference
+        stored[(column, edition, value)] = count if (column, edition, value) not in stored else "twice"
+    want = {(c, r[0], r[1]): r[2] for c in PER_EDITION_COLUMNS for r in conn.execute(
+        f"select edition, [{c}], count(*) from outcomes group by edition, [{c}]")}
+    yield from _counts("outcome_edition_facets", stored, want)
+
+
+def _counts(table: str, stored: dict, want: dict) -> Iterator[Found]:
     for k in sorted(set(stored) | set(want), key=str):
         if stored.get(k) != want.get(k):
-            yield f"outcome_facets[{k[0]}={k[1]}]", "count", stored.get(k), want.get(k)
+            yield f"{table}[{'/'.join(map(str, k[:-1]))}={k[-1]}]", "count", stored.get(k), want.get(k)
 
 
 def population(conn: sqlite3.Connection, ruleset) -> Iterator[Found]:

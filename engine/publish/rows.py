@@ -1,7 +1,7 @@
 """Rows of the data tables for one evaluated assessment: ikm, assessment, evidence, outcome, trace steps.
 
 `input_json` is the assessment as canonical JSON (sorted keys, numbers exactly as written), so that
-`ovop verify` can evaluate it again and `input_hash` (its sha256) pins it.
+`ovop verify` can evaluate it again and `input_hash` (its sha256, 32 bytes) pins it.
 """
 from __future__ import annotations
 
@@ -19,6 +19,16 @@ from .rules import dumps
 
 def sha256(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def digest(text: str) -> bytes:
+    """The 32 bytes of sha256(text), as assessments.input_hash stores them (a BLOB, not 71 characters)."""
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def digest_text(value: Any) -> Any:
+    """A stored input_hash as the text `sha256` gives ("sha256:" and 64 hex digits); anything else as it is."""
+    return "sha256:" + bytes(value).hex() if isinstance(value, (bytes, memoryview)) else value
 
 
 class _Raw(str):
@@ -83,7 +93,7 @@ def assessment_row(a, input_json: str, source_file: str | None) -> dict[str, Any
             "commodity": a.ikm.commodity, "commodity_key": f"{a.edition}/{a.ikm.commodity}", "product": a.ikm.product,
             "province": a.ikm.province, "regency": a.ikm.regency, "previous_edition": prev.edition if prev else None,
             "previous_stars": prev.stars if prev else None, "source_file": source_file,
-            "input_json": input_json, "input_hash": sha256(input_json)}
+            "input_json": input_json, "input_hash": digest(input_json)}
 
 
 def canonical_dict(d: dict) -> str:
@@ -139,7 +149,7 @@ def dict_assessment_row(d: dict, input_json: str, ikm: str) -> tuple:
     i, prev, e = d["ikm"], d.get("previous"), d["edition"]
     return (f"{e}/{d['id']}", e, d["id"], ikm, i["commodity"], f"{e}/{i['commodity']}", i["product"], i["province"],
             i["regency"], prev["edition"] if prev else None, prev["stars"] if prev else None, None,
-            input_json, sha256(input_json))
+            input_json, digest(input_json))
 
 
 def outcome_row(a, o, n: int) -> dict[str, Any]:

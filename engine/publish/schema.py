@@ -75,10 +75,11 @@ TABLES: list[Table] = [
           "id", [_fk("edition", "editions", "id"), _fk("criterion_key", "criteria"), _fk("gate_key", "gates"),
                  _fk("level_key", "levels"), _fk("group_key", "groups"), _fk("band_key", "bands"),
                  _fk("cap_key", "caps"), _fk("consequence_key", "consequences")], unique=[("key",)]),
-    Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id", [], [("name",), ("province",)]),
+    # no index on name or province: nothing queries them (55 bytes an ikm row)
+    Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id"),
     Table("assessments", {"key": T, "edition": T, "id": T, "ikm": T, "commodity": T, "commodity_key": T,
                           "product": T, "province": T, "regency": T, "previous_edition": T, "previous_stars": I,
-                          "source_file": T, "input_packed": B, "input_hash": T},
+                          "source_file": T, "input_packed": B, "input_hash": B},
           "key", [_fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"), _fk("commodity_key", "commodities")],
           [("ikm",)]),
     Table("outcomes", {"key": T, "n": I, "assessment": T, "edition": T, "id": T, "ikm": T, "ikm_name": T,
@@ -100,6 +101,9 @@ TABLES: list[Table] = [
     Table("codecs", {"part": T, "method": T, "dictionary": B}, "part"),
     # the counts an unfiltered outcomes table view shows as facets (site plugin), counted once after loading
     Table("outcome_facets", {"column": T, "value": ANY, "count": I}, ("column", "value"), without_rowid=True),
+    # the counts of the per-edition facets (engine/web/facets.py) of the unfiltered outcomes table: each edition's
+    # values of a column of PER_EDITION_COLUMNS, nulls included (a value may be null: n is the key)
+    Table("outcome_edition_facets", {"n": I, "column": T, "edition": T, "value": ANY, "count": I}, "n"),
     Table("outcomes_what_if", {"assessment": T, "edition": T, "from_edition": T, "commodity": T, "status": T,
                                "stars": I, "band_stars": I, "capped": I, "score": R, "gates_failed": T,
                                "gates_unknown": T, "pembina": T, "stars_own": I, "status_own": T},
@@ -125,10 +129,13 @@ _INPUT = "ovop_unpack(a.input_packed, (select dictionary from codecs where part 
 FACET_COLUMNS = ("edition", "commodity", "province", "stars", "status", "pembina", "movement", "capped",
                  "label_kemasan", "kandidat_go_global", "previous_edition")
 
+# the columns whose per-edition counts outcome_edition_facets holds (site/metadata.yaml: {per_edition: stars})
+PER_EDITION_COLUMNS = ("stars",)
+
 VIEWS: dict[str, str] = {
     # the stored input as canonical JSON text
     "assessment_inputs": f"""
-select a.key as assessment, {_INPUT} as input_json, a.input_hash
+select a.key as assessment, {_INPUT} as input_json, 'sha256:' || lower(hex(a.input_hash)) as input_hash
 from assessments a""",
     # read from the stored input, not stored twice
     "evidence": f"""

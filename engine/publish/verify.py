@@ -169,8 +169,8 @@ def _compare_one(row, text: str | None, stored_trace: list[tuple], catalogue, ev
     if text is None:
         return [Difference(key, "assessment", None, "the outcome's assessment row is missing")]
     diffs = []
-    if pr.sha256(text) != row["a_input_hash"]:
-        diffs.append(Difference(key, "input_hash", row["a_input_hash"], pr.sha256(text)))
+    if pr.digest(text) != row["a_input_hash"]:
+        diffs.append(Difference(key, "input_hash", pr.digest_text(row["a_input_hash"]), pr.sha256(text)))
     try:
         a = assessment_from_json(text, key, catalogue)
     except OvopError as exc:

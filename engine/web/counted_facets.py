@@ -5,17 +5,19 @@ where col is not null group by col order by count desc, value limit N`; unfilter
 each such query walks a million index entries (~50-100 ms, five facets ~0.4 s). The site plugin wraps the
 column facet so that, for the outcomes table with no filter, no search and no parameter, a facet query on
 a column of engine.publish.FACET_COLUMNS reads the same rows (same order, same limit) from
-`outcome_facets`; every other facet query runs as Datasette writes it. `ovop verify` checks the stored
-counts against the outcomes (engine.publish.audit).
+`outcome_facets`; the per-edition stars facet (facets.py) of the unfiltered table reads its rows from
+`outcome_edition_facets` (`per_edition`); every other facet query runs as Datasette writes it. `ovop verify`
+checks the stored counts against the outcomes (engine.publish.audit).
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from ..publish import FACET_COLUMNS
+from ..publish import FACET_COLUMNS, PER_EDITION_COLUMNS
 
 TABLE = "outcomes"
+DATABASES: set[str] = set()  # the databases whose outcomes table has stored counts (install)
 _FACET_SQL = re.compile(r"^\s*select (\S+) as value, count\(\*\) as count from \(\s*select .+? from \[?outcomes\]?\s*\)"
                         r"\s*where \1 is not null\s*group by \1 order by count desc, value limit (\d+)\s*$", re.S)
 COUNTED = ("select value, [count] as count from outcome_facets where [column] = :column "
@@ -38,6 +40,21 @@ def counted(sql: str) -> tuple[str, dict] | None:
     return COUNTED, {"column": column, "limit": int(m.group(2))}
 
 
+PER_EDITION = ("select f.edition, f.value, f.count, e.scale_max as scale from outcome_edition_facets f "
+               "left join editions e on e.id = f.edition where f.[column] = :column "
+               "order by f.edition desc, f.value is null, f.value desc limit :limit")
+
+
+def per_edition(database: str, table: str, sql: str, params: Any, column: str, edition: str, summed: bool,
+                limit: int) -> tuple[str, dict] | None:
+    """The outcome_edition_facets query answering the per-edition facet of the whole outcomes table, or None
+    (another table or database, a filter, a search, a summed count or a column not counted there)."""
+    if (database not in DATABASES or table != TABLE or summed or edition != "edition"
+            or column not in PER_EDITION_COLUMNS or not unfiltered(sql, params)):
+        return None
+    return PER_EDITION, {"column": column, "limit": limit}
+
+
 class Counted:
     """A Datasette seen by one facet: its execute answers unfiltered outcomes facet queries from outcome_facets."""
 
@@ -57,12 +74,13 @@ class Counted:
 def install(database: str) -> None:
     """Wrap Datasette's column facet (once) so the unfiltered outcomes table reads stored counts."""
     from datasette.facets import ColumnFacet
+    DATABASES.add(database)
     if getattr(ColumnFacet.facet_results, "_ovop", False):
         return
     original = ColumnFacet.facet_results
 
     async def facet_results(self):
-        if self.database == database and self.table == TABLE and unfiltered(self.sql, self.params):
+        if self.database in DATABASES and self.table == TABLE and unfiltered(self.sql, self.params):
             self.ds = Counted(self.ds)
         return await original(self)
     facet_results._ovop = True

@@ -11,6 +11,8 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_removed_args, path_with_replaced_args
 
+from . import counted_facets
+
 NO_STARS = "tanpa bintang / no stars"
 
 
@@ -35,13 +37,9 @@ class StarsPerEdition(Facet):
             config, source = source_and_config["config"], source_and_config["source"]
             column = config.get("column") or config["simple"]
             edition = config.get("edition", "edition")
-            count = f"sum({escape_sqlite(config['count'])})" if config.get("count") else "count(*)"
-            sql = f"""select f.edition, f.value, f.count, e.scale_max as scale from (
-                select {escape_sqlite(edition)} as edition, {escape_sqlite(column)} as value, {count} as count
-                from ({self.sql}) group by 1, 2) f left join editions e on e.id = f.edition
-                order by f.edition desc, f.value is null, f.value desc limit {self.ds.setting('max_returned_rows')}"""
+            sql, params = self._sql(column, edition, config.get("count"))
             try:
-                rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
+                rows = await self.ds.execute(self.database, sql, params, truncate=False,
                                              custom_time_limit=self.ds.setting("facet_time_limit_ms"))
             except QueryInterrupted:
                 timed_out.append(column)
@@ -52,6 +50,19 @@ class StarsPerEdition(Facet):
                                                                                     {"_facet_per_edition": column})),
                             "results": values, "truncated": False})
         return results, timed_out
+
+    def _sql(self, column: str, edition: str, summed: str | None) -> tuple[str, dict]:
+        """The facet's query: its counts stored at publish for the whole outcomes table, else counted here."""
+        limit = self.ds.setting("max_returned_rows")
+        stored = counted_facets.per_edition(self.database, self.table, self.sql, self.params, column, edition,
+                                            bool(summed), limit)
+        if stored is not None:
+            return stored
+        count = f"sum({escape_sqlite(summed)})" if summed else "count(*)"
+        return f"""select f.edition, f.value, f.count, e.scale_max as scale from (
+            select {escape_sqlite(edition)} as edition, {escape_sqlite(column)} as value, {count} as count
+            from ({self.sql}) group by 1, 2) f left join editions e on e.id = f.edition
+            order by f.edition desc, f.value is null, f.value desc limit {limit}""", self.params
 
     def _value(self, r, column: str, edition: str, pairs: list) -> dict:
         stars = r["value"]
