@@ -7,10 +7,10 @@ and stream (JSON Lines populations over worker processes); publish adds a run to
 from .assume import apply as with_assumed
 from .assume import new_names
 from .assume import parse as parse_assumptions
-from .core import Impact, count_lines, default_datasets, impact
+from .core import Impact, count, count_lines, default_datasets, impact
 from .report import echo, render
 from .publish import check_target, publish_impact
 from .rows import compare, why_not_evaluated
 
-__all__ = ["new_names", "parse_assumptions", "with_assumed", "Impact", "count_lines", "default_datasets", "echo", "impact", "render",
+__all__ = ["new_names", "parse_assumptions", "with_assumed", "Impact", "count", "count_lines", "default_datasets", "echo", "impact", "render",
            "check_target", "publish_impact", "compare", "why_not_evaluated"]

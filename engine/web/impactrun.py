@@ -24,6 +24,7 @@ import numpy as np
 
 from ..batch import CONDITIONAL, INELIGIBLE, NOT_AWARDED, BatchEvaluator, as_dict, decide
 from ..impact import compare, why_not_evaluated, with_assumed
+from ..impact import count as count_cell
 from ..impact import new_names as assumed_defaults
 from ..inputs import Catalogue, FastCheck, Spec, problem, slow
 from ..publish import register
@@ -311,7 +312,7 @@ def _count(before, after, out: Result) -> None:
         seen = _first_positions(pair, present)
         for p in sorted(present.tolist(), key=seen.__getitem__):
             b, a = divmod(p, k)
-            _add(out, _state_name(int(codes[b])), _state_name(int(codes[a])), int(counts[p]))
+            count_cell(out, _state_name(int(codes[b])), _state_name(int(codes[a])), int(counts[p]))
     moved = np.flatnonzero(sb != sa)
     out.movers = int(moved.size)
     picked = moved[:MAX_MOVES].tolist()
@@ -319,15 +320,6 @@ def _count(before, after, out: Result) -> None:
         _, out.moves = compare(_subset(before, picked), _subset(after, picked), ["published"] * len(picked))
 
 
-def _add(out: Result, before: str, after: str, n: int) -> None:
-    for s in (before, after):
-        if s not in out.states:
-            out.states.append(s)
-            for row in out.matrix.values():
-                row[s] = 0
-            out.matrix[s] = {c: 0 for c in out.states}
-    out.matrix[before][after] += n
-    out.evaluated += n
 
 
 def _first_positions(pair: np.ndarray, present: np.ndarray) -> dict[int, int]:
