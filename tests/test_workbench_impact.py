@@ -285,3 +285,19 @@ def test_a_range_on_the_columns_is_the_normal_readers_verdict(kind, low, high):
     got = _refused(values, spec, False, object())
     want = [problem(spec, v, exact(v), repr(v)) is not None for v in values]
     assert got.tolist() == want and any(want) and not all(want)
+
+
+def test_the_impact_section_lists_the_records_not_retargeted_by_reason():
+    """What the page says of the records an edit refuses: each reason with its count, most first (10 shown)."""
+    import jinja2
+    from engine.web.site import SITE_DIR
+    r = impactrun.Result("2024", "2026", ["1", "2"], {"1": {"1": 3, "2": 0}, "2": {"1": 0, "2": 4}}, 7,
+                         not_retargeted={"2026": 16}, by_reason={f"evidence.x: reason {i}": i for i in range(1, 13)},
+                         unworded=2)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(SITE_DIR / "templates")), autoescape=True)
+    html = env.get_template("ovop_wb_impact.html").render(
+        impact={"r": r, "moves": [], "max_slow": impactrun.MAX_SLOW, "rows": [("1", [3, 0]), ("2", [0, 4])]})
+    assert "78 tidak dapat ditargetkan ke 2026, menurut alasan" in html
+    shown = [line for line in html.split("<li>") if "reason " in line]
+    assert [s.split("</strong>")[0].split("<strong>")[1] for s in shown[:3]] == ["12", "11", "10"]
+    assert "reason 2</li>" not in html and "… 2 alasan lain" in html and "2 tanpa alasan terperinci" in html
