@@ -54,6 +54,8 @@ def sentences() -> list[tuple[str, str]]:
     out = [("database", METADATA["databases"]["ovop"]["description"])]
     out += [(f"table {t}", v["description"]) for t, v in TABLES.items() if v.get("description")]
     out += [(f"query {q}", v["description"]) for q, v in METADATA["databases"]["ovop"]["queries"].items()]
+    out += [("site title", METADATA["title"])]
+    out += [(f"query {q} title", v["title"]) for q, v in METADATA["databases"]["ovop"]["queries"].items()]
     for q, v in QUERIES.items():
         out += [(f"queries.yaml {q} title", v["title"]), (f"queries.yaml {q}", v["description"])]
     return out
