@@ -14,29 +14,25 @@ from typing import Any
 from ..errors import Diagnostic, OvopError, Text
 from ..rules import Edition
 
-TEXTS = {
-    "form": ("{spec!r}: tulis NAMA=NILAI", "{spec!r}: write NAME=VALUE",
-             "NAMA=NILAI, mis. sertifikasi_digital=0", "NAME=VALUE, e.g. sertifikasi_digital=0"),
-    "name": ("{name}: edisi {edition} tidak punya bukti atau fakta syarat bernama {name!r}{hint_id}",
-             "{name}: edition {edition} has no evidence or gate fact named {name!r}{hint_en}",
-             "salah satu dari: {names}", "one of: {names}"),
-    "code": ("{name}: {value!r} bukan kode daftarnya", "{name}: {value!r} is not one of its codes",
-             "salah satu dari: {codes}", "one of: {codes}"),
-    "number": ("{name}: {value!r} bukan {range_id}", "{name}: {value!r} is not {range_en}", "{range_id}", "{range_en}"),
-    "boolean": ("{name}: {value!r} bukan true atau false", "{name}: {value!r} is not true or false",
-                "true atau false", "true or false"),
+TEXTS = {  # kind: (message in Indonesian, in English), (allowed in Indonesian, in English)
+    "form": (("{spec!r}: tulis NAMA=NILAI", "{spec!r}: write NAME=VALUE"),
+             ("NAMA=NILAI, mis. sertifikasi_digital=0", "NAME=VALUE, e.g. sertifikasi_digital=0")),
+    "name": (("{name}: edisi {edition} tidak punya bukti atau fakta syarat bernama {name!r}{hint}",
+              "{name}: edition {edition} has no evidence or gate fact named {name!r}{hint}"),
+             ("salah satu dari: {names}", "one of: {names}")),
+    "code": (("{name}: {value!r} bukan kode daftarnya", "{name}: {value!r} is not one of its codes"),
+             ("salah satu dari: {codes}", "one of: {codes}")),
+    "number": (("{name}: {value!r} bukan {what}", "{name}: {value!r} is not {what}"), ("{what}", "{what}")),
+    "boolean": (("{name}: {value!r} bukan true atau false", "{name}: {value!r} is not true or false"),
+                ("true atau false", "true or false")),
 }
 
 
 def _error(kind: str, **kw) -> Diagnostic:
-    """One wrong --assume, in both languages (said in the command's --lang)."""
-    msg_id, msg_en, allowed_id, allowed_en = (_braced(x, kw) for x in TEXTS[kind])
-    return Diagnostic("--assume", message=Text(msg_id, msg_en), allowed=Text(allowed_id, allowed_en))
-
-
-def _braced(template: str, kw: dict) -> str:
-    """The template filled now; braces of the result doubled (Text formats once more)."""
-    return template.format(**kw).replace("{", "{{").replace("}", "}}")
+    """One wrong --assume, in both languages (said in the command's --lang); arguments that are Text
+    themselves are said in the same language."""
+    message, allowed = TEXTS[kind]
+    return Diagnostic("--assume", message=Text(*message, **kw), allowed=Text(*allowed, **kw))
 
 
 def new_names(base: Edition, draft: Edition) -> dict[str, Any]:
@@ -68,15 +64,14 @@ def parse(specs: list[str] | tuple[str, ...], draft: Edition) -> dict[str, Any]:
             errors.append(_error("form", spec=spec))
             continue
         section, _, bare = name.rpartition(".")
-        if section not in ("", "evidence", "gates") or (bare not in evidence and bare not in gates) or \
-                (section == "evidence" and bare not in evidence) or (section == "gates" and bare not in gates):
+        pool = {"": evidence.keys() | gates.keys(), "evidence": evidence, "gates": gates}.get(section)
+        if pool is None or bare not in pool:
             names = sorted(evidence) + sorted(gates)
             close = difflib.get_close_matches(bare, names, n=1)
-            errors.append(_error("name", name=name, edition=draft.edition, names=", ".join(names),
-                                 hint_id=f" (maksud Anda {close[0]!r}?)" if close else "",
-                                 hint_en=f" (did you mean {close[0]!r}?)" if close else ""))
+            hint = Text(" (maksud Anda {c!r}?)", " (did you mean {c!r}?)", c=close[0]) if close else ""
+            errors.append(_error("name", name=name, edition=draft.edition, names=", ".join(names), hint=hint))
             continue
-        if section == "gates" or (section == "" and bare not in evidence):
+        if section == "gates" or bare not in evidence:
             key, spec_of = "gates." + bare, gates[bare]
         else:
             key, spec_of = "evidence." + bare, evidence[bare]
@@ -107,15 +102,15 @@ def _value(name: str, text: str, spec: Any, errors: list) -> Any:
 def _number(name: str, text: str, spec: Any, errors: list) -> Any:
     lo, hi = spec.min, spec.max
     whole = spec.type == "integer"
-    range_id = ("bilangan bulat" if whole else "angka") + _range(lo, hi, "id")
-    range_en = ("a whole number" if whole else "a number") + _range(lo, hi, "en")
+    what = Text(("bilangan bulat" if whole else "angka") + _range(lo, hi, "id"),
+                ("a whole number" if whole else "a number") + _range(lo, hi, "en"))
     try:
         number = Decimal(text) if len(text) <= 30 else None
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or (whole and number != number.to_integral_value()) or \
             (lo is not None and number < Decimal(str(lo))) or (hi is not None and number > Decimal(str(hi))):
-        errors.append(_error("number", name=name, value=text, range_id=range_id, range_en=range_en))
+        errors.append(_error("number", name=name, value=text, what=what))
         return None
     return int(number) if number == number.to_integral_value() else float(number)
 
