@@ -137,7 +137,7 @@ def _skipped(console, result: Impact, lang: str, everything: bool) -> None:
         for name in t("each", lang):
             table.add_column(name)
         for s in result.skipped:
-            table.add_row(s["file"], s["id"], s["edition"], _reason(s["reason"], lang))
+            table.add_row(s["file"], s["id"], s["edition"], say(s["reason"], lang))
         console.print(table)
         return
     table = Table(title=t("skipped", lang, n=_distinct(result)))
@@ -145,16 +145,9 @@ def _skipped(console, result: Impact, lang: str, everything: bool) -> None:
         table.add_column(name, justify=justify)
     for row in by_reason(result.skipped):
         more = ", …" if row["count"] > len(row["examples"]) else ""
-        table.add_row(row["edition"], _reason(row["reason"], lang), str(row["count"]), ", ".join(row["examples"]) + more)
+        table.add_row(row["edition"], say(row["reason"], lang), str(row["count"]), ", ".join(row["examples"]) + more)
     console.print(table)
     console.print(t("list_all", lang))
-
-
-def _reason(reason: str, lang: str) -> str:
-    """A reason as `why_not_evaluated` words it, its "missing" part in the reader's language."""
-    if lang == "id" and reason.startswith("missing "):
-        return "tidak ada " + reason[len("missing "):]
-    return reason
 
 
 def echo(result: Impact, as_json: bool, lang: str = "en", everything: bool = False) -> None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..batch import CONDITIONAL, GATE_NA, INELIGIBLE, NOT_AWARDED, Columns
 from ..decide import number
-from ..errors import Text
+from ..errors import Text, say
 
 STATUS = {INELIGIBLE: "ineligible", NOT_AWARDED: "not_awarded"}
 RESULT = {0: "fail", 1: "pass", 2: "unknown"}
@@ -185,8 +185,9 @@ def durable_row(o: Any) -> Row:
     return Row(gates, criteria, o.score, band, caps)
 
 
-def why_not_evaluated(errors: list) -> dict[str, str]:
-    """Per assessment id, its problems in one line (missing facts named together)."""
+def why_not_evaluated(errors: list) -> dict[str, Text]:
+    """Per assessment id, its problems in one line (missing facts named together), in both languages (a Text:
+    English as a str)."""
     missing: dict[str, list[str]] = {}
     other: dict[str, list[str]] = {}
     for d in errors:
@@ -196,9 +197,12 @@ def why_not_evaluated(errors: list) -> dict[str, str]:
             section = "gates" if found.group(1) == "gate fact" else "evidence"
             missing.setdefault(ident, []).append(f"{section}.{found.group(2)}")
         else:
-            other.setdefault(ident, []).append(f"{rest or d.path}: {d.message}")
+            other.setdefault(ident, []).append(Text("{where}: {message}", where=rest or d.path, message=d.message))
     out = {}
     for ident in list(missing) + [i for i in other if i not in missing]:
-        parts = (["missing " + ", ".join(missing[ident])] if ident in missing else []) + other.get(ident, [])
-        out[ident] = "; ".join(parts)
+        said = []
+        for lang, lacks in (("id", "tidak ada "), ("en", "missing ")):
+            parts = [lacks + ", ".join(missing[ident])] if ident in missing else []
+            said.append("; ".join(parts + [say(p, lang) for p in other.get(ident, [])]))
+        out[ident] = Text(*(x.replace("{", "{{").replace("}", "}}") for x in said))
     return out
