@@ -10,7 +10,7 @@ from .assume import parse as parse_assumptions
 from .core import Impact, count, count_lines, default_datasets, impact
 from .report import echo, render
 from .publish import check_target, publish_impact
-from .rows import compare, why_not_evaluated
+from .rows import compare, score_text, why_not_evaluated
 
 __all__ = ["new_names", "parse_assumptions", "with_assumed", "Impact", "count", "count_lines", "default_datasets", "echo", "impact", "render",
-           "check_target", "publish_impact", "compare", "why_not_evaluated"]
+           "check_target", "publish_impact", "compare", "score_text", "why_not_evaluated"]

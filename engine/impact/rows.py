@@ -128,7 +128,7 @@ def _reasons(before: Row, after: Row, lang: str) -> list[str]:
             out.append(f"{w['criterion']} {cid}: {_count(b[0], 'point', lang)} ({b[1]}) -> "
                        f"{_count(a[0], 'point', lang)} ({a[1]})")
     if before.score != after.score:
-        out.append(f"{w['score']}: {_score(before.score, lang)} -> {_score(after.score, lang)}")
+        out.append(f"{w['score']}: {score_text(before.score, lang)} -> {score_text(after.score, lang)}")
     if before.band != after.band:
         out.append(f"{w['band']}: {band_text(before.band, before.score, lang)} -> "
                    f"{band_text(after.band, after.score, lang)}")
@@ -155,7 +155,7 @@ def band_text(band: tuple | None, score: float | None = None, lang: str = "en") 
     if band is None:
         return w["ineligible"]
     stars, threshold, nxt = band
-    shown = _score(score, lang)
+    shown = score_text(score, lang)
     if not stars:
         return w["below"].format(s=shown, t=_num(nxt[1], lang), n=_count(nxt[0], "star", lang)) if nxt else w["no band"]
     above = w["needs"].format(n=_count(nxt[0], "star", lang), t=_num(nxt[1], lang)) if nxt else ""
@@ -167,9 +167,10 @@ def _num(value, lang: str) -> str:
     return text.replace(".", ",") if lang == "id" else text
 
 
-def _score(score: float | None, lang: str = "en") -> str:
+def score_text(score: float | None, lang: str = "en", missing: str = "-") -> str:
+    """A score as the reasons write it: at most two decimals, the decimal comma in Indonesian."""
     if score is None:
-        return "-"
+        return missing
     return _num(f"{score:.2f}".rstrip("0").rstrip("."), lang)
 
 

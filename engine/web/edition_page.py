@@ -67,7 +67,7 @@ def cap(c: dict, evidence_labels: dict) -> dict:
         name, codes = r.get("evidence"), r.get("in") or []
         ev, labels = evidence_labels.get(name, ((name, name), {}))
         parts.append(tuple(f"{ev[i]}: {_said(codes, labels, i, ('atau', 'or'))}" for i in (0, 1)))
-    c["unless"] = tuple(("; " if i else "; ").join(p[i] for p in parts) or c["requires"] for i in (0, 1))
+    c["unless"] = tuple("; ".join(p[i] for p in parts) or c["requires"] for i in (0, 1))
     return c
 
 

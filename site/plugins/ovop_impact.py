@@ -8,16 +8,12 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from datasette.utils import tilde_encode, urlsafe_components
 
+from engine.decide.words import LINE as OUTCOME_WORDS
+from engine.impact import score_text
+
 DB = "ovop"
-STATUS = {"awarded": ("diberi bintang", "awarded"), "conditional": ("bersyarat", "conditional"),
-          "ineligible": ("tidak memenuhi syarat", "ineligible"), "not_awarded": ("tanpa bintang", "not awarded")}
-
-
-def _score(value, lang: str) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",") if lang == "id" else text
+STATUS = {s: (OUTCOME_WORDS["id"][s], s.replace("_", " ")) for s in ("awarded", "conditional", "ineligible",
+                                                                    "not_awarded")}
 PAGE_MOVERS = 500  # movers on the page; the table and the canned query list every one
 
 
@@ -50,7 +46,7 @@ async def impact_page(db, datasette, run: str) -> dict:
         m["reason_list_en"] = json.loads(m.get("reasons_en_json") or m["reasons_json"])
         for side in ("base", "draft"):
             m[side + "_said"] = STATUS.get(m[side + "_status"], (m[side + "_status"],) * 2)
-            m[side + "_score_said"] = (_score(m[side + "_score"], "id"), _score(m[side + "_score"], "en"))
+            m[side + "_score_said"] = tuple(score_text(m[side + "_score"], lang, "–") for lang in ("id", "en"))
         m["outcome_url"] = (datasette.urls.row(DB, "outcomes", tilde_encode(m["assessment"]))
                             if m["assessment"] else None)
         movers.append(m)
