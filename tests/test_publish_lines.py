@@ -72,7 +72,16 @@ def population(ruleset, tmp_path_factory) -> list[Path]:
     return [one, two, yaml]
 
 
-def test_the_database_is_the_normal_paths_byte_for_byte(ruleset, population, tmp_path, monkeypatch):
+@pytest.fixture()
+def trained(monkeypatch):
+    """Packing dictionaries trained on a sample of these few hundred records (as of every population of
+    packing.SAMPLE or more)."""
+    from engine.publish import packing
+    monkeypatch.setattr(packing, "SAMPLE", 100)
+    monkeypatch.setattr(packing, "DICT_SIZE", 4096)
+
+
+def test_the_database_is_the_normal_paths_byte_for_byte(ruleset, population, tmp_path, monkeypatch, trained):
     monkeypatch.setattr(input_lines, "CHUNK", 37)  # several chunks, of both passes
     inputs = [(f.as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()) for f in population]
     normal = tmp_path / "normal.db"
@@ -85,6 +94,8 @@ def test_the_database_is_the_normal_paths_byte_for_byte(ruleset, population, tmp
     assert report.assessments == len(a["outcomes"]) > 300 and report.checked == 20
     for table in a:
         assert a[table] == b[table], table
+    assert [r[1] for r in b["codecs"]] == ["zstd level 3, magic-less frames, dictionary trained on 100 sampled values "
+                                           "(zstandard.train_dictionary)"] * 2
 
 
 def test_problems_are_worded_as_the_normal_path_words_them(ruleset, population, tmp_path):
@@ -146,7 +157,7 @@ def test_canonical_json_by_orjson_is_the_careful_text(ikm, gates, evidence):
     assert publish_rows.canonical_dict(d) == publish_rows.canonical_careful(d)
 
 
-def test_workers_do_not_change_the_database(ruleset, population, tmp_path, monkeypatch):
+def test_workers_do_not_change_the_database(ruleset, population, tmp_path, monkeypatch, trained):
     """Chunks worked out in worker processes (engine.publish.parallel) give the in-process database, table by
     table, and the --check sample reads the same trace rows back from the packed traces."""
     from engine.publish import parallel, write

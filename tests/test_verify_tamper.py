@@ -1,6 +1,7 @@
 """`verify` checks the whole database: each kind of tampering is named, exit 1 (engine/publish/audit.py)."""
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -135,3 +136,44 @@ def test_verify_refuses_what_is_not_a_published_database(kind, expected, tmp_pat
     result = CliRunner().invoke(cli, ["verify", "--db", str(db), "--rules", str(ROOT / "rules")])
     assert result.exit_code == 1
     assert result.output == expected.format(db=db)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    """A database whose packing dictionaries were trained on a sample of its records (packing.SAMPLE of them)."""
+    from engine.publish import packing
+    from engine.rules import load_rules
+    from engine.synth.generate import synthesize
+    folder = tmp_path_factory.mktemp("verify_trained")
+    records = synthesize(load_rules(ROOT / "rules"), "2024", 150, 5)
+    inputs = [folder / "pop.jsonl"]
+    inputs[0].write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    path = folder / "ovop.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(packing, "SAMPLE", 100)
+        mp.setattr(packing, "DICT_SIZE", 4096)
+        publish(path, inputs, ROOT / "rules")
+        assert verify(path, ROOT / "rules").ok
+        yield path
+
+
+@pytest.mark.parametrize("sql, named", [
+    ("update codecs set dictionary = substr(dictionary, 1, 3000) || zeroblob(1096) where part = 'trace'",
+     "codecs"),
+    ("update codecs set method = 'other' where part = 'input'", "codecs[input]: method: published other"),
+])
+def test_a_trained_dictionary_is_trained_again_and_compared(trained, tmp_path, sql, named):
+    db = tmp_path / "ovop.db"
+    shutil.copy(trained, db)
+    conn = connect(db)
+    assert "trained on 100 sampled values" in conn.execute("select method from codecs where part = 'trace'").fetchone()[0]
+    conn.executescript(sql)
+    conn.commit()
+    conn.close()
+    from engine.publish import packing
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(packing, "SAMPLE", 100)
+        mp.setattr(packing, "DICT_SIZE", 4096)
+        report = verify(db, ROOT / "rules")
+    assert not report.ok
+    assert any(named in line for line in report.lines()), report.lines()

@@ -106,9 +106,22 @@ class Scan:
         _, col = located.position(("id",))
         return Diagnostic(file, self.line[i], col, f"{item_label(located.data, f'item {self.item[i]}')}: id")
 
-    def records(self, order: list[int] | None = None) -> Iterator[Any]:
+    def records(self, order: list[int] | None = None) -> "Records":
         """Every record in (edition, id) order, chunk by chunk (see the module's doc)."""
-        order = order if order is not None else self.ordered if self.ordered is not None else self.order()
+        return Records(self, order if order is not None else self.ordered if self.ordered is not None
+                       else self.order())
+
+    def at(self, order: list[int], positions: list[int]) -> list:
+        """The records at `positions` of `order` (read by offset)."""
+        handles: dict[int, Any] = {}
+        try:
+            with collector_paused():
+                return self._block([order[p] for p in positions], handles)
+        finally:
+            for fh in handles.values():
+                fh.close()
+
+    def _records(self, order: list[int]) -> Iterator[Any]:
         handles: dict[int, Any] = {}
         try:
             for start in range(0, len(order), CHUNK):
@@ -144,6 +157,23 @@ class Scan:
                 record.file = file
                 out.append(record)
         return out
+
+
+class Records:
+    """The second pass: iterated, the records in order chunk by chunk; `at(positions)`, a few of them (publish's
+    sample for its packing dictionaries)."""
+
+    def __init__(self, scan: Scan, order: list[int]):
+        self.scan, self.order = scan, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.scan._records(self.order)
+
+    def at(self, positions: list[int]) -> list:
+        return self.scan.at(self.order, positions)
 
 
 def _text(blob: bytes) -> str:

@@ -23,7 +23,7 @@ from ..batch import BatchEvaluator, BatchInputError, as_dict
 from ..errors import Diagnostic, OvopError
 from . import rows as pr
 from .batch import EditionRows, chunk_rows
-from .packing import Codecs
+from .packing import Codecs, trace_bytes
 from .steps import RuleIds
 
 MIN_PARALLEL = 20_000  # records in the first chunks before workers are started (forking costs ~0.1 s each)
@@ -45,15 +45,39 @@ class Rows:
     error: list | None = None  # diagnostics: the chunk could not be evaluated
 
 
-def setup(be: BatchEvaluator, ids: RuleIds, codecs: Codecs) -> None:
-    """What `rows_of` uses, set before workers are forked (they inherit it)."""
+def setup(be: BatchEvaluator, ids: RuleIds, codecs: Codecs | None = None) -> None:
+    """What `rows_of` uses, set before workers are forked (they inherit it); the codecs may come later
+    (`set_codecs`), once trained on `sample_texts`."""
     _STATE.clear()
     _STATE.update(be=be, ids=ids, codecs=codecs, editions={})
 
 
+def set_codecs(codecs: Codecs) -> None:
+    _STATE["codecs"] = codecs
+
+
 def rows_of(block: list, n0: int, keep_prepared: bool = False) -> Rows:
     """One chunk (outcome numbers from n0 + 1) as rows; a chunk that cannot be evaluated gives `error`."""
-    be, ids, codecs, editions = _STATE["be"], _STATE["ids"], _STATE["codecs"], _STATE["editions"]
+    out = _evaluated(block, n0, keep_prepared)
+    if out.error:
+        return out
+    codecs = _STATE["codecs"]
+    out.traces = [(n, codecs.traces.pack(t)) for n, t in out.traces]
+    out.assessments = [(*a[:12], codecs.inputs.pack(a[12]), a[13]) for a in out.assessments]
+    return out
+
+
+def sample_texts(block: list) -> tuple[list[bytes], list[bytes]]:
+    """The canonical inputs and the traces of `block` as they would be packed (what dictionaries train on)."""
+    out = _evaluated(block, 0)
+    if out.error:
+        raise OvopError(out.error)
+    return [a[12].encode("utf-8") for a in out.assessments], [t for _, t in out.traces]
+
+
+def _evaluated(block: list, n0: int, keep_prepared: bool = False) -> Rows:
+    """`rows_of`'s rows with the input's text and the trace's bytes not yet packed."""
+    be, ids, editions = _STATE["be"], _STATE["ids"], _STATE["editions"]
     prepared = [prepare(a) for a in block]
     by_edition: dict[str, list[int]] = {}
     for k, p in enumerate(prepared):
@@ -75,10 +99,10 @@ def rows_of(block: list, n0: int, keep_prepared: bool = False) -> Rows:
                            f[10], f[11], __version__)
             out.counts[(e, f[0], f[1])] += 1
         ends = starts[1:] + [len(traces)]
-        out.traces += [(n0 + k + 1, codecs.pack_trace(traces[s:t])) for k, s, t in zip(positions, starts, ends)]
+        out.traces += [(n0 + k + 1, trace_bytes(traces[s:t])) for k, s, t in zip(positions, starts, ends)]
         out.steps += len(traces)
     out.traces.sort()
-    out.assessments = [(*p[1][:12], codecs.pack_input(p[1][12]), p[1][13]) for p in prepared]
+    out.assessments = [p[1] for p in prepared]
     out.ikm = [p[2] for p in prepared]
     out.outcomes = outcomes
     return out

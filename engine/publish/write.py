@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 from collections import Counter
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,11 +17,12 @@ from . import fts
 from .check import Sampler
 from .rules import dumps, rule_rows
 from . import parallel
-from .packing import Codecs, trace_rows, unpack
+from .packing import Codecs, sample_positions, trace_rows
 from .schema import BY_NAME, FACET_COLUMNS, PER_EDITION_COLUMNS, TABLES, VIEWS
 from .steps import RuleIds
 
 CHUNK = 5000
+PEEK = 20_000  # records of an iterator held to sample the packing dictionaries from
 
 
 class Writer:
@@ -57,7 +58,8 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         conn.execute("BEGIN")
         writer, be = Writer(conn), BatchEvaluator(ruleset)
         ids = _rules(writer, ruleset, be)
-        codecs = Codecs(ruleset, ids)
+        parallel.setup(be, ids)
+        assessments, codecs = _codecs(assessments, ruleset, ids)
         for row in codecs.rows():
             writer.dict_row("codecs", row)
         writer.flush()
@@ -129,7 +131,6 @@ def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEval
     counts: Counter = Counter()
     it, n = iter(assessments), 0
     blocks = iter(lambda: list(islice(it, chunk)), [])
-    parallel.setup(be, ids, codecs)
     results = _in_process(blocks) if whatif is not None else parallel.pipeline(blocks, chunk)
     for block, rows in results:
         if rows.error:
@@ -155,6 +156,23 @@ def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEval
             by[f"stars:{stars}"] += c
 
 
+def _codecs(assessments: Iterable, ruleset: RuleSet, ids: RuleIds) -> tuple[Iterable, Codecs]:
+    """The packing dictionaries, trained on the records at `packing.sample_positions` of the order written, and
+    the assessments to write (of an iterator, the first PEEK records are held and sampled)."""
+    at = getattr(assessments, "at", None)  # the population reader's records (engine.inputs.lines.Records)
+    if at is not None or isinstance(assessments, (list, tuple)):
+        n, pick = len(assessments), at or (lambda ps: [assessments[p] for p in ps])
+    else:
+        it = iter(assessments)
+        head = list(islice(it, PEEK))
+        assessments, n, pick = chain(head, it), len(head), (lambda ps: [head[p] for p in ps])
+    positions = sample_positions(n)
+    inputs, traces = parallel.sample_texts(pick(positions)) if positions else ([], [])
+    codecs = Codecs.of_sample(inputs, traces, ruleset, ids)
+    parallel.set_codecs(codecs)
+    return assessments, codecs
+
+
 def _in_process(blocks):
     n = 0
     for block in blocks:
@@ -166,7 +184,7 @@ def _trace_of(codecs: Codecs, outcome_n: int, traces: list, n0: int) -> list[tup
     """The trace rows of outcome `outcome_n`, read back from its packed trace (traces sorted by n, n0 + 1 first)."""
     n, packed = traces[outcome_n - n0 - 1]
     assert n == outcome_n
-    return trace_rows(n, unpack(packed, codecs.trace))
+    return trace_rows(n, codecs.traces.unpack(packed))
 
 
 def _info(writer: Writer, ruleset: RuleSet, inputs: list, report) -> None:
