@@ -2,6 +2,8 @@
 verify --sample, and the outcome page's explanation rendered on demand."""
 from __future__ import annotations
 
+import json
+
 import shutil
 import sqlite3
 from pathlib import Path
@@ -18,6 +20,7 @@ from engine.decide.evaluate import Evaluator
 from engine.publish import connect
 from engine.publish.build import publish
 from engine.publish.batch import EditionRows, chunk_rows
+from engine.publish.packing import trace_rows, trace_text
 from engine.publish.rows import outcome_row
 from engine.publish.rules import rule_rows
 from engine.publish.steps import RuleIds, durable_rows
@@ -47,9 +50,11 @@ def test_batch_trace_rows_equal_the_durable_trace_field_by_field(ruleset):
     for edition in sorted(ruleset.editions):
         mine = [a for a in assessments if a.edition == edition]
         ns = list(range(1, len(mine) + 1))
-        fields, batch, starts = chunk_rows(EditionRows(be, edition, ids), [as_dict(a) for a in mine], ns)
+        fields, traces, steps = chunk_rows(EditionRows(be, edition, ids), [as_dict(a) for a in mine], ns)
+        assert steps == sum(len(trace_rows(n, t.decode())) for n, t in zip(ns, traces))
         for j, (a, n) in enumerate(zip(mine, ns)):
-            rows = batch[starts[j]:starts[j + 1] if j + 1 < len(starts) else len(batch)]
+            rows = trace_rows(n, traces[j].decode())
+            assert traces[j] == trace_text(rows).encode()  # the careful encoder's very text
             o = evaluator.evaluate(a)
             expected = outcome_row(a, o, n)
             assert fields[j] == tuple(expected[c] for c in OUTCOME_FIELDS), a.id
@@ -77,8 +82,9 @@ def test_a_disagreeing_sample_fails_the_publish_and_keeps_the_old_database(tmp_p
     real = publish_batch.chunk_rows
 
     def wrong(er, items, ns):
-        fields, traces, starts = real(er, items, ns)
-        return fields, [t[:5] + ((t[5] + 1),) if t[5] is not None else t for t in traces], starts
+        fields, traces, steps = real(er, items, ns)
+        wrong = [[s[:3] + [s[3] + 1] if s[3] is not None else s for s in json.loads(t)] for t in traces]
+        return fields, [json.dumps(t, separators=(",", ":")).encode() for t in wrong], steps
 
     monkeypatch.setattr("engine.publish.parallel.chunk_rows", wrong)  # rows are made there (engine.publish.parallel)
     result = CliRunner().invoke(cli, ["publish", "--db", str(db), "--rules", str(RULES), "--check", "3",

@@ -16,14 +16,16 @@ import multiprocessing
 import os
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from collections.abc import Sequence
+from itertools import islice
+from typing import Any, Iterable, Iterator
 
 from .. import __version__
 from ..batch import BatchEvaluator, BatchInputError, as_dict
 from ..errors import Diagnostic, OvopError
 from . import rows as pr
 from .batch import EditionRows, chunk_rows
-from .packing import Codecs, trace_bytes
+from .packing import Codecs
 from .steps import RuleIds
 
 MIN_PARALLEL = 20_000  # records in the first chunks before workers are started (forking costs ~0.1 s each)
@@ -88,8 +90,8 @@ def _evaluated(block: list, n0: int, keep_prepared: bool = False) -> Rows:
         if e not in editions:
             editions[e] = EditionRows(be, e, ids)
         try:
-            fields, traces, starts = _run(editions[e], [prepared[k][0] for k in positions],
-                                          [n0 + k + 1 for k in positions])
+            fields, traces, steps = _run(editions[e], [prepared[k][0] for k in positions],
+                                         [n0 + k + 1 for k in positions])
         except OvopError as exc:
             out.error = exc.diagnostics
             return out
@@ -98,9 +100,8 @@ def _evaluated(block: list, n0: int, keep_prepared: bool = False) -> Rows:
             outcomes[k] = (prepared[k][3][0], n0 + k + 1, *prepared[k][3][1:], *f[:10], arow[9], arow[10],
                            f[10], f[11], __version__)
             out.counts[(e, f[0], f[1])] += 1
-        ends = starts[1:] + [len(traces)]
-        out.traces += [(n0 + k + 1, trace_bytes(traces[s:t])) for k, s, t in zip(positions, starts, ends)]
-        out.steps += len(traces)
+        out.traces += [(n0 + k + 1, t) for k, t in zip(positions, traces)]
+        out.steps += steps
     out.traces.sort()
     out.assessments = [p[1] for p in prepared]
     out.ikm = [p[2] for p in prepared]
@@ -149,9 +150,16 @@ def workers() -> int:
         return 0
 
 
-def pipeline(blocks: Iterator[list], count: int) -> Iterator[tuple[list, Rows]]:
-    """(block, its rows) in block order; worked out in workers once `MIN_PARALLEL` records have come in
-    full chunks (smaller populations stay in-process: starting workers would cost more)."""
+def pipeline(assessments: Iterable, count: int) -> Iterator[tuple[Sequence, Rows]]:
+    """(block of `count` records, its rows) in order; worked out in workers (`workers()`) for a population of
+    `MIN_PARALLEL` or more (smaller ones stay in-process: starting workers would cost more). The population
+    reader's records (`at`: read by position) are read by the workers themselves, from the file: only
+    positions go to them, only rows come back."""
+    if getattr(assessments, "at", None) is not None and workers() and len(assessments) >= MIN_PARALLEL:
+        yield from _positions(assessments, count)
+        return
+    it = iter(assessments)
+    blocks = iter(lambda: list(islice(it, count)), [])
     n, head = 0, []
     for block in blocks:
         head.append(block)
@@ -162,17 +170,54 @@ def pipeline(blocks: Iterator[list], count: int) -> Iterator[tuple[list, Rows]]:
             yield block, rows_of(block, n)
             n += len(block)
         return
+    yield from _in_workers(((block, (block, n0)) for block, n0 in _numbered(_chain(head, blocks))), rows_of)
+
+
+class Held(Sequence):
+    """Records start..stop of the reader's, read again by position when one is asked for (the --check sample)."""
+
+    def __init__(self, records, start: int, stop: int):
+        self.records, self.start, self.stop = records, start, stop
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def __getitem__(self, k: int):
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return self.records.at([self.start + k])[0]
+
+
+def _positions(records, count: int) -> Iterator[tuple[Sequence, Rows]]:
+    _STATE["records"] = records  # before the fork: the workers read it by position
+    jobs = ((Held(records, s, min(s + count, len(records))), (s, min(s + count, len(records))))
+            for s in range(0, len(records), count))
+    yield from _in_workers(jobs, _rows_at)
+
+
+def _rows_at(start: int, stop: int) -> Rows:
+    return rows_of(_STATE["records"].at(list(range(start, stop))), start)
+
+
+def _in_workers(jobs: Iterator[tuple[Sequence, tuple]], work) -> Iterator[tuple[Sequence, Rows]]:
+    """(block, work(*args)) for each job, in order, at most two per worker in flight."""
     with multiprocessing.get_context("fork").Pool(workers()) as pool:
         pending: deque = deque()
-        for block in _chain(head, blocks):
-            pending.append((block, pool.apply_async(rows_of, (block, n))))
-            n += len(block)
+        for block, args in jobs:
+            pending.append((block, pool.apply_async(work, args)))
             if len(pending) >= 2 * workers():
                 block, result = pending.popleft()
                 yield block, result.get()
         while pending:
             block, result = pending.popleft()
             yield block, result.get()
+
+
+def _numbered(blocks: Iterator[list]) -> Iterator[tuple[list, int]]:
+    n = 0
+    for block in blocks:
+        yield block, n
+        n += len(block)
 
 
 def _chain(head: list, rest: Iterator) -> Iterator[Any]:

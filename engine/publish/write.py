@@ -129,9 +129,8 @@ def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEval
     """Every chunk's rows (engine.publish.parallel: in workers for a large population, unless what-if outcomes
     are written too, which read each chunk's prepared rows) written in chunk order."""
     counts: Counter = Counter()
-    it, n = iter(assessments), 0
-    blocks = iter(lambda: list(islice(it, chunk)), [])
-    results = _in_process(blocks) if whatif is not None else parallel.pipeline(blocks, chunk)
+    n = 0
+    results = _in_process(assessments, chunk) if whatif is not None else parallel.pipeline(assessments, chunk)
     for block, rows in results:
         if rows.error:
             raise OvopError(rows.error)
@@ -173,9 +172,9 @@ def _codecs(assessments: Iterable, ruleset: RuleSet, ids: RuleIds) -> tuple[Iter
     return assessments, codecs
 
 
-def _in_process(blocks):
-    n = 0
-    for block in blocks:
+def _in_process(assessments: Iterable, chunk: int):
+    it, n = iter(assessments), 0
+    for block in iter(lambda: list(islice(it, chunk)), []):
         yield block, parallel.rows_of(block, n, keep_prepared=True)
         n += len(block)
 
