@@ -110,6 +110,9 @@ def publish_assessments(db_path: str | Path, assessments: list, ruleset: RuleSet
 
     `workers` is accepted for compatibility: the batch path runs in this process (see docs/benchmarks.md)."""
     ordered = sorted(assessments, key=_order)
+    if inputs is None:  # the files the assessments were read from, as publish lists them
+        files = sorted({a.origin.file for a in ordered if not isinstance(a, dict) and a.origin and a.origin.file})
+        inputs = [(f, _sha256(Path(f))) for f in files if Path(f).is_file()]
     return publish_stream(db_path, ordered, ruleset, inputs, check=check, what_if=what_if, published=published)
 
 

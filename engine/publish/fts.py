@@ -19,7 +19,7 @@ def build(conn: sqlite3.Connection) -> None:
     """Create and fill the search index (inside the caller's transaction)."""
     columns = ", ".join(f"[{c}]" for c in COLUMNS)
     conn.execute(f"CREATE VIRTUAL TABLE [{FTS_TABLE}] USING FTS5 "
-                 f"({columns}, content='', tokenize='unicode61 remove_diacritics 2')")
+                 f"({columns}, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2')")
     conn.execute(f"INSERT INTO [{FTS_TABLE}] (rowid, {columns}) SELECT o.rowid, o.ikm_name, a.product, o.regency, "
                  f"o.province FROM outcomes o JOIN assessments a ON a.key = o.assessment")
     conn.execute(f"INSERT INTO [{FTS_TABLE}] ([{FTS_TABLE}]) VALUES ('optimize')")

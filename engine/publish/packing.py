@@ -10,7 +10,8 @@ population too small to train on (or one whose sample does not train) gets raw-c
 from the rule set (every edition's field names, codes and rule ids in the canonical order). Training is
 deterministic: the same sample gives the same dictionary, so `ovop verify` trains again on the stored sample
 and compares. Measured on 20,000 assessments (docs/benchmarks.md, "Publishing"): an input ~95 bytes, a trace
-~85, ~2.5 µs each to pack (DEFLATE with a preset dictionary: 179 and 150 bytes, ~25 µs).
+~85, ~2.5 µs each to pack (raw DEFLATE with a preset dictionary written from the rule set, before: 179 and 150
+bytes, ~25 µs).
 
 A packed trace is the JSON array of its steps in step order, each `[rule, value, result, points]` (the step
 number is the position, from 1). SQL reads both through `ovop_unpack(packed, dictionary)`, which `register`

@@ -47,11 +47,11 @@ class Rows:
     error: list | None = None  # diagnostics: the chunk could not be evaluated
 
 
-def setup(be: BatchEvaluator, ids: RuleIds, codecs: Codecs | None = None) -> None:
+def setup(be: BatchEvaluator, ids: RuleIds, codecs: Codecs | None = None, files: dict[str, int] | None = None) -> None:
     """What `rows_of` uses, set before workers are forked (they inherit it); the codecs may come later
-    (`set_codecs`), once trained on `sample_texts`."""
+    (`set_codecs`), once trained on `sample_texts`. `files`: each input file's source_files id."""
     _STATE.clear()
-    _STATE.update(be=be, ids=ids, codecs=codecs, editions={})
+    _STATE.update(be=be, ids=ids, codecs=codecs, editions={}, files=files or {})
 
 
 def set_codecs(codecs: Codecs) -> None:
@@ -111,17 +111,19 @@ def _evaluated(block: list, n0: int, keep_prepared: bool = False) -> Rows:
 
 def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
     """(the batch path's dict, the assessment row, the ikm row, the outcome's leading columns without n)."""
+    files = _STATE["files"]
     if isinstance(a, dict):
         i = a["ikm"]
         ikm = pr.ikm_key(i["name"], i["province"], i["regency"])
         arow = pr.dict_assessment_row(a, pr.canonical_dict(a), ikm)
         file = getattr(a, "file", None)  # a Record read from a file (engine.inputs.lines)
         if file is not None:
-            arow = arow[:11] + (file,) + arow[12:]
+            arow = arow[:11] + (files.get(file),) + arow[12:]
         name, d = i["name"], a
     else:
         d, ikm = as_dict(a), pr.ikm_id(a.ikm)
-        arow = tuple(pr.assessment_row(a, pr.canonical_input(a), a.origin.file if a.origin else None).values())
+        arow = tuple(pr.assessment_row(a, pr.canonical_input(a), files.get(a.origin.file) if a.origin else None)
+                     .values())
         name = a.ikm.name
     key = arow[0]
     return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])

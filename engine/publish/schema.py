@@ -77,10 +77,13 @@ TABLES: list[Table] = [
                  _fk("cap_key", "caps"), _fk("consequence_key", "consequences")], unique=[("key",)]),
     # no index on name or province: nothing queries them (55 bytes an ikm row)
     Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id"),
+    # the input files read, in the order given (an assessment names its file by id: a path per row cost ~40 bytes)
+    Table("source_files", {"id": I, "file": T, "sha256": T}, "id"),
     Table("assessments", {"key": T, "edition": T, "id": T, "ikm": T, "commodity": T, "commodity_key": T,
                           "product": T, "province": T, "regency": T, "previous_edition": T, "previous_stars": I,
-                          "source_file": T, "input_packed": B, "input_hash": B},
-          "key", [_fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"), _fk("commodity_key", "commodities")],
+                          "source_file": I, "input_packed": B, "input_hash": B},
+          "key", [_fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"), _fk("commodity_key", "commodities"),
+                  _fk("source_file", "source_files", "id")],
           [("ikm",)]),
     Table("outcomes", {"key": T, "n": I, "assessment": T, "edition": T, "id": T, "ikm": T, "ikm_name": T,
                        "commodity": T, "province": T, "regency": T, "status": T, "stars": I, "band_stars": I,

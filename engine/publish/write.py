@@ -58,7 +58,9 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         conn.execute("BEGIN")
         writer, be = Writer(conn), BatchEvaluator(ruleset)
         ids = _rules(writer, ruleset, be)
-        parallel.setup(be, ids)
+        for k, (file, digest) in enumerate(inputs, 1):
+            writer.dict_row("source_files", {"id": k, "file": file, "sha256": digest})
+        parallel.setup(be, ids, files={file: k for k, (file, _) in enumerate(inputs, 1)})
         assessments, codecs = _codecs(assessments, ruleset, ids)
         for row in codecs.rows():
             writer.dict_row("codecs", row)
