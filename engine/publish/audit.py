@@ -68,9 +68,9 @@ def _normalised(table: str, rows: list[dict]) -> dict[Any, tuple]:
     mem = sqlite3.connect(":memory:")
     try:
         mem.execute(t.create_sql())
-        cols = t.column_names
-        mem.executemany(f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values "
-                        f"({', '.join('?' for _ in cols)})", [tuple(r[c] for c in cols) for r in rows])
+        cols, stored = t.column_names, t.stored
+        mem.executemany(f"insert into [{table}] ({', '.join(f'[{c}]' for c in stored)}) values "
+                        f"({', '.join('?' for _ in stored)})", [tuple(r[c] for c in stored) for r in rows])
         return {r[cols.index(_pk(table))]: tuple(r) for r in
                 mem.execute(f"select {', '.join(f'[{c}]' for c in cols)} from [{table}]")}
     finally:

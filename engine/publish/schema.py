@@ -22,16 +22,25 @@ class Table:
     indexes: list[tuple[str, ...]] = field(default_factory=list)
     unique: list[tuple[str, ...]] = field(default_factory=list)
     without_rowid: bool = False
+    # column -> SQL expression of other columns: computed when read (VIRTUAL), nothing stored
+    generated: dict = field(default_factory=dict)
 
     @property
     def column_names(self) -> list[str]:
         return list(self.columns)
 
+    @property
+    def stored(self) -> list[str]:
+        """The columns an INSERT gives (not the generated ones)."""
+        return [c for c in self.columns if c not in self.generated]
+
     def create_sql(self) -> str:
         """CREATE TABLE with types, NOT NULL keys, a composite or single primary key and foreign keys."""
         pk = (self.pk,) if isinstance(self.pk, str) else self.pk
         types = {str: " TEXT", int: " INTEGER", float: " REAL", bytes: " BLOB", object: ""}
-        cols = [f"[{c}]{types[t]}{' NOT NULL' if c in pk else ''}" for c, t in self.columns.items()]
+        cols = [f"[{c}]{types[t]}{' NOT NULL' if c in pk else ''}"
+                + (f" GENERATED ALWAYS AS ({self.generated[c]}) VIRTUAL" if c in self.generated else "")
+                for c, t in self.columns.items()]
         cols.append(f"PRIMARY KEY ({', '.join(f'[{c}]' for c in pk)})")
         cols += [f"FOREIGN KEY([{c}]) REFERENCES [{t}]([{o}])" for c, t, o in self.fks]
         body = ",\n   ".join(cols)
@@ -84,7 +93,7 @@ TABLES: list[Table] = [
                           "source_file": I, "input_packed": B, "input_hash": B},
           "key", [_fk("edition", "editions", "id"), _fk("ikm", "ikm", "id"), _fk("commodity_key", "commodities"),
                   _fk("source_file", "source_files", "id")],
-          [("ikm",)]),
+          [("ikm",)], generated={"commodity_key": "[edition] || '/' || [commodity]"}),
     Table("outcomes", {"key": T, "n": I, "assessment": T, "edition": T, "id": T, "ikm": T, "ikm_name": T,
                        "commodity": T, "province": T, "regency": T, "status": T, "stars": I, "band_stars": I,
                        "capped": I, "score": R, "gates_failed": T, "pembina": T, "label_kemasan": I,
@@ -97,7 +106,10 @@ TABLES: list[Table] = [
            ("edition", "score"), ("edition", "province", "score"),
            # covers the default facets of a table view filtered by edition (and province); the unfiltered view's
            # facets are counted once, in outcome_facets (one index per facet column cost 70 bytes an outcome)
-           ("edition", "province", "commodity", "stars", "status")], unique=[("n",)]),
+           ("edition", "province", "commodity", "stars", "status")], unique=[("n",)],
+          # keys that repeat other columns are worked out when read (49 bytes an outcome and assessment stored)
+          generated={"assessment": "[key]",
+                     "band_key": "CASE WHEN [band_stars] THEN [edition] || '/band/' || [band_stars] END"}),
     # one row per outcome: its trace steps packed (engine.publish.packing); the trace_steps view unpacks them
     Table("traces", {"outcome": I, "steps": B}, "outcome"),
     # the preset dictionaries of the packed columns (assessments.input_packed, traces.steps)
