@@ -115,6 +115,21 @@ def test_problems_are_worded_as_the_normal_path_words_them(ruleset, population, 
         read_population([bad, population[2]], ruleset)
     assert fast.value.render() == normal.value.render()
     assert "duplicate id" in fast.value.render() and f"{bad}:4:" in fast.value.render()
+    with pytest.raises(OvopError) as in_workers, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(input_lines, "PARALLEL_BYTES", 0)  # chunks parsed and checked in two workers
+        mp.setattr(input_lines, "CHUNK", 7)
+        read_population([bad, population[2]], ruleset, workers=2)
+    assert in_workers.value.render() == normal.value.render()
+
+
+def test_the_first_pass_in_workers_keeps_what_it_keeps_alone(ruleset, population, monkeypatch):
+    monkeypatch.setattr(input_lines, "CHUNK", 11)
+    alone = input_lines.Population(ruleset).scan(population)
+    monkeypatch.setattr(input_lines, "PARALLEL_BYTES", 0)
+    together = input_lines.Population(ruleset).scan(population, workers=2)
+    assert sum(alone.slow) > 10 and len(alone.keys) > 300
+    for name in ("keys", "file_of", "offset", "line", "item", "slow", "errors"):
+        assert getattr(together, name) == getattr(alone, name), name
 
 
 def test_a_syntax_error_is_all_a_file_reports(ruleset, population, tmp_path):

@@ -200,14 +200,15 @@ class Population:
         any_check = next(iter(self.checks.values()))
         self.lists, self.scales = any_check.lists, any_check.editions
 
-    def scan(self, paths: list[Path]) -> Scan:
-        """First pass over every file (see the module's doc); raises nothing, the problems are in `errors`."""
+    def scan(self, paths: list[Path], workers: int = 0) -> Scan:
+        """First pass over every file (see the module's doc); raises nothing, the problems are in `errors`.
+        `workers`: processes that parse and check a large file's chunks (the keeping stays here, in order)."""
         scan = Scan(self)
         for path in paths:
             file = str(path)
             if Path(path).suffix.lower() == SUFFIX:
                 with collector_paused():
-                    self._scan_lines(scan, Path(path), file)
+                    self._scan_lines(scan, Path(path), file, workers)
             else:
                 self._scan_other(scan, Path(path), file)
         return scan
@@ -233,7 +234,7 @@ class Population:
                 scan.held[i] = by_key.pop((edition, ident))
         scan.files.append((path, file))
 
-    def _scan_lines(self, scan: Scan, path: Path, file: str) -> None:
+    def _scan_lines(self, scan: Scan, path: Path, file: str, workers: int = 0) -> None:
         f = len(scan.files)
         scan.files.append((path, file))
         start = len(scan.keys)
@@ -242,11 +243,13 @@ class Population:
         state = {"offset": 0, "line": 0, "item": 0}
         with limits.open_regular(path, file) as fh:
             lines = limits.bounded_lines(fh, file)
-            while len(syntax) < MAX_ERRORS and len(values) < MAX_ERRORS:
-                block = _take(lines, state)
-                if not block:
+            blocks = iter(lambda: _take(lines, state), [])
+            parallel = workers > 0 and path.stat().st_size >= PARALLEL_BYTES
+            for block, found in (_in_workers(self, blocks, workers) if parallel else
+                                 ((b, self.fast(b)) for b in blocks)):
+                self._keep_chunk(scan, f, file, block, found, syntax, values, state)
+                if len(syntax) >= MAX_ERRORS or len(values) >= MAX_ERRORS:
                     break
-                self._chunk(scan, f, file, block, syntax, values, state)
         if syntax:  # as the normal path: a file that is not JSON Lines throughout is reported by that alone
             _drop(scan, start)
             scan.errors += syntax[:MAX_ERRORS] + ([stopped(file)] if len(syntax) >= MAX_ERRORS else [])
@@ -258,17 +261,46 @@ class Population:
         values.sort(key=lambda d: d.line or 0)  # numbers past a limit are found before the chunk's other checks
         scan.errors += values[:MAX_ERRORS] + ([stopped(file)] if len(values) >= MAX_ERRORS else [])
 
-    def _chunk(self, scan: Scan, f: int, file: str, block: list, syntax: list, values: list, state: dict) -> None:
-        """Parse one chunk of lines; each record checked fast under its own edition, the rest slowly."""
-        parsed = []  # (offset, line, item, blob, raw)
-        for offset, number, blob in block:
+    def fast(self, block: list) -> list[tuple]:
+        """Each line of a chunk parsed and checked fast under its own edition: (NOT_UTF8, reason), (UNPARSED,),
+        or (ACCEPTED or NOT_ACCEPTED, id, declared edition): what the first pass keeps of it (no record comes
+        back: in workers, this is all that is sent back)."""
+        found: list = [None] * len(block)
+        parsed = []  # (position, raw)
+        for k, (_, _, blob) in enumerate(block):
             try:
-                raw = parse_line(blob)
+                parsed.append((k, parse_line(blob)))
             except UnicodeDecodeError as exc:
-                syntax.append(Diagnostic(file, number, None, "", f"bukan teks UTF-8 / not UTF-8 text ({exc.reason})",
+                found[k] = (NOT_UTF8, exc.reason)
+            except (ValueError, RecursionError):
+                found[k] = (UNPARSED,)
+        groups: dict[str, list[int]] = {}
+        for j, (_, raw) in enumerate(parsed):
+            declared = raw.get("edition") if type(raw) is dict else None
+            groups.setdefault(declared if type(declared) is str and declared in self.checks else "", []).append(j)
+        accepted = [False] * len(parsed)
+        for edition, js in groups.items():
+            if edition:
+                raws = [parsed[j][1] for j in js]
+                for j, ok in zip(js, self.checks[edition].chunk(raws, Shared(raws, self.lists, self.scales))):
+                    accepted[j] = ok is not None
+        for j, (k, raw) in enumerate(parsed):
+            ident = raw.get("id") if type(raw) is dict else None
+            declared = raw.get("edition") if type(raw) is dict else None
+            found[k] = (ACCEPTED if accepted[j] else NOT_ACCEPTED, ident, declared)
+        return found
+
+    def _keep_chunk(self, scan: Scan, f: int, file: str, block: list, found: list, syntax: list, values: list,
+                    state: dict) -> None:
+        """What the first pass keeps of a chunk, in line order: keys, items, and the problems of every line the
+        fast check did not accept (read by the normal path, here)."""
+        for (offset, number, blob), result in zip(block, found):
+            kind = result[0]
+            if kind == NOT_UTF8:
+                syntax.append(Diagnostic(file, number, None, "", f"bukan teks UTF-8 / not UTF-8 text ({result[1]})",
                                          "UTF-8 text"))
                 continue
-            except (ValueError, RecursionError):
+            if kind == UNPARSED:
                 text = _text(blob)
                 if not text.strip():
                     continue
@@ -280,26 +312,40 @@ class Population:
                     state["item"] += 1
                 continue
             state["item"] += 1
-            parsed.append((offset, number, state["item"], blob, raw))
-        groups: dict[str, list[int]] = {}
-        for k, (_, _, _, _, raw) in enumerate(parsed):
-            declared = raw.get("edition") if type(raw) is dict else None
-            groups.setdefault(declared if type(declared) is str and declared in self.checks else "", []).append(k)
-        accepted = [None] * len(parsed)
-        for edition, ks in groups.items():
-            if edition:
-                raws = [parsed[k][4] for k in ks]
-                for k, ok in zip(ks, self.checks[edition].chunk(raws, Shared(raws, self.lists, self.scales))):
-                    accepted[k] = ok
-        for k, (offset, number, item, blob, raw) in enumerate(parsed):
-            is_slow = accepted[k] is None
+            is_slow = kind == NOT_ACCEPTED
             if is_slow:
-                assessment, errors = slow(_text(blob), file, number, item, self.catalogue, None, None)
-                values += errors
-            ident = raw.get("id") if type(raw) is dict else None
-            declared = raw.get("edition") if type(raw) is dict else None
+                values += slow(_text(blob), file, number, state["item"], self.catalogue, None, None)[1]
+            ident, declared = result[1], result[2]
             if isinstance(ident, str) and isinstance(declared, str) and declared in self.editions:
-                _keep(scan, declared + "\0" + ident, f, offset, number, item, int(is_slow))
+                _keep(scan, declared + "\0" + ident, f, offset, number, state["item"], int(is_slow))
+
+
+NOT_UTF8, UNPARSED, NOT_ACCEPTED, ACCEPTED = range(4)
+PARALLEL_BYTES = 16_000_000  # a file this large is checked in worker processes (when asked for)
+_POPULATION: dict = {}
+
+
+def _in_workers(population: Population, blocks: Iterator[list], workers: int) -> Iterator[tuple[list, list]]:
+    """(block, population.fast(block)) in order, worked out in forked workers, at most two blocks per worker in
+    flight (memory stays flat)."""
+    import multiprocessing
+    from collections import deque
+    _POPULATION["it"] = population
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque = deque()
+        for block in blocks:
+            pending.append((block, pool.apply_async(_fast, (block,))))
+            if len(pending) >= 2 * workers:
+                block, result = pending.popleft()
+                yield block, result.get()
+        while pending:
+            block, result = pending.popleft()
+            yield block, result.get()
+
+
+def _fast(block: list) -> list[tuple]:
+    with collector_paused():
+        return _POPULATION["it"].fast(block)
 
 
 def _take(lines: Iterator[bytes], state: dict) -> list[tuple[int, int, bytes]]:
@@ -332,9 +378,9 @@ def _drop(scan: Scan, start: int) -> None:
     del scan.slow[start:]
 
 
-def read_population(paths: list[Path], ruleset: RuleSet) -> Scan:
+def read_population(paths: list[Path], ruleset: RuleSet, workers: int = 0) -> Scan:
     """Check every file (first pass); OvopError with every problem, or the scan whose `records()` stream them."""
-    scan = Population(ruleset).scan(paths)
+    scan = Population(ruleset).scan(paths, workers)
     order = scan.order()
     errors = scan.errors + scan.duplicates(order)
     if errors:

@@ -84,7 +84,10 @@ def publish(db_path: str | Path = DEFAULT_DB, dataset_paths: Iterable[str | Path
         raise OvopError(Diagnostic(str(DEFAULT_DATASETS), message="no assessment files found",
                                    allowed="name files or folders: ovop publish datasets/ more.yaml"))
     from ..inputs import read_population
-    scan = read_population(files, ruleset)  # every file checked (first pass); nothing held but keys and offsets
+    from .parallel import workers as publish_workers
+    # every file checked (first pass: a large file's chunks parsed and checked in workers); nothing held but keys
+    # and offsets
+    scan = read_population(files, ruleset, publish_workers())
     inputs = [(f.as_posix(), _sha256(f)) for f in files]
     from . import published as publish_published
     published = publish_published.find([Path(p) for p in (dataset_paths or [DEFAULT_DATASETS])])
