@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 
-from ..batch import GATE_FAIL, GATE_NA, GATE_PASS, INELIGIBLE, MOVEMENT, STATUS, BatchEvaluator, cap_states, run
+from ..batch import (GATE_FAIL, GATE_NA, GATE_PASS, INELIGIBLE, MOVEMENT, STATUS, BatchEvaluator, cap_states,
+                     columns_of, run)
 from ..decide import number
 from .rows import dumps, text
 from .steps import RuleIds
@@ -54,6 +56,15 @@ class EditionRows:
         self._scores: dict = {}
         self.known: dict = {}  # a step's key -> its JSON text (chunk_rows)
 
+    def level_text(self, j: int, lv: int, pts: int, v) -> str:
+        """The JSON text of criterion j's step at level lv (pts points) for value v."""
+        vt = self.value_text
+        key = (1, j, lv, pts, vt(v)) if v.__class__ is float else (1, j, lv, pts, v.__class__, v)
+        s = self.known.get(key)
+        if s is None:
+            s = self.known[key] = _STEP.encode([self.level_rule[j][lv], v if v.__class__ is str else vt(v), None, pts])
+        return s
+
     def constant(self, key: tuple, rule: int, value, result, points) -> str:
         """The JSON text of a step that depends on `key` only."""
         s = self.known.get(key)
@@ -89,83 +100,119 @@ def chunk_rows(er: EditionRows, items: list[dict], ns: list[int]) -> tuple[list[
 
     Outcome fields are the columns from `status` to `movement`, plus band_key and cap_key; `ns` are the
     outcomes' numbers `n`, one per assessment (a trace's steps are numbered by their position, from 1)."""
-    cols = run(er.plan, items)
+    inputs = columns_of(er.plan, items)
+    cols = run(er.plan, inputs)
     eligible = cols.status != INELIGIBLE
-    caps = cap_states(er.plan, items, cols.score_n, eligible)
-    cap_codes = (np.stack([met.astype(np.int8) + 2 * applied.astype(np.int8) for applied, met in caps], axis=1)
-                 if caps else np.zeros((len(items), 0), dtype=np.int8)).tolist()
-    subtotals = (cols.points @ er.group_matrix).tolist()
-    fields, traces, steps = [], [], 0
-    columns = zip(items, cols.gate_result.tolist(), cols.level.tolist(), cols.points.tolist(), subtotals,
-                  cols.status.tolist(), cols.band.tolist(), cols.stars.tolist(), cols.score_n.tolist(),
-                  cols.score_cents.tolist(), cols.pembina.tolist(), cols.label.tolist(), cols.go_global.tolist(),
-                  cols.movement.tolist(), cap_codes)
+    caps = cap_states(er.plan, inputs, cols.score_n, eligible)
+    cap_codes = [(met.astype(np.int8) + 2 * applied.astype(np.int8)).tolist() for applied, met in caps]
+    status, band, stars = cols.status.tolist(), cols.band.tolist(), cols.stars.tolist()
+    cents, pem = cols.score_cents.tolist(), cols.pembina.tolist()
+    label, glob, move = cols.label.tolist(), cols.go_global.tolist(), cols.movement.tolist()
+    gates = cols.gate_result.tolist()
+    applied = [next((cid for cid, code in zip(er.cap_ids, c) if code >= 2), None) for c in zip(*cap_codes)] \
+        if caps else [None] * len(items)
     gates_failed: dict[tuple, str] = {}
-    for a, gates, levels, points, subs, status, band, stars, score_n, cents, pem, label, glob, move, capc in columns:
-        failed = gates_failed.get(tuple(gates))
+    fields, e = [], er.edition
+    for g, st, b, s, c, p, lb, gl, mv, ap in zip(gates, status, band, stars, cents, pem, label, glob, move, applied):
+        failed = gates_failed.get(tuple(g))
         if failed is None:
-            failed = gates_failed[tuple(gates)] = dumps([f for f, r in zip(er.facts, gates) if r == GATE_FAIL])
-        applied = next((cid for cid, code in zip(er.cap_ids, capc) if code >= 2), None)
-        e = er.edition
-        fields.append((STATUS[status], stars or None, band or None, int(bool(band and stars != band)),
-                       cents / 100 if status != INELIGIBLE else None, failed,
-                       er.pembina[pem][0] if pem >= 0 else None, int(label), int(glob), MOVEMENT[move],
-                       f"{e}/band/{band}" if band else None, f"{e}/cap/{applied}" if applied else None))
-        parts = _trace(er, a, gates, levels, points, subs, status != INELIGIBLE, band, score_n, cents, pem, label,
-                       glob, move, capc)
-        steps += len(parts)
-        traces.append(("[" + ",".join(parts) + "]").encode("utf-8"))
-    return fields, traces, steps
+            failed = gates_failed[tuple(g)] = dumps([f for f, r in zip(er.facts, g) if r == GATE_FAIL])
+        fields.append((STATUS[st], s or None, b or None, int(bool(b and s != b)), c / 100 if st != INELIGIBLE else None,
+                       failed, er.pembina[p][0] if p >= 0 else None, int(lb), int(gl), MOVEMENT[mv],
+                       f"{e}/band/{b}" if b else None, f"{e}/cap/{ap}" if ap else None))
+    steps = _steps(er, items, inputs, cols, eligible, cap_codes, subtotals=(cols.points @ er.group_matrix))
+    traces = [("[" + ",".join(filter(None, t)) + "]").encode("utf-8") for t in zip(*steps)]
+    return fields, traces, sum(len(col) - col.count(None) for col in steps)
 
 
 _STEP = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # packing's trace text, one step at a time
 MAX_STEPS = 200_000  # step texts remembered per edition (then forgotten)
 
 
-def _trace(er: EditionRows, a, gates, levels, points, subs, eligible, band, score_n, cents, pem, label, glob, move,
-           capc) -> list[str]:
-    """The JSON text of each step, `[rule, value, result, points]`, from the edition's remembered step texts
-    (a value is keyed by its text when a float: 0.0 and -0.0 are equal keys but different texts)."""
+def _groups(levels: np.ndarray, coded) -> tuple[np.ndarray, np.ndarray] | None:
+    """Assessments with the same level and the same value (code, or number: the same text) in groups: (the first
+    of each group, each assessment's group); None where a value cannot be grouped by its column (not a code,
+    an integer past floats, a negative zero: its text differs from zero's)."""
+    if not isinstance(coded, np.ndarray) or not len(coded):
+        return None
+    if coded.dtype == np.float64:
+        if ((coded == 0) & np.signbit(coded)).any():
+            return None
+        values = np.unique(coded, return_inverse=True)[1]
+    elif (coded < 0).any():
+        return None
+    else:
+        values = coded
+    _, first, inverse = np.unique(levels * (int(values.max()) + 1) + values, return_index=True, return_inverse=True)
+    return first, inverse
+
+
+def _steps(er: EditionRows, items: list[dict], inputs, cols, eligible: np.ndarray, cap_codes: list,
+           subtotals) -> list[list]:
+    """The JSON text `[rule, value, result, points]` of every step, one list per step of the edition's trace
+    order (gates, criteria, subtotals, score, band, caps, consequences), None where an assessment has no such
+    step; texts are remembered per edition (a value is keyed by its text when a float: 0.0 and -0.0 are equal
+    keys but different texts)."""
     known, vt, out = er.known, er.value_text, []
     if len(known) > MAX_STEPS:
         known.clear()
-    facts = a["gates"]
-    for j, r in enumerate(gates):
-        if r != GATE_NA:
-            v = facts[er.facts[j]]
+    for j, fact in enumerate(er.facts):
+        col = []
+        for a, r in zip(items, cols.gate_result[:, j].tolist()):
+            if r == GATE_NA:
+                col.append(None)
+                continue
+            v = a["gates"][fact]
             key = (0, j, r, vt(v)) if v.__class__ is float else (0, j, r, v.__class__, v)
             s = known.get(key)
             if s is None:
                 s = known[key] = _STEP.encode([er.gate_rule[j], vt(v), RESULT[r], None])
-            out.append(s)
-    evidence = a["evidence"]
-    for j, (lv, pts) in enumerate(zip(levels, points)):
-        v = evidence[er.evidence[j]]
-        key = (1, j, lv, pts, vt(v)) if v.__class__ is float else (1, j, lv, pts, v.__class__, v)
-        s = known.get(key)
-        if s is None:
-            s = known[key] = _STEP.encode([er.level_rule[j][lv], v if v.__class__ is str else vt(v), None, pts])
-        out.append(s)
-    out += [er.constant((2, g, pts), rule, None, None, pts) for g, (rule, pts) in enumerate(zip(er.group_rule, subs))]
-    if eligible:
-        s = known.get((3, score_n))
-        if s is None:
-            exact_text, rounded = er.score_texts(score_n, cents)
-            s = known[(3, score_n)] = _STEP.encode([er.score_rule, exact_text, rounded, None])
-        out.append(s)
-        out.append(er.constant((4, band), er.band_rule[band], None, None, None))
-        out += [er.constant((5, c, code), rule, None, CAP_REASON[code], None)
-                for c, (rule, code) in enumerate(zip(er.cap_rule, capc))]
+            col.append(s)
+        out.append(col)
+    for j, name in enumerate(er.evidence):
+        levels, points, raw = cols.level[:, j], cols.points[:, j], inputs.raw[name]
+        group = _groups(levels, inputs.evidence[name])
+        if group is None:
+            out.append(list(map(er.level_text, repeat(j), levels.tolist(), points.tolist(), raw)))
+            continue
+        first, inverse = group
+        texts = [er.level_text(j, lv, pts, raw[i]) for i, lv, pts in
+                 zip(first.tolist(), levels[first].tolist(), points[first].tolist())]
+        out.append(np.array(texts, dtype=object)[inverse].tolist())
+    for g, rule in enumerate(er.group_rule):
+        out.append(_by_value(subtotals[:, g], lambda pts: er.constant((2, g, pts), rule, None, None, pts)))
+    cents = dict(zip(cols.score_n.tolist(), cols.score_cents.tolist()))  # a function of score_n
+    out.append(_by_value(cols.score_n, lambda score_n: _score(er, score_n, cents[score_n]), eligible))
+    out.append(_by_value(cols.band, lambda b: er.constant((4, b), er.band_rule[b], None, None, None), eligible))
+    for c, (rule, codes) in enumerate(zip(er.cap_rule, cap_codes)):
+        out.append(_by_value(codes, lambda code: er.constant((5, c, code), rule, None, CAP_REASON[code], None),
+                             eligible))
     if er.pembina_none is not None:
-        out.append(er.constant((6, pem), er.pembina[pem][1], er.pembina[pem][0], None, None) if pem >= 0
-                   else er.constant((6, pem), er.pembina_none, None, None, None))
-    for (name, rule), flag in zip(er.flags, _flags(er, label, glob)):
-        out.append(er.constant((7, name, bool(flag)), rule, "true" if flag else "false", None, None))
+        out.append(_by_value(cols.pembina, lambda p: er.constant((6, p), er.pembina[p][1], er.pembina[p][0], None, None)
+                             if p >= 0 else er.constant((6, p), er.pembina_none, None, None, None)))
+    flags = {"label_kemasan": cols.label, "kandidat_go_global": cols.go_global}
+    for name, rule in er.flags:
+        out.append(_by_value(flags[name], lambda f: er.constant((7, name, bool(f)), rule, "true" if f else "false",
+                                                                None, None)))
     if er.movement_rule is not None:
-        out.append(er.constant((8, move), er.movement_rule, MOVEMENT[move], None, None))
+        out.append(_by_value(cols.movement, lambda m: er.constant((8, m), er.movement_rule, MOVEMENT[m], None, None)))
     return out
 
 
-def _flags(er: EditionRows, label, glob) -> list:
-    values = {"label_kemasan": label, "kandidat_go_global": glob}
-    return [values[name] for name, _ in er.flags]
+def _score(er: EditionRows, score_n: int, cents: int) -> str:
+    s = er.known.get((3, score_n))
+    if s is None:
+        exact_text, rounded = er.score_texts(score_n, cents)
+        s = er.known[(3, score_n)] = _STEP.encode([er.score_rule, exact_text, rounded, None])
+    return s
+
+
+def _by_value(column, text, where: np.ndarray | None = None) -> list:
+    """text(value) for each value of an integer column (worked out once per distinct value); None where `where`
+    is False."""
+    column = np.asarray(column)
+    values, inverse = np.unique(column, return_inverse=True)
+    texts = np.array([text(v) for v in values.tolist()] + [None], dtype=object)
+    if where is not None:
+        inverse = np.where(where, inverse, len(values))
+    return texts[inverse].tolist()
