@@ -42,6 +42,7 @@ class PublishReport:
     seconds: float = 0.0
     checked: int = 0
     what_if: int = 0
+    facets: dict = field(default_factory=dict)  # facet column (or (edition, column)) -> Counter of its values
     what_if_missing: int = 0
 
     def rows(self) -> list[tuple[str, int, int, int, int, str]]:

@@ -17,6 +17,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from collections.abc import Sequence
 from itertools import islice
+from operator import itemgetter
 from typing import Any, Iterable, Iterator
 
 from .. import __version__
@@ -25,8 +26,12 @@ from ..errors import Diagnostic, OvopError
 from . import rows as pr
 from .batch import EditionRows, chunk_rows
 from .packing import Codecs
+from .schema import BY_NAME, FACET_COLUMNS, PER_EDITION_COLUMNS
 from .steps import RuleIds
 
+_FACETS = [(c, BY_NAME["outcomes"].column_names.index(c)) for c in FACET_COLUMNS]
+_PER_EDITION = [(c, BY_NAME["outcomes"].column_names.index(c)) for c in PER_EDITION_COLUMNS]
+_EDITION = BY_NAME["outcomes"].column_names.index("edition")
 MIN_PARALLEL = 20_000  # records in the first chunks before workers are started (forking costs ~0.1 s each)
 WORKERS: int | None = None  # None: by the machine (tests set it)
 _STATE: dict = {}
@@ -41,6 +46,7 @@ class Rows:
     outcomes: list = field(default_factory=list)
     traces: list = field(default_factory=list)  # (n, packed), sorted by n
     counts: Counter = field(default_factory=Counter)
+    facets: dict = field(default_factory=dict)  # facet column -> Counter of its values (nulls too)
     steps: int = 0
     prepared: list | None = None
     error: list | None = None  # diagnostics: the chunk could not be evaluated
@@ -102,6 +108,9 @@ def _evaluated(block: list, n0: int, keep_prepared: bool = False) -> Rows:
         out.traces += [(n0 + k + 1, t) for k, t in zip(positions, traces)]
         out.steps += steps
     out.traces.sort()
+    out.facets = {c: Counter(map(itemgetter(i), outcomes)) for c, i in _FACETS}
+    for c, i in _PER_EDITION:
+        out.facets[("edition", c)] = Counter(map(itemgetter(_EDITION, i), outcomes))
     out.assessments = [p[1] for p in prepared]
     out.ikm = [p[2] for p in prepared]
     out.outcomes = outcomes
