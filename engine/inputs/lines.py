@@ -240,10 +240,9 @@ class Population:
         start = len(scan.keys)
         syntax: list[Diagnostic] = []
         values: list[Diagnostic] = []
-        state = {"offset": 0, "line": 0, "item": 0}
+        state = {"item": 0}
         with limits.open_regular(path, file) as fh:
-            lines = limits.bounded_lines(fh, file)
-            blocks = iter(lambda: _take(lines, state), [])
+            blocks = limits.line_chunks(fh, file, CHUNK)
             parallel = workers > 0 and path.stat().st_size >= PARALLEL_BYTES
             for block, found in (_in_workers(self, blocks, workers) if parallel else
                                  ((b, self.fast(b)) for b in blocks)):
@@ -346,21 +345,6 @@ def _in_workers(population: Population, blocks: Iterator[list], workers: int) ->
 def _fast(block: list) -> list[tuple]:
     with collector_paused():
         return _POPULATION["it"].fast(block)
-
-
-def _take(lines: Iterator[bytes], state: dict) -> list[tuple[int, int, bytes]]:
-    """The next chunk of (byte offset, line number, bytes); blank lines left out."""
-    out = []
-    for blob in lines:
-        offset = state["offset"]
-        state["offset"] += len(blob)
-        state["line"] += 1
-        if blob.isspace():
-            continue
-        out.append((offset, state["line"], blob))
-        if len(out) >= CHUNK:
-            break
-    return out
 
 
 def _keep(scan: Scan, key: str, f: int, offset: int, line: int, item: int, is_slow: int) -> None:
