@@ -14,14 +14,27 @@ OUTCOME_COLUMNS = BY_NAME["outcomes"].column_names
 
 
 class Sampler:
-    """Reservoir sampling (algorithm R) over the stream of published assessments, `n` kept."""
+    """`n` of the published assessments, picked with a seeded random generator: when the population's size is
+    known beforehand (`total`), a sample of its positions (`wanted` says which of a chunk's are picked);
+    otherwise reservoir sampling (algorithm R) over the stream (`offer` each)."""
 
-    def __init__(self, n: int, seed: int):
+    def __init__(self, n: int, seed: int, total: int | None = None):
         self.n, self.rng, self.slots = max(0, n), Random(seed), []
+        self.picked = None if total is None else set(self.rng.sample(range(total), min(self.n, total)))
+
+    def wanted(self, start: int, count: int) -> range | list[int]:
+        """The positions of a chunk (start .. start + count - 1) to offer."""
+        if self.picked is None:
+            return range(start, start + count) if self.n else []
+        return [k for k in range(start, start + count) if k in self.picked]
 
     def offer(self, index: int, rows: Callable[[], tuple]) -> None:
         """`rows()` gives (the input, its outcome row tuple, its trace rows); called only when kept."""
         if self.n == 0:
+            return
+        if self.picked is not None:
+            if index in self.picked:
+                self.slots.append((index, rows()))
             return
         if index < self.n:
             self.slots.append((index, rows()))

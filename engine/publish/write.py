@@ -69,7 +69,7 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         for row in codecs.rows():
             writer.dict_row("codecs", row)
         writer.flush()
-        sampler = Sampler(check, seed)
+        sampler = Sampler(check, seed, len(assessments) if hasattr(assessments, "__len__") else None)
         whatif = None
         if what_if:
             from .whatif import WhatIf
@@ -151,8 +151,9 @@ def _data(writer: Writer, assessments: Iterable, ruleset: RuleSet, be: BatchEval
     for block, rows in results:
         if rows.error:
             raise OvopError(rows.error)
-        for k, outcome in enumerate(rows.outcomes):
-            sampler.offer(n + k, lambda k=k, o=outcome, b=block, r=rows: (b[k], o, _trace_of(codecs, o[1], r.traces, r.n0)))
+        for i in sampler.wanted(n, len(block)):
+            k, o = i - n, rows.outcomes[i - n]
+            sampler.offer(i, lambda k=k, o=o, b=block, r=rows: (b[k], o, _trace_of(codecs, o[1], r.traces, r.n0)))
         counts.update(rows.counts)
         for column, c in rows.facets.items():
             report.facets.setdefault(column, Counter()).update(c)
