@@ -65,7 +65,7 @@ def ikm_id(ikm) -> str:
 
 
 def ikm_key(name: str, province: str, regency: str) -> str:
-    digest = hashlib.sha256("\x1f".join(_norm(x) for x in (name, province, regency)).encode()).hexdigest()
+    digest = hashlib.sha256((_norm(name) + "\x1f" + _norm(province) + "\x1f" + _norm(regency)).encode()).hexdigest()
     return "ikm-" + digest[:12]
 
 
