@@ -103,13 +103,21 @@ def canonical_dict(d: dict) -> str:
     orjson writes the same text as `dumps` (sorted keys, no spaces, UTF-8 kept, floats as repr) when every
     float is one repr writes without an exponent (1e-4 <= |x| < 1e16, or 0) and every integer fits 64 bits
     (tests/test_publish_lines.py compares both); anything else goes the careful way below."""
-    if not any(v.__class__ is float and v != 0 and not 1e-4 <= abs(v) < 1e16
-               for section in ("gates", "evidence") for v in (d.get(section) or {}).values()):
+    if _plain_floats(d):
         try:
             return orjson.dumps(d, option=orjson.OPT_SORT_KEYS).decode()
         except TypeError:  # an integer past 64 bits (orjson.JSONEncodeError is a TypeError)
             pass
     return canonical_careful(d)
+
+
+def _plain_floats(d: dict) -> bool:
+    """Every float of the gates and evidence one that repr writes without an exponent."""
+    for section in ("gates", "evidence"):
+        for v in (d.get(section) or {}).values():
+            if v.__class__ is float and v and not 1e-4 <= abs(v) < 1e16:
+                return False
+    return True
 
 
 def canonical_careful(d: dict) -> str:
