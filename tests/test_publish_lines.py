@@ -183,7 +183,8 @@ def test_workers_do_not_change_the_database(ruleset, population, tmp_path, monke
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 50)
     monkeypatch.setattr(parallel, "WORKERS", 2)
     started = []
-    monkeypatch.setattr(parallel.multiprocessing, "get_context", lambda kind, real=parallel.multiprocessing.get_context:
+    from engine import workers as engine_workers
+    monkeypatch.setattr(engine_workers.multiprocessing, "get_context", lambda kind, real=engine_workers.multiprocessing.get_context:
                         started.append(kind) or real(kind))
     together = tmp_path / "together.db"
     two = publish(together, population, RULES, check=30)

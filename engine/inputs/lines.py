@@ -325,21 +325,10 @@ _POPULATION: dict = {}
 
 
 def _in_workers(population: Population, blocks: Iterator[list], workers: int) -> Iterator[tuple[list, list]]:
-    """(block, population.fast(block)) in order, worked out in forked workers, at most two blocks per worker in
-    flight (memory stays flat)."""
-    import multiprocessing
-    from collections import deque
+    """(block, population.fast(block)) in order, worked out in forked workers (memory flat)."""
+    from ..workers import in_order
     _POPULATION["it"] = population
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque = deque()
-        for block in blocks:
-            pending.append((block, pool.apply_async(_fast, (block,))))
-            if len(pending) >= 2 * workers:
-                block, result = pending.popleft()
-                yield block, result.get()
-        while pending:
-            block, result = pending.popleft()
-            yield block, result.get()
+    return in_order(_fast, ((block, (block,)) for block in blocks), workers)
 
 
 def _fast(block: list) -> list[tuple]:

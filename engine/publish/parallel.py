@@ -11,9 +11,8 @@ Workers pay for themselves only with free cores and chunks of some size: `worker
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from collections.abc import Sequence
 from itertools import islice
@@ -23,6 +22,7 @@ from typing import Any, Iterable, Iterator
 from .. import __version__
 from ..batch import BatchEvaluator, BatchInputError, as_dict
 from ..errors import Diagnostic, OvopError
+from ..workers import in_order
 from . import rows as pr
 from .batch import EditionRows, chunk_rows
 from .packing import Codecs
@@ -211,17 +211,8 @@ def _rows_at(start: int, stop: int) -> Rows:
 
 
 def _in_workers(jobs: Iterator[tuple[Sequence, tuple]], work) -> Iterator[tuple[Sequence, Rows]]:
-    """(block, work(*args)) for each job, in order, at most two per worker in flight."""
-    with multiprocessing.get_context("fork").Pool(workers()) as pool:
-        pending: deque = deque()
-        for block, args in jobs:
-            pending.append((block, pool.apply_async(work, args)))
-            if len(pending) >= 2 * workers():
-                block, result = pending.popleft()
-                yield block, result.get()
-        while pending:
-            block, result = pending.popleft()
-            yield block, result.get()
+    """(block, work(*args)) for each job, in order (engine.workers)."""
+    return in_order(work, jobs, workers())
 
 
 def _numbered(blocks: Iterator[list]) -> Iterator[tuple[list, int]]:
