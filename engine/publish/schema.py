@@ -85,7 +85,7 @@ TABLES: list[Table] = [
                  _fk("level_key", "levels"), _fk("group_key", "groups"), _fk("band_key", "bands"),
                  _fk("cap_key", "caps"), _fk("consequence_key", "consequences")], unique=[("key",)]),
     # no index on name or province: nothing queries them (55 bytes an ikm row)
-    Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id"),
+    Table("ikm", {"id": T, "name": T, "province": T, "regency": T}, "id", without_rowid=True),
     # the input files read, in the order given (an assessment names its file by id: a path per row cost ~40 bytes)
     Table("source_files", {"id": I, "file": T, "sha256": T}, "id"),
     Table("assessments", {"key": T, "edition": T, "id": T, "ikm": T, "commodity": T, "commodity_key": T,
