@@ -230,9 +230,9 @@ def _input_files(conn: sqlite3.Connection, listed: str | None, ruleset) -> Itera
     if not files:
         return
     from ..errors import OvopError
-    from ..inputs import load_assessments
-    try:
-        found = {pr.key_of(a.edition, a.id) for a in load_assessments([p for p, _ in files], ruleset)}
+    from ..inputs import read_population
+    try:  # the population reader (checked as publish checks them), keys only
+        found = {pr.key_of(*k.split("\0", 1)) for k in read_population([p for p, _ in files], ruleset).keys}
     except OvopError:
         return  # the current rules refuse them: reported as rules changed
     stored = {r[0] for r in conn.execute("select key from outcomes")}
