@@ -11,11 +11,13 @@ A syntax error or a duplicate id is an error of the whole run: nothing is report
 """
 from __future__ import annotations
 
+import io
 import json
+import mmap
 import multiprocessing
+import os
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -29,6 +31,7 @@ from .assume import apply as with_assumed
 from .rows import compare, why_not_evaluated
 
 CHUNK = 10_000
+_BLANK = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.strip strips
 _STATE: dict = {}
 
 
@@ -80,20 +83,22 @@ class Setup:
         return out
 
 
-def run_chunk(job: tuple[str, int, int, list[bytes]]) -> Part:
-    """Worker: parse, check and evaluate one chunk of lines under both editions.
+def run_chunk(job: tuple) -> Part:
+    """Worker: read one chunk's byte range, parse, check and evaluate its lines under both editions.
 
     The cyclic garbage collector is paused: records hold no cycles, and its passes over tens of
     thousands of new dicts cost more than making them."""
+    file, name, start, end, line, item, n = job
+    with open(name, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
     with collector_paused():
-        return _run_chunk(*job)
+        part = _fast_chunk(_STATE["setup"], file, line, _blobs(data))
+        return part if part is not None else _run_chunk(file, line, item, _blobs(data))
 
 
 def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) -> Part:
     setup: Setup = _STATE["setup"]
-    fast = _fast_chunk(setup, file, first_line, blobs)
-    if fast is not None:
-        return fast
     part, numbered, raws = Part(lines=len(blobs)), [], []
     item, syntax = first_item, False
     for line, blob in enumerate(blobs, first_line):
@@ -171,17 +176,45 @@ def _fast_chunk(setup: Setup, file: str, first_line: int, blobs: list[bytes]) ->
     return part
 
 
-def _jobs(path: Path, file: str) -> Iterator[tuple[str, int, int, list[bytes]]]:
-    line, item = 1, 1
+def _jobs(path: Path, file: str) -> Iterator[tuple]:
+    """(file, path, start, end, first line, first item, lines) of each CHUNK lines: the byte range a worker
+    reads itself (the parent sends no lines). Cut on a map of the file (a `find` per line): each line at most
+    `limits.max_line_bytes()` (the error `limits.bounded_lines` words, where the reading stops), items the
+    lines not blank (as `bytes.strip` sees them)."""
+    limit = limits.max_line_bytes()
     with limits.open_regular(path, file) as f:
-        lines = limits.bounded_lines(f, file)
-        while True:
-            blobs = list(islice(lines, CHUNK))
-            if not blobs:
-                return
-            yield file, line, item, blobs
-            line += len(blobs)
-            item += sum(1 for b in blobs if b.strip())
+        if not os.fstat(f.fileno()).st_size:
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            yield from _cut(mm, limit, file, str(path))
+
+
+def _cut(mm, limit: int, file: str, name: str) -> Iterator[tuple]:
+    find, size = mm.find, len(mm)
+    start = pos = n = blank = 0
+    line = item = 1
+    while pos < size:
+        end = find(b"\n", pos, pos + limit + 1) + 1
+        if not end:
+            if size - pos > limit:  # raises the LimitError of that line
+                next(limits.bounded_lines(io.BytesIO(mm[pos:pos + limit + 1]), file, limit, line + n))
+            end = size
+        if mm[pos] in _BLANK and not mm[pos:end].strip():
+            blank += 1
+        n, pos = n + 1, end
+        if n == CHUNK:
+            yield file, name, start, pos, line, item, n
+            start, line, item, n, blank = pos, line + n, item + n - blank, 0, 0
+    if n:
+        yield file, name, start, pos, line, item, n
+
+
+def _blobs(data: bytes) -> list[bytes]:
+    """The lines of a chunk as `readline` gives them (each with its newline, the last maybe without)."""
+    blobs = data.split(b"\n")
+    last = blobs.pop()
+    blobs = [b + b"\n" for b in blobs]
+    return blobs + [last] if last else blobs
 
 
 def _results(jobs: Iterator, workers: int) -> Iterator[Part]:
