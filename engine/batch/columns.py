@@ -135,7 +135,8 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
     re-targeted; None where that cannot be promised (a name missing in a layout, a number too large for a
     float): the caller then uses `columns_of`. `memo` (a dict per chunk, shared by the editions evaluated on
     the same tables) keeps each layout's coded values: a second edition coding the same values the same way
-    (the same code list) reuses them."""
+    (the same code list) reuses them; a reader may put in (id(values), "number") -> the values of ints and
+    floats as float64 (`np.asarray`), read already."""
     codes, n = codes_of(plan), len(keep)
     at = np.full(len(items), -1, dtype=np.int64)
     at[np.asarray(keep, dtype=np.int64)] = np.arange(n)
@@ -156,9 +157,9 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
         if column is None or (index is None and column.size and np.abs(column).max() >= EXACT_FLOAT_LIMIT):
             return None
         coded[name] = column
-    kept = [items[i] for i in keep]
+    kept = items if keep == range(len(items)) else [items[i] for i in keep]
     prev_ok, prev_stars = _previous(plan, kept)
-    ids = [a["id"] for a in kept]
+    ids = list(map(itemgetter("id"), kept))
     number = np.fromiter(map(codes.commodities.get, commodity, repeat(-1)), dtype=np.int64, count=n)
     return Inputs(ids, number, gate_state, gate_value, coded, prev_ok, prev_stars, _Raw(kept))
 
@@ -193,7 +194,11 @@ def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
 
 
 def _gate_state(values) -> np.ndarray:
-    return np.fromiter((1 if v is True else 0 if v is False else 2 for v in values), dtype=np.int8, count=len(values))
+    """1 where the value is True, 0 where False, 2 for any other value."""
+    n = len(values)
+    true = np.fromiter(map(is_, values, repeat(True)), dtype=bool, count=n)
+    false = np.fromiter(map(is_, values, repeat(False)), dtype=bool, count=n)
+    return np.where(true, 1, np.where(false, 0, 2)).astype(np.int8)
 
 
 def _gate_number(values) -> np.ndarray:
@@ -240,8 +245,15 @@ def _previous(plan: Plan, items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     ok, stars = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
     if not plan.movement:
         return ok, stars
-    for i, a in enumerate(items):
-        prev = a.get("previous")
-        if prev is not None and plan.star_scale_of(prev["edition"]) == plan.scale_max:
-            ok[i], stars[i] = True, prev["stars"]
+    given = list(map(dict.get, items, repeat("previous")))
+    at = np.flatnonzero(np.fromiter(map(is_not, given, repeat(None)), dtype=bool, count=n)).tolist()
+    if not at:
+        return ok, stars
+    given = [given[i] for i in at]
+    editions = [prev["edition"] for prev in given]
+    on_scale = {e: plan.star_scale_of(e) == plan.scale_max for e in set(editions)}
+    keep = [on_scale[e] for e in editions]
+    picked = np.asarray(at, dtype=np.int64)[np.asarray(keep, dtype=bool)]
+    ok[picked] = True
+    stars[picked] = np.asarray([prev["stars"] for prev, k in zip(given, keep) if k], dtype=np.int64)
     return ok, stars

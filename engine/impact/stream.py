@@ -18,17 +18,20 @@ import multiprocessing
 import os
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 
-from ..batch import BatchEvaluator, collector_paused, columns_of_tables, decide
+from ..batch import BatchEvaluator, Columns, collector_paused, columns_of_tables, decide
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
-from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, parse_lines, slow
+from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
+from ..inputs.population import read_chunk
 from ..rules import RuleSet, limits, load_commodity_map
 from .assume import apply as with_assumed
-from .rows import compare, why_not_evaluated
+from .rows import compare, states, why_not_evaluated
 
 CHUNK = 10_000
 _BLANK = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.strip strips
@@ -93,7 +96,7 @@ def run_chunk(job: tuple) -> Part:
         f.seek(start)
         data = f.read(end - start)
     with collector_paused():
-        part = _fast_chunk(_STATE["setup"], file, line, _blobs(data))
+        part = _fast_chunk(_STATE["setup"], file, line, data, n)
         return part if part is not None else _run_chunk(file, line, item, _blobs(data))
 
 
@@ -147,18 +150,18 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
     return part
 
 
-def _fast_chunk(setup: Setup, file: str, first_line: int, blobs: list[bytes]) -> Part | None:
-    """The chunk when every line is a record the fast check accepts under both editions: parsed at once
-    (`parse_lines`), its columns taken from the reader's tables (`columns_of_tables`), no re-targeted dicts.
-    None: some line needs the careful path (`_run_chunk` goes on line by line, as it always did)."""
-    raws = parse_lines(blobs)
-    if raws is None:
-        return None
+def _fast_chunk(setup: Setup, file: str, first_line: int, data: bytes, lines: int) -> Part | None:
+    """The chunk when every line is a record the fast check accepts under both editions: parsed at once and its
+    well-formedness checked a column at a time (`read_chunk`), its columns taken from the reader's tables
+    (`columns_of_tables`), no re-targeted dicts. None: some line needs the careful path (`_run_chunk` goes on
+    line by line, as it always did)."""
     check = setup.checks[setup.base]
-    shared = Shared(raws, check.lists, check.editions)
-    if not all(shared.formed):
+    shared = read_chunk(data, check.lists, check.editions)
+    if shared is None:
         return None
-    keep, memo = list(range(len(raws))), {}  # memo: the values coded once for both editions
+    raws = shared.raws
+    keep = range(len(raws))
+    memo = {(k, "number"): arr for k, arr in shared.numbers.items()}  # the values coded once for both editions
     columns = []
     for edition in (setup.base, setup.draft):
         commodity = setup.checks[edition].accept(raws, shared)
@@ -168,12 +171,36 @@ def _fast_chunk(setup: Setup, file: str, first_line: int, blobs: list[bytes]) ->
         if inputs is None:
             return None
         columns.append(decide(setup.batch.plan(edition), inputs))
-    part = Part(lines=len(blobs))
-    part.keys = [r["edition"] + "\0" + r["id"] for r in raws]
-    part.key_lines = list(range(first_line, first_line + len(raws)))
-    part.counts, part.moves = compare(columns[0], columns[1], [file] * len(raws))
-    part.evaluated = part.key_lines
+    part = Part(lines=lines)
+    part.keys = list(map(add, map(add, shared.declared, repeat("\0")), shared.ids))
+    part.key_lines = part.evaluated = range(first_line, first_line + len(raws))
+    part.counts, part.moves = _compare(columns[0], columns[1], file)
     return part
+
+
+def _compare(before: Columns, after: Columns, file: str) -> tuple[Counter, list[tuple]]:
+    """`compare` of a chunk whose assessments are all in one file: the states coded as numbers and counted at
+    once (in order of first occurrence, as `compare` counts them), the reasons made for the movers alone."""
+    if min(before.stars.min(initial=0), after.stars.min(initial=0)) < 0 or \
+            max(before.stars.max(initial=0), after.stars.max(initial=0)) >= 1000:
+        return compare(before, after, [file] * len(before))
+    coded = [cols.status.astype(np.int64) * 1000 + cols.stars for cols in (before, after)]
+    named = []  # per side, state code -> its words (`states` of one assessment with that code)
+    for cols, code in zip((before, after), coded):
+        kinds, first = np.unique(code, return_index=True)
+        named.append(dict(zip(kinds.tolist(), states(cols.take(first)))))
+    pairs, first, n = np.unique(coded[0] * 4096 + coded[1], return_index=True, return_counts=True)
+    counts: Counter = Counter()
+    moving = []
+    for k in np.argsort(first, kind="stable").tolist():
+        b, a = divmod(int(pairs[k]), 4096)
+        counts[(named[0][b], named[1][a])] += int(n[k])
+        if named[0][b] != named[1][a]:
+            moving.append(pairs[k])
+    moved = np.flatnonzero(np.isin(coded[0] * 4096 + coded[1], moving)) if moving else np.zeros(0, dtype=np.int64)
+    if not moved.size:
+        return counts, []
+    return counts, compare(before.take(moved), after.take(moved), [file] * moved.size)[1]
 
 
 def _jobs(path: Path, file: str) -> Iterator[tuple]:
@@ -267,6 +294,10 @@ def _merge(total: Part, part: Part, seen: dict, file: str) -> None:
     total.skipped += part.skipped
     total.errors += part.errors
     total.lines += part.lines
+    fresh = dict(zip(part.keys, part.key_lines))
+    if len(fresh) == len(part.keys) and seen.keys().isdisjoint(fresh):  # no id twice: all kept at once
+        seen.update(fresh)
+        return
     for key, line in zip(part.keys, part.key_lines):
         first = seen.setdefault(key, line)
         if first != line:

@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from itertools import chain, compress, repeat
+from operator import is_not, itemgetter
 from typing import Any
 
 import numpy as np
@@ -118,6 +120,27 @@ def parse_lines(blobs: list[bytes]) -> list | None:
     return raws if keys == joined.count(b":") and all(type(r) is dict for r in raws) else None
 
 
+def read_chunk(data: bytes, lists: dict[str, frozenset], editions: dict) -> "Shared | None":
+    """A chunk's bytes (its lines as read, newlines included) as `parse_lines` reads them and `Shared` holds
+    them, when every record is well formed (`Shared.all_formed`); None otherwise (some line needs `parse_line`
+    itself or a record the careful path: the caller then reads line by line). The keys are counted from the
+    well-formed sections (a formed record has no other objects), the colons over the bytes at once."""
+    shapes = data.translate(_SHAPES)
+    if _RUN in shapes or b"0e" in shapes or _BOM in data:
+        return None
+    lines = data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    if not lines or b"" in lines or any(map(bytes.isspace, lines)):
+        return None
+    try:
+        raws = list(map(orjson.loads, lines))
+    except orjson.JSONDecodeError:
+        return None
+    shared = Shared(raws, lists, editions)
+    return shared if shared.all_formed and shared.keys == data.count(b":") else None
+
+
 def _keys(raw: dict) -> int:
     """Keys of the record and of its sections (a key of a deeper object adds a colon the count lacks)."""
     n = len(raw)
@@ -152,7 +175,8 @@ class Column:
         self.types = {"boolean": {bool}, "enum": {str}, "integer": {int}}.get(self.kind, {int, float})
         self.key = (self.kind, self.lo, self.hi, self.codes)  # columns with one key accept the same values
 
-    def all_valid(self, values: list) -> bool:
+    def all_valid(self, values: list, arrays: dict | None = None) -> bool:
+        """Every value certainly valid (`arrays`: where the numbers read as float64 are kept, by id of `values`)."""
         if not set(map(type, values)) <= self.types or self.kind == "never":
             return False
         if self.kind == "enum":
@@ -160,6 +184,8 @@ class Column:
         if self.kind == "boolean":
             return True
         arr = np.asarray(values, dtype=np.float64)
+        if arrays is not None:
+            arrays[id(values)] = arr
         return bool(np.isfinite(arr).all() and arr.min() >= self.lo and arr.max() <= self.hi)
 
     def valid(self, value) -> bool:
@@ -198,8 +224,14 @@ class FastCheck:
         """Per record, its commodity under the target when the record is certainly valid re-targeted (None: ask
         the normal path). What `chunk` decides, without making the re-targeted dicts."""
         layouts, memo = shared.layout_of, shared.shapes.setdefault(id(self), {})
-        mapped = [self._shape(raw, memo, g, e) if ok else None
-                  for raw, ok, g, e in zip(raws, shared.formed, layouts["gates"], layouts["evidence"])]
+        if shared.shape_keys is not None:  # every record formed: each kind of shape worked out once
+            for key, i in dict(zip(shared.shape_keys, range(len(raws)))).items():
+                if key not in memo:
+                    memo[key] = self._shape_of(raws[i])
+            mapped = list(map(memo.__getitem__, shared.shape_keys))
+        else:
+            mapped = [self._shape(raw, memo, g, e) if ok else None
+                      for raw, ok, g, e in zip(raws, shared.formed, layouts["gates"], layouts["evidence"])]
         for section, columns in (("gates", self.gates), ("evidence", self.evidence)):
             for k, (names, rows, table) in enumerate(shared.tables[section]):
                 for name, values in zip(names, table):
@@ -244,25 +276,27 @@ class FastCheck:
 class Shared:
     """What the fast check of a chunk does not owe to its target: which records are well formed
     (keys, id, edition, ikm, previous), their gate and evidence values as columns (records grouped
-    by the keys of the section, in order), and the verdict on each column for each kind of field."""
+    by the keys of the section, in order), and the verdict on each column for each kind of field.
+
+    When every record is well formed (`all_formed`, checked a column at a time: `_columns`) the chunk's
+    columns are kept too: ids, declared editions, commodities, previous results, the keys counted, and per
+    record what its shape depends on (`shape_keys`)."""
 
     def __init__(self, raws: list, lists: dict[str, frozenset], editions: dict):
-        self.formed = [_formed(raw, lists, editions) for raw in raws]
+        self.raws, cols = raws, _columns(raws, lists, editions)
+        self.all_formed = cols is not None
+        self.formed = [True] * len(raws) if cols else [_formed(raw, lists, editions) for raw in raws]
+        self.ids, self.declared, self.commodity, self.previous, self.keys = cols[:5] if cols else (None,) * 5
         self.tables: dict[str, list[tuple]] = {}
         self.layout_of: dict[str, list[int]] = {}  # per record, the index of its layout in tables (-1: not formed)
-        for section in ("gates", "evidence"):
-            layouts: dict[tuple, list[int]] = {}
-            for i, ok in enumerate(self.formed):
-                if ok:
-                    layouts.setdefault(tuple(raws[i][section]), []).append(i)
-            self.tables[section] = [(names, rows, list(zip(*[tuple(raws[i][section].values()) for i in rows])))
-                                    for names, rows in layouts.items()]
-            where = self.layout_of[section] = [-1] * len(raws)
-            for k, rows in enumerate(layouts.values()):
-                for i in rows:
-                    where[i] = k
+        for k, section in enumerate(("gates", "evidence")):
+            dicts = cols[5 + k] if cols else [raw[section] if ok else None for raw, ok in zip(raws, self.formed)]
+            self.tables[section], self.layout_of[section] = _layouts(dicts)
+        self.shape_keys = list(zip(self.declared, self.commodity, self.layout_of["gates"],
+                                   self.layout_of["evidence"])) if cols else None
         self._verdicts: dict[tuple, set] = {}
         self.shapes: dict[int, dict] = {}  # per FastCheck (by id), its verdicts on this chunk's layouts
+        self.numbers: dict[int, np.ndarray] = {}  # id of a table's values -> them as float64 (the checks read them)
 
     def refused(self, where: tuple, column: "Column | None", rows: list[int], values) -> set:
         """The rows whose value is not certainly valid for `column` (None: a name the target lacks,
@@ -271,9 +305,82 @@ class Shared:
             return set()
         key = where + (column.key,)
         if key not in self._verdicts:
-            ok = column.all_valid(values)
+            ok = column.all_valid(values, self.numbers)
             self._verdicts[key] = set() if ok else {i for i, v in zip(rows, values) if not column.valid(v)}
         return self._verdicts[key]
+
+
+def _layouts(dicts: list) -> tuple[list[tuple], list[int]]:
+    """A section's (names, rows, values per name) per layout of its keys (in order of first record), and each
+    record's layout (-1: None, a record not formed)."""
+    keys = list(map(tuple, dicts)) if None not in dicts else [None if d is None else tuple(d) for d in dicts]
+    layouts: dict[tuple, list[int]] = {}
+    if len(set(keys)) == 1 and keys[0] is not None:  # one layout: no grouping
+        layouts[keys[0]] = list(range(len(keys)))
+    else:
+        for i, key in enumerate(keys):
+            if key is not None:
+                layouts.setdefault(key, []).append(i)
+    tables = [(names, rows, list(zip(*map(tuple, map(dict.values, map(dicts.__getitem__, rows))))))
+              for names, rows in layouts.items()]
+    where = [-1] * len(dicts)
+    for k, rows in enumerate(layouts.values()):
+        if len(rows) == len(dicts):
+            where = [k] * len(dicts)
+            break
+        for i in rows:
+            where[i] = k
+    return tables, where
+
+
+_IKM_ORDER = ("name", "province", "regency", "commodity", "product")
+
+
+def _columns(raws: list, lists: dict[str, frozenset], editions: dict) -> tuple | None:
+    """`all(_formed(raw) for raw in raws)` decided a column at a time; then (ids, declared editions, commodities,
+    previous, keys counted, gates, evidence). None: some record is not well formed, or a value could not be told
+    apart by hashing (the caller then asks `_formed` record by record)."""
+    try:
+        if not raws or set(map(type, raws)) != {dict}:
+            return None
+        if any(not (TOP_KEYS.issuperset(k) and NEEDED_KEYS.issubset(k)) for k in set(map(tuple, raws))):
+            return None
+        ids, declared, ikm, gates, evidence = (list(map(itemgetter(k), raws))
+                                               for k in ("id", "edition", "ikm", "gates", "evidence"))
+        if set(map(type, ids)) != {str} or not all(map(_id.match, ids)):
+            return None
+        if set(map(type, declared)) != {str} or not lists.keys() >= set(declared):
+            return None
+        if set(map(type, ikm)) != {dict} or any(IKM_KEYS.symmetric_difference(k) for k in set(map(tuple, ikm))):
+            return None
+        values = list(map(itemgetter(*_IKM_ORDER), ikm))
+        if set(map(type, chain.from_iterable(values))) != {str}:
+            return None
+        name, province, regency, commodity, product = zip(*values)
+        if not (all(name) and all(province) and all(regency) and all(product)):
+            return None
+        if set(map(type, gates)) != {dict} or set(map(type, evidence)) != {dict}:
+            return None
+        previous = list(map(dict.get, raws, repeat("previous")))
+        given = list(compress(previous, map(is_not, previous, repeat(None))))
+        if given and not _previous_all_ok(given, list(compress(declared, map(is_not, previous, repeat(None)))),
+                                          editions):
+            return None
+    except TypeError:  # an unhashable value where a code was expected
+        return None
+    keys = sum(map(len, raws)) + sum(map(len, ikm)) + sum(map(len, gates)) + sum(map(len, evidence)) + \
+        sum(map(len, given))
+    return ids, declared, commodity, previous, keys, gates, evidence
+
+
+def _previous_all_ok(given: list, declared: list[str], editions: dict) -> bool:
+    """`_previous_ok` of every previous result given, asked once per kind: its keys, edition and stars (with
+    their types: True == 1) and the declared edition decide it."""
+    if set(map(type, given)) != {dict}:
+        return False
+    ed, stars = list(map(dict.get, given, repeat("edition"))), list(map(dict.get, given, repeat("stars")))
+    kinds = dict(zip(zip(map(tuple, given), map(type, ed), ed, map(type, stars), stars, declared), given))
+    return all(_previous_ok(prev, kind[-1], editions) for kind, prev in kinds.items())
 
 
 def _formed(raw: Any, lists: dict[str, frozenset], editions: dict) -> bool:
@@ -289,8 +396,10 @@ def _formed(raw: Any, lists: dict[str, frozenset], editions: dict) -> bool:
     if type(raw["gates"]) is not dict or type(raw["evidence"]) is not dict:
         return False
     prev = raw.get("previous")
-    if prev is None:
-        return True
+    return prev is None or _previous_ok(prev, declared, editions)
+
+
+def _previous_ok(prev: Any, declared: str, editions: dict) -> bool:
     if type(prev) is not dict or prev.keys() != PREVIOUS_KEYS:
         return False
     edition, stars = prev["edition"], prev["stars"]
