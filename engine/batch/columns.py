@@ -15,7 +15,7 @@ The values as given are kept beside (`raw`) for the words of an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
 from operator import is_, is_not, itemgetter
 from typing import Any
 
@@ -158,7 +158,8 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
             return None
         coded[name] = column
     kept = items if keep == range(len(items)) else [items[i] for i in keep]
-    prev_ok, prev_stars = _previous(plan, kept)
+    prev_ok, prev_stars = _previous(plan, kept, memo.setdefault(("previous",), {})
+                                    if kept is items else None)
     ids = list(map(itemgetter("id"), kept))
     number = np.fromiter(map(codes.commodities.get, commodity, repeat(-1)), dtype=np.int64, count=n)
     return Inputs(ids, number, gate_state, gate_value, coded, prev_ok, prev_stars, _Raw(kept))
@@ -240,20 +241,25 @@ def _code(codes: Codes, name: str, values):
         return np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in values], dtype=np.int64)
 
 
-def _previous(plan: Plan, items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+def _previous(plan: Plan, items: list[dict], memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each previous result is on this edition's star scale, and its stars. `memo` (per chunk): the
+    previous results read once for several plans."""
     n = len(items)
     ok, stars = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
     if not plan.movement:
         return ok, stars
-    given = list(map(dict.get, items, repeat("previous")))
-    at = np.flatnonzero(np.fromiter(map(is_not, given, repeat(None)), dtype=bool, count=n)).tolist()
-    if not at:
+    memo = {} if memo is None else memo
+    if "at" not in memo:
+        given = list(map(dict.get, items, repeat("previous")))
+        memo["at"] = at = np.flatnonzero(np.fromiter(map(is_not, given, repeat(None)), dtype=bool, count=n))
+        given = [given[i] for i in at.tolist()]
+        memo["editions"] = list(map(itemgetter("edition"), given))
+        memo["stars"] = list(map(itemgetter("stars"), given))
+    at, editions = memo["at"], memo["editions"]
+    if not at.size:
         return ok, stars
-    given = [given[i] for i in at]
-    editions = [prev["edition"] for prev in given]
     on_scale = {e: plan.star_scale_of(e) == plan.scale_max for e in set(editions)}
-    keep = [on_scale[e] for e in editions]
-    picked = np.asarray(at, dtype=np.int64)[np.asarray(keep, dtype=bool)]
-    ok[picked] = True
-    stars[picked] = np.asarray([prev["stars"] for prev, k in zip(given, keep) if k], dtype=np.int64)
+    keep = np.fromiter(map(on_scale.__getitem__, editions), dtype=bool, count=len(editions))
+    ok[at[keep]] = True
+    stars[at[keep]] = np.asarray(list(compress(memo["stars"], keep)), dtype=np.int64)
     return ok, stars

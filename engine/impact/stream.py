@@ -26,6 +26,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..batch import BatchEvaluator, Columns, collector_paused, columns_of_tables, decide
+from ..batch.columns import codes_of
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
 from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
 from ..inputs.population import read_chunk
@@ -62,7 +63,7 @@ class Setup:
         self.checks = {e: FastCheck(self.catalogue, ruleset.get(e).model, self.cmap) for e in (base, draft)}
         self.batch = BatchEvaluator(ruleset)
         for e in (base, draft):
-            self.batch.plan(e)
+            codes_of(self.batch.plan(e))  # built before the fork, shared by the workers
 
     def retarget(self, file: str, numbered: list[tuple[int, int, str]], raws: list, edition: str, part: Part,
                  shared: Shared):
