@@ -1,0 +1,134 @@
+"""The population path a chunk at once: the byte ranges the workers read are the lines `readline` gives,
+well-formedness decided a column at a time is `_formed` record by record, `read_chunk` reads what
+`parse_lines` reads, and the states counted at once are `compare`'s."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from random import Random
+
+import pytest
+
+from engine.impact import stream
+from engine.impact.rows import compare
+from engine.inputs import population
+from engine.inputs.assessment import Catalogue
+from engine.rules.commodity_map import load_commodity_map
+from engine.synth import jsonl as synth_jsonl
+from test_population import _shape, mutate
+
+
+@pytest.fixture(scope="module")
+def lines(ruleset, tmp_path_factory):
+    path = tmp_path_factory.mktemp("chunks") / "pop.jsonl"
+    synth_jsonl.write_jsonl(ruleset, "2024", 300, 11, path)
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def check(ruleset):
+    catalogue = Catalogue.of(ruleset)
+    cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+    return population.FastCheck(catalogue, ruleset.get("2024").model, cmap)
+
+
+def _chunks(rng: Random, lines: list[str], n: int = 120):
+    """Chunks of 6 records, one of them (most of the time) mutated or written oddly."""
+    for _ in range(n):
+        texts = rng.sample(lines, 6)
+        if rng.random() < 0.85:
+            k = rng.randrange(6)
+            texts[k] = mutate(rng, json.loads(texts[k])).split("\n")[0] if rng.random() < 0.8 else \
+                rng.choice(["", " ", "\ufeff" + texts[k], texts[k].replace("}", ',"x":{"a":1}}', 1), "[1]", "1",
+                            texts[k] + " ", texts[k][:-1] + "\r", texts[k].replace('"previous"', '"previous":null,"p"')])
+        yield texts
+
+
+def test_well_formed_a_column_at_a_time_is_formed_record_by_record(lines, check):
+    rng, both = Random(3), [0, 0]
+    for texts in _chunks(rng, lines, 200):
+        raws = []
+        for t in texts:
+            try:
+                raws.append(population.parse(t))
+            except ValueError:
+                raws.append(None)
+        shared = population.Shared(raws, check.lists, check.editions)
+        want = [population._formed(r, check.lists, check.editions) for r in raws]
+        assert shared.formed == want, texts
+        assert not shared.all_formed or all(want)
+        both[shared.all_formed] += 1
+        if shared.all_formed:
+            assert shared.ids == [r["id"] for r in raws] and list(shared.commodity) == [r["ikm"]["commodity"] for r in raws]
+            assert shared.keys == sum(len(r) + sum(len(v) for v in r.values() if type(v) is dict) for r in raws)
+    assert min(both) > 20
+
+
+def test_read_chunk_reads_what_parse_lines_reads(lines, check):
+    rng, read = Random(7), 0
+    for texts in _chunks(rng, lines):
+        blobs = [t.encode("utf-8", "surrogatepass") + b"\n" for t in texts]
+        got, want = population.read_chunk(b"".join(blobs), check.lists, check.editions), population.parse_lines(blobs)
+        formed = want is not None and all(population._formed(r, check.lists, check.editions) for r in want)
+        assert (got is not None) == formed, texts
+        if got is not None:
+            read += 1
+            assert [_shape(r) for r in got.raws] == [_shape(r) for r in want]
+    assert read > 20
+    whole = [t.encode() + b"\n" for t in lines]
+    assert population.read_chunk(b"".join(whole)[:-1], check.lists, check.editions).raws == population.parse_lines(whole)
+
+
+def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch):
+    """Each job's range, split as `_blobs` splits it, is the lines `readline` gives; first line and item as
+    the line-by-line reading counts them (blank lines are no item)."""
+    rng = Random(5)
+    kinds = [b'{"a":1}\n', b"\n", b"  \t\n", b'{"b":2}\r\n', b"\xef\xbb\xbf{}\n", b" {}\n", b"\x0c\n", b"x" * 40 + b"\n"]
+    monkeypatch.setattr(stream, "CHUNK", 7)
+    for n in (0, 1, 6, 7, 8, 30):
+        data = b"".join(rng.choice(kinds) for _ in range(n))
+        for tail in (b"", b'{"end":1}', b"   "):
+            path = tmp_path / "f.jsonl"
+            path.write_bytes(data + tail)
+            with open(path, "rb") as f:
+                want = list(f)
+            got, line, item = [], 1, 1
+            for file, name, start, end, first, first_item, count in stream._jobs(path, str(path)):
+                blobs = stream._blobs((data + tail)[start:end])
+                assert (first, first_item, count) == (line, item, len(blobs)) and count <= 7
+                got += blobs
+                line, item = line + count, item + sum(1 for b in blobs if b.strip())
+            assert got == want
+
+
+def test_a_line_too_long_stops_the_reading_there(tmp_path, monkeypatch):
+    monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "20")
+    path = tmp_path / "long.jsonl"
+    for text, line in ((b'{"a":1}\n' * 3 + b"y" * 21 + b"\n", 4), (b'{"a":1}\n' + b"y" * 21, 2),
+                       (b"y" * 20 + b"\n" + b"z" * 20, None)):
+        path.write_bytes(text)
+        if line is None:
+            assert sum(job[-1] for job in stream._jobs(path, "long.jsonl")) == 2
+            continue
+        with pytest.raises(population.OvopError) as err:
+            list(stream._jobs(path, "long.jsonl"))
+        assert err.value.render().startswith(f"long.jsonl:{line}: baris terlalu panjang / line too long")
+
+
+def test_states_counted_at_once_are_compares(ruleset, lines):
+    """`_compare` gives `compare`'s counts (in the same order) and moves, under editions that move many."""
+    from engine.batch import BatchEvaluator
+    batch = BatchEvaluator(ruleset)
+    raws = [json.loads(x) for x in lines]
+    for base, draft in (("2024", "2022"), ("2022", "2018"), ("2024", "2024")):
+        catalogue = Catalogue.of(ruleset)
+        cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+        under = [population.FastCheck(catalogue, ruleset.get(e).model, cmap).chunk(raws) for e in (base, draft)]
+        both = [i for i in range(len(raws)) if under[0][i] is not None and under[1][i] is not None]
+        assert len(both) > 100
+        cb, cd = (batch.evaluate_columns([u[i] for i in both], e) for u, e in zip(under, (base, draft)))
+        counts, moves = stream._compare(cb, cd, "f.jsonl")
+        want_counts, want_moves = compare(cb, cd, ["f.jsonl"] * len(both))
+        assert list(counts.items()) == list(want_counts.items()) and moves == want_moves
+        assert all(type(n) is int for n in counts.values())
+        assert (base == draft) == (not moves)
