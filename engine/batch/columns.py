@@ -170,19 +170,23 @@ def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
     records: each layout's values coded at once and put at their records' places. A kept record whose layout
     lacks the name keeps `fill` when absence is allowed (a gate fact), else the column is None. A layout all
     kept is coded once per coding key (`memo`, by the identity of its values)."""
+    places = []  # per layout: its records' places among the kept, which are kept, and whether all are
+    for names, rows, table in layouts:
+        pos = at[np.asarray(rows, dtype=np.int64)]
+        wanted = pos >= 0
+        places.append((names, table, pos, wanted, bool(wanted.any()), bool(wanted.all())))
+
     def column(name: str, code, dtype, fill, absent: bool, key):
         out = np.full(n, fill, dtype=dtype)
-        for names, rows, table in layouts:
-            pos = at[np.asarray(rows, dtype=np.int64)]
-            wanted = pos >= 0
-            if not wanted.any():
+        for names, table, pos, wanted, some, every in places:
+            if not some:
                 continue
             if name not in names:
                 if absent:
                     continue
                 return None
             values = table[names.index(name)]
-            if wanted.all():
+            if every:
                 coded = memo.get((id(values), key))
                 if coded is None:
                     coded = memo[(id(values), key)] = code(values)
