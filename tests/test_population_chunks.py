@@ -1,5 +1,5 @@
 """The population path a chunk at once: the byte ranges the workers read are the lines `readline` gives,
-well-formedness decided a column at a time is `_formed` record by record, `read_chunk` reads what
+a chunk's columns are those of its well-formed records (`_formed`), `read_chunk` reads what
 `parse_lines` reads, and the states counted at once are `compare`'s."""
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _chunks(rng: Random, lines: list[str], n: int = 120):
         yield texts
 
 
-def test_well_formed_a_column_at_a_time_is_formed_record_by_record(lines, check):
+def test_the_chunks_columns_are_those_of_the_well_formed_records(lines, check):
     rng, both = Random(3), [0, 0]
     for texts in _chunks(rng, lines, 200):
         raws = []
@@ -59,7 +59,7 @@ def test_well_formed_a_column_at_a_time_is_formed_record_by_record(lines, check)
         assert not shared.all_formed or all(want)
         both[shared.all_formed] += 1
         if shared.all_formed:
-            assert shared.ids == [r["id"] for r in raws] and list(shared.commodity) == [r["ikm"]["commodity"] for r in raws]
+            assert list(shared.ids) == [r["id"] for r in raws] and list(shared.commodity) == [r["ikm"]["commodity"] for r in raws]
             assert shared.keys == sum(len(r) + sum(len(v) for v in r.values() if type(v) is dict) for r in raws)
     assert min(both) > 20
 

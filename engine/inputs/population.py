@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from dataclasses import replace
-from itertools import chain, compress, repeat
-from operator import is_not, itemgetter
+from itertools import repeat
+from operator import is_, is_not
 from typing import Any
 
 import numpy as np
@@ -160,6 +161,14 @@ def _bound(value):
     raise ValueError
 
 
+_NUMBER = re.compile(r"\s*-?[0-9][0-9.eE+-]*\s*")  # a code that a number as written could equal
+
+
+def _count(values, value) -> int:
+    """How many of `values` are `value` itself (identity: True is not 1)."""
+    return sum(map(is_, values, repeat(value)))
+
+
 class Column:
     """Which values of one field, across a chunk, are certainly valid for its `Spec` (column at a time)."""
 
@@ -174,16 +183,34 @@ class Column:
         self.hi = DIGITS_LIMIT - 1 if hi is None else min(hi, DIGITS_LIMIT - 1)
         self.types = {"boolean": {bool}, "enum": {str}, "integer": {int}}.get(self.kind, {int, float})
         self.key = (self.kind, self.lo, self.hi, self.codes)  # columns with one key accept the same values
+        self.numeric_codes = any(_NUMBER.fullmatch(c) for c in self.codes)
 
     def all_valid(self, values: list, arrays: dict | None = None) -> bool:
-        """Every value certainly valid (`arrays`: where the numbers read as float64 are kept, by id of `values`)."""
-        if not set(map(type, values)) <= self.types or self.kind == "never":
+        """Every value certainly valid (`arrays`: where the numbers read as float64 are kept, by id of `values`).
+
+        Each value is looked at once where it can be: booleans are told by identity, codes by one set test (a
+        str equals only a str; a long decimal, a str, could equal only a code written as a number), numbers
+        read by `array` (which takes ints and floats and refuses any other value of the parsers). A number
+        too large for a machine number is not certainly valid (the normal path words it)."""
+        if self.kind == "never":
             return False
-        if self.kind == "enum":
-            return set(values) <= self.codes
         if self.kind == "boolean":
-            return True
-        arr = np.asarray(values, dtype=np.float64)
+            return _count(values, True) + _count(values, False) == len(values)
+        if self.kind == "enum":
+            if self.numeric_codes:
+                return set(map(type, values)) <= self.types and set(values) <= self.codes
+            try:
+                return self.codes.issuperset(values)
+            except TypeError:  # a list, an object: no code
+                return False
+        if _count(values, True) or _count(values, False):
+            return False
+        try:
+            arr = np.frombuffer(array("q" if self.kind == "integer" else "d", values),
+                                dtype=np.int64 if self.kind == "integer" else np.float64)
+        except (TypeError, OverflowError):
+            return False
+        arr = arr.astype(np.float64) if self.kind == "integer" else arr
         if arrays is not None:
             arrays[id(values)] = arr
         return bool(np.isfinite(arr).all() and arr.min() >= self.lo and arr.max() <= self.hi)
@@ -278,19 +305,21 @@ class Shared:
     (keys, id, edition, ikm, previous), their gate and evidence values as columns (records grouped
     by the keys of the section, in order), and the verdict on each column for each kind of field.
 
-    When every record is well formed (`all_formed`, checked a column at a time: `_columns`) the chunk's
+    When every record is well formed (`all_formed`, each record checked once: `_row`) the chunk's
     columns are kept too: ids, declared editions, commodities, previous results, the keys counted, and per
     record what its shape depends on (`shape_keys`)."""
 
     def __init__(self, raws: list, lists: dict[str, frozenset], editions: dict):
-        self.raws, cols = raws, _columns(raws, lists, editions)
-        self.all_formed = cols is not None
-        self.formed = [True] * len(raws) if cols else [_formed(raw, lists, editions) for raw in raws]
-        self.ids, self.declared, self.commodity, self.previous, self.keys = cols[:5] if cols else (None,) * 5
+        rows = [_row(raw, lists, editions) for raw in raws]
+        self.raws, self.all_formed = raws, bool(rows) and None not in rows
+        self.formed = list(map(is_not, rows, repeat(None)))
+        cols = list(zip(*rows)) if self.all_formed else None
+        self.ids, self.declared, self.commodity, self.previous, self.keys = \
+            (cols[0], cols[1], cols[2], cols[5], sum(cols[6])) if cols else (None,) * 5
         self.tables: dict[str, list[tuple]] = {}
         self.layout_of: dict[str, list[int]] = {}  # per record, the index of its layout in tables (-1: not formed)
         for k, section in enumerate(("gates", "evidence")):
-            dicts = cols[5 + k] if cols else [raw[section] if ok else None for raw, ok in zip(raws, self.formed)]
+            dicts = cols[3 + k] if cols else [r[3 + k] if r else None for r in rows]
             self.tables[section], self.layout_of[section] = _layouts(dicts)
         self.shape_keys = list(zip(self.declared, self.commodity, self.layout_of["gates"],
                                    self.layout_of["evidence"])) if cols else None
@@ -333,70 +362,30 @@ def _layouts(dicts: list) -> tuple[list[tuple], list[int]]:
     return tables, where
 
 
-_IKM_ORDER = ("name", "province", "regency", "commodity", "product")
-
-
-def _columns(raws: list, lists: dict[str, frozenset], editions: dict) -> tuple | None:
-    """`all(_formed(raw) for raw in raws)` decided a column at a time; then (ids, declared editions, commodities,
-    previous, keys counted, gates, evidence). None: some record is not well formed, or a value could not be told
-    apart by hashing (the caller then asks `_formed` record by record)."""
-    try:
-        if not raws or set(map(type, raws)) != {dict}:
-            return None
-        if any(not (TOP_KEYS.issuperset(k) and NEEDED_KEYS.issubset(k)) for k in set(map(tuple, raws))):
-            return None
-        ids, declared, ikm, gates, evidence = (list(map(itemgetter(k), raws))
-                                               for k in ("id", "edition", "ikm", "gates", "evidence"))
-        if set(map(type, ids)) != {str} or not all(map(_id.match, ids)):
-            return None
-        if set(map(type, declared)) != {str} or not lists.keys() >= set(declared):
-            return None
-        if set(map(type, ikm)) != {dict} or any(IKM_KEYS.symmetric_difference(k) for k in set(map(tuple, ikm))):
-            return None
-        values = list(map(itemgetter(*_IKM_ORDER), ikm))
-        if set(map(type, chain.from_iterable(values))) != {str}:
-            return None
-        name, province, regency, commodity, product = zip(*values)
-        if not (all(name) and all(province) and all(regency) and all(product)):
-            return None
-        if set(map(type, gates)) != {dict} or set(map(type, evidence)) != {dict}:
-            return None
-        previous = list(map(dict.get, raws, repeat("previous")))
-        given = list(compress(previous, map(is_not, previous, repeat(None))))
-        if given and not _previous_all_ok(given, list(compress(declared, map(is_not, previous, repeat(None)))),
-                                          editions):
-            return None
-    except TypeError:  # an unhashable value where a code was expected
-        return None
-    keys = sum(map(len, raws)) + sum(map(len, ikm)) + sum(map(len, gates)) + sum(map(len, evidence)) + \
-        sum(map(len, given))
-    return ids, declared, commodity, previous, keys, gates, evidence
-
-
-def _previous_all_ok(given: list, declared: list[str], editions: dict) -> bool:
-    """`_previous_ok` of every previous result given, asked once per kind: its keys, edition and stars (with
-    their types: True == 1) and the declared edition decide it."""
-    if set(map(type, given)) != {dict}:
-        return False
-    ed, stars = list(map(dict.get, given, repeat("edition"))), list(map(dict.get, given, repeat("stars")))
-    kinds = dict(zip(zip(map(tuple, given), map(type, ed), ed, map(type, stars), stars, declared), given))
-    return all(_previous_ok(prev, kind[-1], editions) for kind, prev in kinds.items())
-
-
 def _formed(raw: Any, lists: dict[str, frozenset], editions: dict) -> bool:
+    return _row(raw, lists, editions) is not None
+
+
+def _row(raw: Any, lists: dict[str, frozenset], editions: dict) -> tuple | None:
+    """(id, declared edition, commodity, gates, evidence, previous, keys counted) of a well-formed record (its
+    keys, id, edition, ikm and previous); None for any other."""
     if type(raw) is not dict or not raw.keys() <= TOP_KEYS or not NEEDED_KEYS <= raw.keys():
-        return False
+        return None
     ident, declared, ikm = raw["id"], raw["edition"], raw["ikm"]
     if type(ident) is not str or not _id.match(ident) or type(declared) is not str or declared not in lists:
-        return False
+        return None
     if type(ikm) is not dict or ikm.keys() != IKM_KEYS or set(map(type, ikm.values())) != {str}:
-        return False
+        return None
     if not (ikm["name"] and ikm["province"] and ikm["regency"] and ikm["product"]):
-        return False
-    if type(raw["gates"]) is not dict or type(raw["evidence"]) is not dict:
-        return False
+        return None
+    gates, evidence = raw["gates"], raw["evidence"]
+    if type(gates) is not dict or type(evidence) is not dict:
+        return None
     prev = raw.get("previous")
-    return prev is None or _previous_ok(prev, declared, editions)
+    if prev is not None and not _previous_ok(prev, declared, editions):
+        return None
+    keys = len(raw) + len(IKM_KEYS) + len(gates) + len(evidence) + (0 if prev is None else len(PREVIOUS_KEYS))
+    return ident, declared, ikm["commodity"], gates, evidence, prev, keys
 
 
 def _previous_ok(prev: Any, declared: str, editions: dict) -> bool:
