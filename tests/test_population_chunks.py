@@ -79,9 +79,12 @@ def test_read_chunk_reads_what_parse_lines_reads(lines, check):
     assert population.read_chunk(b"".join(whole)[:-1], check.lists, check.editions).raws == population.parse_lines(whole)
 
 
-def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("block", [5, 16, 1 << 23])
+def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block):
     """Each job's range, split as `_blobs` splits it, is the lines `readline` gives; first line and item as
-    the line-by-line reading counts them (blank lines are no item)."""
+    the line-by-line reading counts them (blank lines are no item), whatever the blocks the file is read in."""
+    monkeypatch.setattr(stream, "BLOCK", block)
+    monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "50")  # blocks of at least 51 bytes: many boundaries
     rng = Random(5)
     kinds = [b'{"a":1}\n', b"\n", b"  \t\n", b'{"b":2}\r\n', b"\xef\xbb\xbf{}\n", b" {}\n", b"\x0c\n", b"x" * 40 + b"\n"]
     monkeypatch.setattr(stream, "CHUNK", 7)
@@ -101,7 +104,9 @@ def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch):
             assert got == want
 
 
-def test_a_line_too_long_stops_the_reading_there(tmp_path, monkeypatch):
+@pytest.mark.parametrize("block", [3, 1 << 23])
+def test_a_line_too_long_stops_the_reading_there(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(stream, "BLOCK", block)
     monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "20")
     path = tmp_path / "long.jsonl"
     for text, line in ((b'{"a":1}\n' * 3 + b"y" * 21 + b"\n", 4), (b'{"a":1}\n' + b"y" * 21, 2),

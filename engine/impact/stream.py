@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import io
 import json
-import mmap
 import multiprocessing
-import os
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -35,6 +33,7 @@ from .assume import apply as with_assumed
 from .rows import compare, states, why_not_evaluated
 
 CHUNK = 10_000
+BLOCK = 1 << 23  # bytes the parent reads at a time to cut the file into chunks
 _BLANK = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.strip strips
 _STATE: dict = {}
 
@@ -206,35 +205,37 @@ def _compare(before: Columns, after: Columns, file: str) -> tuple[Counter, list[
 
 def _jobs(path: Path, file: str) -> Iterator[tuple]:
     """(file, path, start, end, first line, first item, lines) of each CHUNK lines: the byte range a worker
-    reads itself (the parent sends no lines). Cut on a map of the file (a `find` per line): each line at most
+    reads itself (the parent sends no lines). Cut on blocks of the file (a `find` per line): each line at most
     `limits.max_line_bytes()` (the error `limits.bounded_lines` words, where the reading stops), items the
     lines not blank (as `bytes.strip` sees them)."""
-    limit = limits.max_line_bytes()
     with limits.open_regular(path, file) as f:
-        if not os.fstat(f.fileno()).st_size:
-            return
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            yield from _cut(mm, limit, file, str(path))
+        yield from _cut(f, limits.max_line_bytes(), file, str(path))
 
 
-def _cut(mm, limit: int, file: str, name: str) -> Iterator[tuple]:
-    find, size = mm.find, len(mm)
-    start = pos = n = blank = 0
+def _cut(f, limit: int, file: str, name: str) -> Iterator[tuple]:
+    buf, base, pos, eof = b"", 0, 0, False  # the block read, its offset in the file, the next line's in it
+    start = n = blank = 0
     line = item = 1
-    while pos < size:
-        end = find(b"\n", pos, pos + limit + 1) + 1
+    while True:
+        end = buf.find(b"\n", pos, pos + limit + 1) + 1
+        if not end and not eof and pos + limit + 1 > len(buf):  # the line may go on past the block: read on
+            more = f.read(max(BLOCK, limit + 1))
+            buf, base, pos, eof = buf[pos:] + more, base + pos, 0, not more
+            continue
         if not end:
-            if size - pos > limit:  # raises the LimitError of that line
-                next(limits.bounded_lines(io.BytesIO(mm[pos:pos + limit + 1]), file, limit, line + n))
-            end = size
-        if mm[pos] in _BLANK and not mm[pos:end].strip():
+            if len(buf) - pos > limit:  # raises the LimitError of that line
+                next(limits.bounded_lines(io.BytesIO(buf[pos:pos + limit + 1]), file, limit, line + n))
+            if pos == len(buf):
+                break
+            end = len(buf)  # the last line, without a newline
+        if buf[pos] in _BLANK and not buf[pos:end].strip():
             blank += 1
         n, pos = n + 1, end
         if n == CHUNK:
-            yield file, name, start, pos, line, item, n
-            start, line, item, n, blank = pos, line + n, item + n - blank, 0, 0
+            yield file, name, start, base + pos, line, item, n
+            start, line, item, n, blank = base + pos, line + n, item + n - blank, 0, 0
     if n:
-        yield file, name, start, pos, line, item, n
+        yield file, name, start, base + pos, line, item, n
 
 
 def _blobs(data: bytes) -> list[bytes]:
