@@ -284,7 +284,9 @@ def _run_file(total: Part, path: Path, workers: int, advance) -> tuple[str, np.n
         if len(total.errors) >= MAX_ERRORS:
             total.errors = total.errors[:MAX_ERRORS] + [stopped(file)]
             break
-        lines.append(np.asarray(part.evaluated, dtype=np.int64))
+        done = part.evaluated
+        lines.append(np.arange(done.start, done.stop, dtype=np.int64) if isinstance(done, range)
+                     else np.asarray(done, dtype=np.int64))
         if advance:
             advance(part.lines)
     return file, np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
