@@ -126,6 +126,15 @@ def read_chunk(data: bytes, lists: dict[str, frozenset], editions: dict) -> "Sha
     them, when every record is well formed (`Shared.all_formed`); None otherwise (some line needs `parse_line`
     itself or a record the careful path: the caller then reads line by line). The keys are counted from the
     well-formed sections (a formed record has no other objects), the colons over the bytes at once."""
+    lines = split_chunk(data)
+    shared = None if lines is None else read_records(lines, lists, editions)
+    return shared if shared is not None and shared.keys == data.count(b":") else None
+
+
+def split_chunk(data: bytes) -> list[bytes] | None:
+    """A chunk's lines (without their newlines) when, as far as the bytes tell, orjson reads each as
+    `parse_line` would (no BOM, no long number or exponent, no blank line); None otherwise. Whether a key is
+    written twice is told after: the keys of `read_records` against the colons of `data`."""
     shapes = data.translate(_SHAPES)
     if _RUN in shapes or b"0e" in shapes or _BOM in data:
         return None
@@ -134,12 +143,17 @@ def read_chunk(data: bytes, lists: dict[str, frozenset], editions: dict) -> "Sha
         lines.pop()
     if not lines or b"" in lines or any(map(bytes.isspace, lines)):
         return None
+    return lines
+
+
+def read_records(lines: list[bytes], lists: dict[str, frozenset], editions: dict) -> "Shared | None":
+    """Lines from `split_chunk` read by orjson, when every record is well formed (None otherwise)."""
     try:
         raws = list(map(orjson.loads, lines))
     except orjson.JSONDecodeError:
         return None
     shared = Shared(raws, lists, editions)
-    return shared if shared.all_formed and shared.keys == data.count(b":") else None
+    return shared if shared.all_formed else None
 
 
 def _keys(raw: dict) -> int:
