@@ -137,3 +137,23 @@ def test_states_counted_at_once_are_compares(ruleset, lines):
         assert list(counts.items()) == list(want_counts.items()) and moves == want_moves
         assert all(type(n) is int for n in counts.values())
         assert (base == draft) == (not moves)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 23])
+def test_lines_near_the_limit_are_refused_where_readline_refuses_them(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(stream, "BLOCK", block)
+    monkeypatch.setattr(stream, "CHUNK", 3)
+    monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "12")
+    rng, path = Random(9), tmp_path / "near.jsonl"
+    for _ in range(60):
+        lines = [b"x" * rng.choice([0, 1, 11, 12, 12, 13, 30]) + b"\n" for _ in range(rng.randrange(1, 9))]
+        if rng.random() < 0.5:
+            lines[-1] = lines[-1][:-1]
+        path.write_bytes(b"".join(lines))
+        too_long = [i + 1 for i, x in enumerate(lines) if len(x.rstrip(b"\n")) > 12]
+        if not too_long:
+            assert sum(job[-1] for job in stream._jobs(path, "near.jsonl")) == len([x for x in lines if x])
+            continue
+        with pytest.raises(population.OvopError) as err:
+            list(stream._jobs(path, "near.jsonl"))
+        assert err.value.render().startswith(f"near.jsonl:{too_long[0]}: baris terlalu panjang"), lines
