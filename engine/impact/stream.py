@@ -23,11 +23,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..batch import BatchEvaluator, Columns, collector_paused, columns_of_tables, decide
-from ..batch.columns import codes_of
+from ..batch import BatchEvaluator, Columns, codes_of, collector_paused, columns_of_tables, decide
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
 from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
-from ..inputs.population import read_records, split_chunk
+from ..inputs import population
 from ..rules import RuleSet, limits, load_commodity_map
 from .assume import apply as with_assumed
 from .rows import compare, states, why_not_evaluated
@@ -158,12 +157,12 @@ def _fast_chunk(setup: Setup, file: str, first_line: int, data: bytes, lines: in
     (`read_records`), their columns taken from the reader's tables (`columns_of_tables`), no re-targeted dicts.
     None: some line needs the careful path (`_run_chunk` goes on line by line, as it always did)."""
     check = setup.checks[setup.base]
-    texts = split_chunk(data)
+    texts = population.split_chunk(data)
     if texts is None:
         return None
     part, keys = Part(lines=lines), 0
     for at in range(0, len(texts), SUB):
-        shared = read_records(texts[at:at + SUB], check.lists, check.editions)
+        shared = population.read_records(texts[at:at + SUB], check.lists, check.editions)
         if shared is None or not _evaluate(setup, file, shared, part):
             return None
         keys += shared.keys
