@@ -1,11 +1,13 @@
 """`ovop impact` over JSON Lines populations: chunks of lines, checked fast, evaluated by the batch path.
 
-The parent reads each file in chunks of lines and hands them to worker processes (each with its own
-BatchEvaluator and fast checks, built before the fork); results come back in file order, so the
-output does not depend on the number of workers. At most two chunks per worker are in flight:
-memory stays flat whatever the size of the file. Each worker keeps only the matrix counts, the
-movers and the records it could not re-target; the parent keeps ids (for duplicates) and the line
-of every evaluated record (for the --check sample).
+The parent cuts each file into chunks of CHUNK lines (their byte ranges, first line and item: `_jobs`) and
+worker processes (each with its own BatchEvaluator and fast checks, built before the fork) read their
+chunk's bytes themselves; results come back in file order, so the output does not depend on the number of
+workers. At most two chunks per worker are in flight: memory stays flat whatever the size of the file. A
+chunk whose lines are all records the fast check accepts under both editions is read at once and
+evaluated SUB records at a time (`_fast_chunk`); any other goes line by line (`_run_chunk`). Each worker
+keeps only the matrix counts, the movers and the records it could not re-target; the parent keeps ids
+(for duplicates) and the line of every evaluated record (for the --check sample).
 
 A syntax error or a duplicate id is an error of the whole run: nothing is reported but the errors.
 """
