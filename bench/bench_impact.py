@@ -95,39 +95,49 @@ def draft_rules(folder: Path, threshold: str) -> Path:
 
 
 def stages(path: Path, rules: Path, n: int = 20_000, normal_n: int = 500) -> None:
-    """Where the time goes, per assessment on one core: each stage of a worker's chunk, timed alone."""
+    """Where the time goes, per assessment on one core: each stage of a worker's fast chunk
+    (engine.impact.stream._fast_chunk), timed alone, then the normal path for comparison."""
     import gc
     sys.path.insert(0, str(ROOT))
-    from engine import impact_stream as st
-    from engine.impact.rows import compare
-    from engine.inputs.population import Shared, parse, slow
+    from engine.batch import columns_of_tables, decide
+    from engine.impact import stream as st
+    from engine.inputs.population import read_records, slow, split_chunk
     from engine.rules.resolve import load_rules
     setup = st.Setup(load_rules(rules), "2024", "2099")
     with open(path, "rb") as f:
-        texts = [next(f).decode("utf-8") for _ in range(n)]
+        data = b"".join(next(f) for _ in range(n))
     gc.disable()
     clock: dict[str, float] = {}
 
     def lap(name: str, start: float) -> None:
-        clock[name] = (time.perf_counter() - start) / n * 1e6
+        clock[name] = clock.get(name, 0.0) + (time.perf_counter() - start) / n * 1e6
 
+    check, plans = setup.checks["2024"], [setup.batch.plan(e) for e in ("2024", "2099")]
     t = time.perf_counter()
-    raws = [parse(x) for x in texts]
-    lap("parse (json, decimals as written, repeated keys)", t)
-    t = time.perf_counter()
-    check = setup.checks["2024"]
-    shared = Shared(raws, check.lists, check.editions)
-    both = {e: setup.checks[e].chunk(raws, shared) for e in ("2024", "2099")}
-    lap("fast check, both editions", t)
-    t = time.perf_counter()
-    cols = {e: setup.batch.evaluate_columns(both[e], e) for e in both}
-    lap("batch evaluation, both editions", t)
-    t = time.perf_counter()
-    compare(cols["2024"], cols["2099"], ["f"] * n)
-    lap("matrix and movers' reasons", t)
+    texts = split_chunk(data)
+    lap("bytes checked at once, split into lines", t)
+    for at in range(0, len(texts), st.SUB):
+        t = time.perf_counter()
+        shared = read_records(texts[at:at + st.SUB], check.lists, check.editions)
+        lap("orjson, each record well formed, tables by layout (read_records)", t)
+        t = time.perf_counter()
+        commodity = [setup.checks[e].accept(shared.raws, shared) for e in ("2024", "2099")]
+        lap("fast check, both editions (accept)", t)
+        t = time.perf_counter()
+        memo = {(k, "number"): a for k, a in shared.numbers.items()}
+        inputs = [columns_of_tables(p, shared.raws, range(len(shared.raws)), c, shared.tables, memo)
+                  for p, c in zip(plans, commodity)]
+        lap("columns from the tables, both editions", t)
+        t = time.perf_counter()
+        cols = [decide(p, i) for p, i in zip(plans, inputs)]
+        lap("decide, both editions", t)
+        t = time.perf_counter()
+        st._compare(cols[0], cols[1], "f")
+        lap("matrix and movers' reasons", t)
     target = setup.ruleset.get("2024").model
+    lines = data.decode("utf-8").splitlines()
     t = time.perf_counter()
-    for i, x in enumerate(texts[:normal_n]):
+    for i, x in enumerate(lines[:normal_n]):
         slow(x, "f", i + 1, i + 1, setup.catalogue, target, setup.cmap)
     clock["normal path check, one edition (for comparison)"] = (time.perf_counter() - t) / normal_n * 1e6
     gc.enable()

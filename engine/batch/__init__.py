@@ -4,7 +4,7 @@ plan (an edition's compiled levels as interval tables) → columns (a chunk as c
 (BatchEvaluator: records in, outcome fields and trace rows out; check_sample against durable_rules).
 """
 from .evaluator import MOVEMENT, STATUS, BatchEvaluator, as_dict, check_sample, collector_paused
-from .columns import Inputs, columns_of, columns_of_tables
+from .columns import Inputs, codes_of, columns_of, columns_of_tables
 from .execute import (
                       AWARDED,
                       CONDITIONAL,
@@ -23,4 +23,4 @@ from .execute import (
 
 __all__ = ["MOVEMENT", "STATUS", "BatchEvaluator", "BatchInputError", "as_dict", "check_sample",
            "collector_paused", "AWARDED", "CONDITIONAL", "GATE_UNKNOWN", "GATE_FAIL", "GATE_NA", "GATE_PASS", "INELIGIBLE", "NOT_AWARDED",
-           "Columns", "Inputs", "cap_states", "columns_of", "columns_of_tables", "decide", "run"]
+           "Columns", "Inputs", "cap_states", "codes_of", "columns_of", "columns_of_tables", "decide", "run"]

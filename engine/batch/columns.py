@@ -15,7 +15,7 @@ The values as given are kept beside (`raw`) for the words of an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import compress, repeat
 from operator import is_, is_not, itemgetter
 from typing import Any
 
@@ -135,7 +135,8 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
     re-targeted; None where that cannot be promised (a name missing in a layout, a number too large for a
     float): the caller then uses `columns_of`. `memo` (a dict per chunk, shared by the editions evaluated on
     the same tables) keeps each layout's coded values: a second edition coding the same values the same way
-    (the same code list) reuses them."""
+    (the same code list) reuses them; a reader may put in (id(values), "number") -> the values of ints and
+    floats as float64 (`np.asarray`), read already."""
     codes, n = codes_of(plan), len(keep)
     at = np.full(len(items), -1, dtype=np.int64)
     at[np.asarray(keep, dtype=np.int64)] = np.arange(n)
@@ -156,9 +157,10 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
         if column is None or (index is None and column.size and np.abs(column).max() >= EXACT_FLOAT_LIMIT):
             return None
         coded[name] = column
-    kept = [items[i] for i in keep]
-    prev_ok, prev_stars = _previous(plan, kept)
-    ids = [a["id"] for a in kept]
+    kept = items if keep == range(len(items)) else [items[i] for i in keep]
+    prev_ok, prev_stars = _previous(plan, kept, memo.setdefault(("previous",), {})
+                                    if kept is items else None)
+    ids = list(map(itemgetter("id"), kept))
     number = np.fromiter(map(codes.commodities.get, commodity, repeat(-1)), dtype=np.int64, count=n)
     return Inputs(ids, number, gate_state, gate_value, coded, prev_ok, prev_stars, _Raw(kept))
 
@@ -168,19 +170,23 @@ def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
     records: each layout's values coded at once and put at their records' places. A kept record whose layout
     lacks the name keeps `fill` when absence is allowed (a gate fact), else the column is None. A layout all
     kept is coded once per coding key (`memo`, by the identity of its values)."""
+    places = []  # per layout: its records' places among the kept, which are kept, and whether all are
+    for names, rows, table in layouts:
+        pos = at[np.asarray(rows, dtype=np.int64)]
+        wanted = pos >= 0
+        places.append((names, table, pos, wanted, bool(wanted.any()), bool(wanted.all())))
+
     def column(name: str, code, dtype, fill, absent: bool, key):
         out = np.full(n, fill, dtype=dtype)
-        for names, rows, table in layouts:
-            pos = at[np.asarray(rows, dtype=np.int64)]
-            wanted = pos >= 0
-            if not wanted.any():
+        for names, table, pos, wanted, some, every in places:
+            if not some:
                 continue
             if name not in names:
                 if absent:
                     continue
                 return None
             values = table[names.index(name)]
-            if wanted.all():
+            if every:
                 coded = memo.get((id(values), key))
                 if coded is None:
                     coded = memo[(id(values), key)] = code(values)
@@ -193,7 +199,11 @@ def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
 
 
 def _gate_state(values) -> np.ndarray:
-    return np.fromiter((1 if v is True else 0 if v is False else 2 for v in values), dtype=np.int8, count=len(values))
+    """1 where the value is True, 0 where False, 2 for any other value."""
+    n = len(values)
+    true = np.fromiter(map(is_, values, repeat(True)), dtype=bool, count=n)
+    false = np.fromiter(map(is_, values, repeat(False)), dtype=bool, count=n)
+    return np.where(true, 1, np.where(false, 0, 2)).astype(np.int8)
 
 
 def _gate_number(values) -> np.ndarray:
@@ -235,13 +245,25 @@ def _code(codes: Codes, name: str, values):
         return np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in values], dtype=np.int64)
 
 
-def _previous(plan: Plan, items: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+def _previous(plan: Plan, items: list[dict], memo: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each previous result is on this edition's star scale, and its stars. `memo` (per chunk): the
+    previous results read once for several plans."""
     n = len(items)
     ok, stars = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
     if not plan.movement:
         return ok, stars
-    for i, a in enumerate(items):
-        prev = a.get("previous")
-        if prev is not None and plan.star_scale_of(prev["edition"]) == plan.scale_max:
-            ok[i], stars[i] = True, prev["stars"]
+    memo = {} if memo is None else memo
+    if "at" not in memo:
+        given = list(map(dict.get, items, repeat("previous")))
+        memo["at"] = at = np.flatnonzero(np.fromiter(map(is_not, given, repeat(None)), dtype=bool, count=n))
+        given = [given[i] for i in at.tolist()]
+        memo["editions"] = list(map(itemgetter("edition"), given))
+        memo["stars"] = list(map(itemgetter("stars"), given))
+    at, editions = memo["at"], memo["editions"]
+    if not at.size:
+        return ok, stars
+    on_scale = {e: plan.star_scale_of(e) == plan.scale_max for e in set(editions)}
+    keep = np.fromiter(map(on_scale.__getitem__, editions), dtype=bool, count=len(editions))
+    ok[at[keep]] = True
+    stars[at[keep]] = np.asarray(list(compress(memo["stars"], keep)), dtype=np.int64)
     return ok, stars

@@ -5,7 +5,7 @@ per outcome field and an (assessments x gates) and (assessments x criteria) matr
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -42,6 +42,13 @@ class Columns:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def take(self, idx) -> "Columns":
+        """The outcomes of some assessments of the chunk (indices, in the order given)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        arrays = {f.name: getattr(self, f.name)[idx] for f in fields(self)
+                  if isinstance(getattr(self, f.name), np.ndarray)}
+        return replace(self, ids=[self.ids[i] for i in idx.tolist()], **arrays)
 
 
 def run(plan: Plan, items: list[dict] | Inputs) -> Columns:

@@ -36,6 +36,7 @@ SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".csv")
 CHUNK = 10_000
 MAX_ROWS = 200  # rows of a text table; --json lists everything
 POPULATION = 50_000  # lines of JSON Lines from which several worker processes are used
+WINDOW = 1 << 24  # bytes of a file mapped at a time to count its lines
 
 
 @dataclass
@@ -283,7 +284,14 @@ def reasons(before: Outcome, after: Outcome) -> list[str]:
 
 
 def count_lines(path: Path) -> int:
-    """Lines of a file, counted in blocks (for the progress bar's total)."""
-    from ..rules import limits
+    """Newlines of a file (for the progress bar's total), counted by numpy on windows of a map of it (no copy;
+    one window resident at a time)."""
+    import mmap
+
+    import numpy as np
     with limits.open_regular(path) as f:
-        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+        size, n = os.fstat(f.fileno()).st_size, 0
+        for at in range(0, size, WINDOW):
+            with mmap.mmap(f.fileno(), min(WINDOW, size - at), access=mmap.ACCESS_READ, offset=at) as mm:
+                n += int(np.count_nonzero(np.frombuffer(mm, dtype=np.uint8) == 10))
+        return n

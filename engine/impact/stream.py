@@ -1,34 +1,43 @@
 """`ovop impact` over JSON Lines populations: chunks of lines, checked fast, evaluated by the batch path.
 
-The parent reads each file in chunks of lines and hands them to worker processes (each with its own
-BatchEvaluator and fast checks, built before the fork); results come back in file order, so the
-output does not depend on the number of workers. At most two chunks per worker are in flight:
-memory stays flat whatever the size of the file. Each worker keeps only the matrix counts, the
-movers and the records it could not re-target; the parent keeps ids (for duplicates) and the line
-of every evaluated record (for the --check sample).
+The parent cuts each file into chunks of CHUNK lines (their byte ranges, first line and item: `_jobs`) and
+worker processes (each with its own BatchEvaluator and fast checks, built before the fork) read their
+chunk's bytes themselves; results come back in file order, so the output does not depend on the number of
+workers. At most two chunks per worker are in flight: memory stays flat whatever the size of the file. A
+chunk whose lines are all records the fast check accepts under both editions is read at once and
+evaluated SUB records at a time (`_fast_chunk`); any other goes line by line (`_run_chunk`). Each worker
+keeps only the matrix counts, the movers and the records it could not re-target; the parent keeps ids
+(for duplicates) and the line of every evaluated record (for the --check sample).
 
 A syntax error or a duplicate id is an error of the whole run: nothing is reported but the errors.
 """
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 
-from ..batch import BatchEvaluator, collector_paused, columns_of_tables, decide
+from ..batch import BatchEvaluator, Columns, codes_of, collector_paused, columns_of_tables, decide
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
-from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, parse_lines, slow
+from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
+from ..inputs import population
 from ..rules import RuleSet, limits, load_commodity_map
 from .assume import apply as with_assumed
-from .rows import compare, why_not_evaluated
+from .rows import compare, states, why_not_evaluated
 
 CHUNK = 10_000
+SUB = 1_000  # records of a chunk read and evaluated at a time on the fast path
+BLOCK = 1 << 23  # bytes the parent reads at a time to cut the file into chunks
+_WHITE = np.zeros(256, dtype=bool)  # what bytes.strip strips
+_WHITE[list(b" \t\n\r\x0b\x0c")] = True
 _STATE: dict = {}
 
 
@@ -56,7 +65,7 @@ class Setup:
         self.checks = {e: FastCheck(self.catalogue, ruleset.get(e).model, self.cmap) for e in (base, draft)}
         self.batch = BatchEvaluator(ruleset)
         for e in (base, draft):
-            self.batch.plan(e)
+            codes_of(self.batch.plan(e))  # built before the fork, shared by the workers
 
     def retarget(self, file: str, numbered: list[tuple[int, int, str]], raws: list, edition: str, part: Part,
                  shared: Shared):
@@ -80,20 +89,22 @@ class Setup:
         return out
 
 
-def run_chunk(job: tuple[str, int, int, list[bytes]]) -> Part:
-    """Worker: parse, check and evaluate one chunk of lines under both editions.
+def run_chunk(job: tuple) -> Part:
+    """Worker: read one chunk's byte range, parse, check and evaluate its lines under both editions.
 
     The cyclic garbage collector is paused: records hold no cycles, and its passes over tens of
     thousands of new dicts cost more than making them."""
+    file, name, start, end, line, item, n = job
+    with open(name, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
     with collector_paused():
-        return _run_chunk(*job)
+        part = _fast_chunk(_STATE["setup"], file, line, data, n)
+        return part if part is not None else _run_chunk(file, line, item, _blobs(data))
 
 
 def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) -> Part:
     setup: Setup = _STATE["setup"]
-    fast = _fast_chunk(setup, file, first_line, blobs)
-    if fast is not None:
-        return fast
     part, numbered, raws = Part(lines=len(blobs)), [], []
     item, syntax = first_item, False
     for line, blob in enumerate(blobs, first_line):
@@ -142,46 +153,143 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
     return part
 
 
-def _fast_chunk(setup: Setup, file: str, first_line: int, blobs: list[bytes]) -> Part | None:
-    """The chunk when every line is a record the fast check accepts under both editions: parsed at once
-    (`parse_lines`), its columns taken from the reader's tables (`columns_of_tables`), no re-targeted dicts.
+def _fast_chunk(setup: Setup, file: str, first_line: int, data: bytes, lines: int) -> Part | None:
+    """The chunk when every line is a record the fast check accepts under both editions: its bytes checked at
+    once (`split_chunk`), then SUB records at a time (what they take stays close at hand) parsed and checked
+    (`read_records`), their columns taken from the reader's tables (`columns_of_tables`), no re-targeted dicts.
     None: some line needs the careful path (`_run_chunk` goes on line by line, as it always did)."""
-    raws = parse_lines(blobs)
-    if raws is None:
-        return None
     check = setup.checks[setup.base]
-    shared = Shared(raws, check.lists, check.editions)
-    if not all(shared.formed):
+    texts = population.split_chunk(data)
+    if texts is None:
         return None
-    keep, memo = list(range(len(raws))), {}  # memo: the values coded once for both editions
-    columns = []
-    for edition in (setup.base, setup.draft):
-        commodity = setup.checks[edition].accept(raws, shared)
-        if None in commodity:
+    part, keys = Part(lines=lines), 0
+    for at in range(0, len(texts), SUB):
+        shared = population.read_records(texts[at:at + SUB], check.lists, check.editions)
+        if shared is None or not _evaluate(setup, file, shared, part):
             return None
-        inputs = columns_of_tables(setup.batch.plan(edition), raws, keep, commodity, shared.tables, memo)
-        if inputs is None:
-            return None
-        columns.append(decide(setup.batch.plan(edition), inputs))
-    part = Part(lines=len(blobs))
-    part.keys = [r["edition"] + "\0" + r["id"] for r in raws]
-    part.key_lines = list(range(first_line, first_line + len(raws)))
-    part.counts, part.moves = compare(columns[0], columns[1], [file] * len(raws))
-    part.evaluated = part.key_lines
+        keys += shared.keys
+    if keys != data.count(b":"):  # a key written twice somewhere
+        return None
+    part.key_lines = part.evaluated = range(first_line, first_line + len(texts))
     return part
 
 
-def _jobs(path: Path, file: str) -> Iterator[tuple[str, int, int, list[bytes]]]:
-    line, item = 1, 1
+def _evaluate(setup: Setup, file: str, shared: Shared, part: Part) -> bool:
+    """Records all well formed, evaluated under both editions and added to `part` (False: some record is not
+    certainly valid under one of them)."""
+    raws, plans = shared.raws, [setup.batch.plan(e) for e in (setup.base, setup.draft)]
+    commodity = [setup.checks[e].accept(raws, shared) for e in (setup.base, setup.draft)]
+    if None in commodity[0] or None in commodity[1]:
+        return False
+    memo = {(k, "number"): arr for k, arr in shared.numbers.items()}  # values coded once, for both editions
+    columns = []
+    for plan, codes in zip(plans, commodity):
+        inputs = columns_of_tables(plan, raws, range(len(raws)), codes, shared.tables, memo)
+        if inputs is None:
+            return False
+        columns.append(decide(plan, inputs))
+    part.keys += map(add, map(add, shared.declared, repeat("\0")), shared.ids)
+    counts, moves = _compare(columns[0], columns[1], file)
+    part.counts.update(counts)
+    part.moves += moves
+    return True
+
+
+def _compare(before: Columns, after: Columns, file: str) -> tuple[Counter, list[tuple]]:
+    """`compare` of a chunk whose assessments are all in one file: the states coded as numbers and counted at
+    once (in order of first occurrence, as `compare` counts them), the reasons made for the movers alone."""
+    if min(before.stars.min(initial=0), after.stars.min(initial=0)) < 0 or \
+            max(before.stars.max(initial=0), after.stars.max(initial=0)) >= 1000:
+        return compare(before, after, [file] * len(before))
+    coded = [cols.status.astype(np.int64) * 1000 + cols.stars for cols in (before, after)]
+    named = []  # per side, state code -> its words (`states` of one assessment with that code)
+    for cols, code in zip((before, after), coded):
+        kinds, first = np.unique(code, return_index=True)
+        named.append(dict(zip(kinds.tolist(), states(cols.take(first)))))
+    pairs, first, n = np.unique(coded[0] * 4096 + coded[1], return_index=True, return_counts=True)
+    counts: Counter = Counter()
+    moving = []
+    for k in np.argsort(first, kind="stable").tolist():
+        b, a = divmod(int(pairs[k]), 4096)
+        counts[(named[0][b], named[1][a])] += int(n[k])
+        if named[0][b] != named[1][a]:
+            moving.append(pairs[k])
+    moved = np.flatnonzero(np.isin(coded[0] * 4096 + coded[1], moving)) if moving else np.zeros(0, dtype=np.int64)
+    if not moved.size:
+        return counts, []
+    return counts, compare(before.take(moved), after.take(moved), [file] * moved.size)[1]
+
+
+def _jobs(path: Path, file: str) -> Iterator[tuple]:
+    """(file, path, start, end, first line, first item, lines) of each CHUNK lines: the byte range a worker
+    reads itself (the parent sends no lines). Cut on blocks of the file (numpy finds the newlines): each line at most
+    `limits.max_line_bytes()` (the error `limits.bounded_lines` words, where the reading stops), items the
+    lines not blank (as `bytes.strip` sees them)."""
     with limits.open_regular(path, file) as f:
-        lines = limits.bounded_lines(f, file)
-        while True:
-            blobs = list(islice(lines, CHUNK))
-            if not blobs:
-                return
-            yield file, line, item, blobs
-            line += len(blobs)
-            item += sum(1 for b in blobs if b.strip())
+        yield from _cut(f, limits.max_line_bytes(), file, str(path))
+
+
+def _cut(f, limit: int, file: str, name: str) -> Iterator[tuple]:
+    buf = bytearray(BLOCK + limit + 1)  # the line read in part (at most `limit` bytes), then a block
+    view, have, base, eof = memoryview(buf), 0, 0, False  # have: the bytes of that line, base: its offset
+    start = n = blank = 0  # the chunk's offset, its lines and blank lines so far
+    line = item = 1
+    while not eof:
+        got = f.readinto(view[have:have + BLOCK])
+        eof, data = not got, view[:have + got]
+        ends, long = _lines(data, limit, eof)
+        blanks = _blank(data, ends)
+        total = len(ends) if long is None else long  # the lines given to chunks
+        k = b = 0
+        while total - k >= CHUNK - n:
+            k += CHUNK - n
+            nb = int(np.searchsorted(blanks, k))
+            end = base + int(ends[k - 1])
+            yield file, name, start, end, line, item, CHUNK
+            start, line, item, n, blank, b = end, line + CHUNK, item + CHUNK - blank - (nb - b), 0, 0, nb
+        n, blank = n + total - k, blank + int(np.searchsorted(blanks, total)) - b
+        if long is not None:  # raises the LimitError of that line
+            at = int(ends[long - 1]) if long else 0
+            next(limits.bounded_lines(io.BytesIO(bytes(data[at:at + limit + 1])), file, limit, line + n))
+        last = int(ends[-1]) if len(ends) else 0
+        have = len(data) - last
+        buf[:have] = buf[last:len(data)]
+        base += last
+    if n:
+        yield file, name, start, base, line, item, n
+
+
+def _lines(data: memoryview, limit: int, eof: bool) -> tuple[np.ndarray, int | None]:
+    """The ends (past the newline) of the lines complete in `data` (at the end of the file, the last line too),
+    and the index of the first line longer than `limit` without its newline (the line in progress counts:
+    None when there is none)."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
+    last = int(ends[-1]) if len(ends) else 0
+    long = np.flatnonzero(np.diff(ends, prepend=0) - 1 > limit)
+    if long.size:
+        return ends, int(long[0])
+    if len(data) - last > limit:
+        return ends, len(ends)
+    if eof and len(data) > last:
+        ends = np.append(ends, len(data))
+    return ends, None
+
+
+def _blank(data: memoryview, ends: np.ndarray) -> np.ndarray:
+    """The indices of the blank lines among those ending at `ends` (only blanks, as `bytes.strip` sees them)."""
+    if not len(ends):
+        return np.zeros(0, dtype=np.int64)
+    starts = np.concatenate(([0], ends[:-1]))
+    maybe = np.flatnonzero(_WHITE[np.frombuffer(data, dtype=np.uint8)[starts]])
+    return np.asarray([i for i in maybe.tolist() if not bytes(data[starts[i]:ends[i]]).strip()], dtype=np.int64)
+
+
+def _blobs(data: bytes) -> list[bytes]:
+    """The lines of a chunk as `readline` gives them (each with its newline, the last maybe without)."""
+    blobs = data.split(b"\n")
+    last = blobs.pop()
+    blobs = [b + b"\n" for b in blobs]
+    return blobs + [last] if last else blobs
 
 
 def _results(jobs: Iterator, workers: int) -> Iterator[Part]:
@@ -222,7 +330,9 @@ def _run_file(total: Part, path: Path, workers: int, advance) -> tuple[str, np.n
         if len(total.errors) >= MAX_ERRORS:
             total.errors = total.errors[:MAX_ERRORS] + [stopped(file)]
             break
-        lines.append(np.asarray(part.evaluated, dtype=np.int64))
+        done = part.evaluated
+        lines.append(np.arange(done.start, done.stop, dtype=np.int64) if isinstance(done, range)
+                     else np.asarray(done, dtype=np.int64))
         if advance:
             advance(part.lines)
     return file, np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
@@ -234,6 +344,10 @@ def _merge(total: Part, part: Part, seen: dict, file: str) -> None:
     total.skipped += part.skipped
     total.errors += part.errors
     total.lines += part.lines
+    fresh = dict(zip(part.keys, part.key_lines))
+    if len(fresh) == len(part.keys) and seen.keys().isdisjoint(fresh):  # no id twice: all kept at once
+        seen.update(fresh)
+        return
     for key, line in zip(part.keys, part.key_lines):
         first = seen.setdefault(key, line)
         if first != line:

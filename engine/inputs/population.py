@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from itertools import repeat
+from operator import is_not
 from typing import Any
 
 import numpy as np
@@ -30,13 +32,13 @@ from ..errors import Diagnostic, OvopError
 from ..rules import CommodityMap, Edition
 from .assessment import ID_PATTERN, Assessment, Catalogue, Check, check_one, item_label
 from .read import _read_json
+from .column import DIGITS_LIMIT, Column  # noqa: F401 (DIGITS_LIMIT: where it was)
 from .values import Spec
 
 TOP_KEYS = frozenset(("id", "edition", "ikm", "gates", "evidence", "previous"))
 NEEDED_KEYS = frozenset(("id", "edition", "ikm", "gates", "evidence"))
 IKM_KEYS = frozenset(("name", "province", "regency", "commodity", "product"))
 PREVIOUS_KEYS = frozenset(("edition", "stars"))
-DIGITS_LIMIT = 10**15
 _id = re.compile(ID_PATTERN)
 
 
@@ -118,6 +120,41 @@ def parse_lines(blobs: list[bytes]) -> list | None:
     return raws if keys == joined.count(b":") and all(type(r) is dict for r in raws) else None
 
 
+def read_chunk(data: bytes, lists: dict[str, frozenset], editions: dict) -> "Shared | None":
+    """A chunk's bytes (its lines as read, newlines included) as `parse_lines` reads them and `Shared` holds
+    them, when every record is well formed (`Shared.all_formed`); None otherwise (some line needs `parse_line`
+    itself or a record the careful path: the caller then reads line by line). The keys are counted from the
+    well-formed sections (a formed record has no other objects), the colons over the bytes at once."""
+    lines = split_chunk(data)
+    shared = None if lines is None else read_records(lines, lists, editions)
+    return shared if shared is not None and shared.keys == data.count(b":") else None
+
+
+def split_chunk(data: bytes) -> list[bytes] | None:
+    """A chunk's lines (without their newlines) when, as far as the bytes tell, orjson reads each as
+    `parse_line` would (no BOM starting a line, no long number or exponent, no blank line); None otherwise. Whether a key is
+    written twice is told after: the keys of `read_records` against the colons of `data`."""
+    shapes = data.translate(_SHAPES)
+    if _RUN in shapes or b"0e" in shapes:
+        return None
+    lines = data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    if not lines or b"" in lines or any(map(bytes.isspace, lines)) or any(map(bytes.startswith, lines, repeat(_BOM))):
+        return None  # a BOM counts only at the start of a line (elsewhere orjson and `parse` read it alike)
+    return lines
+
+
+def read_records(lines: list[bytes], lists: dict[str, frozenset], editions: dict) -> "Shared | None":
+    """Lines from `split_chunk` read by orjson, when every record is well formed (None otherwise)."""
+    try:
+        raws = list(map(orjson.loads, lines))
+    except orjson.JSONDecodeError:
+        return None
+    shared = Shared(raws, lists, editions)
+    return shared if shared.all_formed else None
+
+
 def _keys(raw: dict) -> int:
     """Keys of the record and of its sections (a key of a deeper object adds a colon the count lacks)."""
     n = len(raw)
@@ -126,44 +163,6 @@ def _keys(raw: dict) -> int:
         if type(value) is dict:
             n += len(value)
     return n
-
-
-def _bound(value):
-    """A whole-number bound as an int; a fractional one cannot be compared fast (None: no bound)."""
-    if value is None or isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    raise ValueError
-
-
-class Column:
-    """Which values of one field, across a chunk, are certainly valid for its `Spec` (column at a time)."""
-
-    def __init__(self, spec: Spec):
-        self.kind, self.codes = spec.kind, frozenset(spec.codes)
-        try:
-            lo, hi = _bound(spec.min), _bound(spec.max)
-        except ValueError:  # a fractional bound: every value goes to the normal path
-            self.kind = "never"
-            lo = hi = None
-        self.lo = -(DIGITS_LIMIT - 1) if lo is None else max(lo, -(DIGITS_LIMIT - 1))
-        self.hi = DIGITS_LIMIT - 1 if hi is None else min(hi, DIGITS_LIMIT - 1)
-        self.types = {"boolean": {bool}, "enum": {str}, "integer": {int}}.get(self.kind, {int, float})
-        self.key = (self.kind, self.lo, self.hi, self.codes)  # columns with one key accept the same values
-
-    def all_valid(self, values: list) -> bool:
-        if not set(map(type, values)) <= self.types or self.kind == "never":
-            return False
-        if self.kind == "enum":
-            return set(values) <= self.codes
-        if self.kind == "boolean":
-            return True
-        arr = np.asarray(values, dtype=np.float64)
-        return bool(np.isfinite(arr).all() and arr.min() >= self.lo and arr.max() <= self.hi)
-
-    def valid(self, value) -> bool:
-        return self.all_valid([value])
 
 
 class FastCheck:
@@ -198,8 +197,14 @@ class FastCheck:
         """Per record, its commodity under the target when the record is certainly valid re-targeted (None: ask
         the normal path). What `chunk` decides, without making the re-targeted dicts."""
         layouts, memo = shared.layout_of, shared.shapes.setdefault(id(self), {})
-        mapped = [self._shape(raw, memo, g, e) if ok else None
-                  for raw, ok, g, e in zip(raws, shared.formed, layouts["gates"], layouts["evidence"])]
+        if shared.shape_keys is not None:  # every record formed: each kind of shape worked out once
+            for key, i in dict(zip(shared.shape_keys, range(len(raws)))).items():
+                if key not in memo:
+                    memo[key] = self._shape_of(raws[i])
+            mapped = list(map(memo.__getitem__, shared.shape_keys))
+        else:
+            mapped = [self._shape(raw, memo, g, e) if ok else None
+                      for raw, ok, g, e in zip(raws, shared.formed, layouts["gates"], layouts["evidence"])]
         for section, columns in (("gates", self.gates), ("evidence", self.evidence)):
             for k, (names, rows, table) in enumerate(shared.tables[section]):
                 for name, values in zip(names, table):
@@ -244,25 +249,29 @@ class FastCheck:
 class Shared:
     """What the fast check of a chunk does not owe to its target: which records are well formed
     (keys, id, edition, ikm, previous), their gate and evidence values as columns (records grouped
-    by the keys of the section, in order), and the verdict on each column for each kind of field."""
+    by the keys of the section, in order), and the verdict on each column for each kind of field.
+
+    When every record is well formed (`all_formed`, each record checked once: `_row`) the chunk's
+    columns are kept too: ids, declared editions, commodities, previous results, the keys counted, and per
+    record what its shape depends on (`shape_keys`)."""
 
     def __init__(self, raws: list, lists: dict[str, frozenset], editions: dict):
-        self.formed = [_formed(raw, lists, editions) for raw in raws]
+        rows = [_row(raw, lists, editions) for raw in raws]
+        self.raws, self.all_formed = raws, bool(rows) and None not in rows
+        self.formed = list(map(is_not, rows, repeat(None)))
+        cols = list(zip(*rows)) if self.all_formed else None
+        self.ids, self.declared, self.commodity, self.previous, self.keys = \
+            (cols[0], cols[1], cols[2], cols[5], sum(cols[6])) if cols else (None,) * 5
         self.tables: dict[str, list[tuple]] = {}
         self.layout_of: dict[str, list[int]] = {}  # per record, the index of its layout in tables (-1: not formed)
-        for section in ("gates", "evidence"):
-            layouts: dict[tuple, list[int]] = {}
-            for i, ok in enumerate(self.formed):
-                if ok:
-                    layouts.setdefault(tuple(raws[i][section]), []).append(i)
-            self.tables[section] = [(names, rows, list(zip(*[tuple(raws[i][section].values()) for i in rows])))
-                                    for names, rows in layouts.items()]
-            where = self.layout_of[section] = [-1] * len(raws)
-            for k, rows in enumerate(layouts.values()):
-                for i in rows:
-                    where[i] = k
+        for k, section in enumerate(("gates", "evidence")):
+            dicts = cols[3 + k] if cols else [r[3 + k] if r else None for r in rows]
+            self.tables[section], self.layout_of[section] = _layouts(dicts)
+        self.shape_keys = list(zip(self.declared, self.commodity, self.layout_of["gates"],
+                                   self.layout_of["evidence"])) if cols else None
         self._verdicts: dict[tuple, set] = {}
         self.shapes: dict[int, dict] = {}  # per FastCheck (by id), its verdicts on this chunk's layouts
+        self.numbers: dict[int, np.ndarray] = {}  # id of a table's values -> them as float64 (the checks read them)
 
     def refused(self, where: tuple, column: "Column | None", rows: list[int], values) -> set:
         """The rows whose value is not certainly valid for `column` (None: a name the target lacks,
@@ -271,26 +280,61 @@ class Shared:
             return set()
         key = where + (column.key,)
         if key not in self._verdicts:
-            ok = column.all_valid(values)
+            ok = column.all_valid(values, self.numbers)
             self._verdicts[key] = set() if ok else {i for i, v in zip(rows, values) if not column.valid(v)}
         return self._verdicts[key]
 
 
+def _layouts(dicts: list) -> tuple[list[tuple], list[int]]:
+    """A section's (names, rows, values per name) per layout of its keys (in order of first record), and each
+    record's layout (-1: None, a record not formed)."""
+    keys = list(map(tuple, dicts)) if None not in dicts else [None if d is None else tuple(d) for d in dicts]
+    layouts: dict[tuple, list[int]] = {}
+    if len(set(keys)) == 1 and keys[0] is not None:  # one layout: no grouping
+        layouts[keys[0]] = list(range(len(keys)))
+    else:
+        for i, key in enumerate(keys):
+            if key is not None:
+                layouts.setdefault(key, []).append(i)
+    tables = [(names, rows, list(zip(*map(tuple, map(dict.values, map(dicts.__getitem__, rows))))))
+              for names, rows in layouts.items()]
+    where = [-1] * len(dicts)
+    for k, rows in enumerate(layouts.values()):
+        if len(rows) == len(dicts):
+            where = [k] * len(dicts)
+            break
+        for i in rows:
+            where[i] = k
+    return tables, where
+
+
 def _formed(raw: Any, lists: dict[str, frozenset], editions: dict) -> bool:
+    return _row(raw, lists, editions) is not None
+
+
+def _row(raw: Any, lists: dict[str, frozenset], editions: dict) -> tuple | None:
+    """(id, declared edition, commodity, gates, evidence, previous, keys counted) of a well-formed record (its
+    keys, id, edition, ikm and previous); None for any other."""
     if type(raw) is not dict or not raw.keys() <= TOP_KEYS or not NEEDED_KEYS <= raw.keys():
-        return False
+        return None
     ident, declared, ikm = raw["id"], raw["edition"], raw["ikm"]
     if type(ident) is not str or not _id.match(ident) or type(declared) is not str or declared not in lists:
-        return False
+        return None
     if type(ikm) is not dict or ikm.keys() != IKM_KEYS or set(map(type, ikm.values())) != {str}:
-        return False
+        return None
     if not (ikm["name"] and ikm["province"] and ikm["regency"] and ikm["product"]):
-        return False
-    if type(raw["gates"]) is not dict or type(raw["evidence"]) is not dict:
-        return False
+        return None
+    gates, evidence = raw["gates"], raw["evidence"]
+    if type(gates) is not dict or type(evidence) is not dict:
+        return None
     prev = raw.get("previous")
-    if prev is None:
-        return True
+    if prev is not None and not _previous_ok(prev, declared, editions):
+        return None
+    keys = len(raw) + len(IKM_KEYS) + len(gates) + len(evidence) + (0 if prev is None else len(PREVIOUS_KEYS))
+    return ident, declared, ikm["commodity"], gates, evidence, prev, keys
+
+
+def _previous_ok(prev: Any, declared: str, editions: dict) -> bool:
     if type(prev) is not dict or prev.keys() != PREVIOUS_KEYS:
         return False
     edition, stars = prev["edition"], prev["stars"]

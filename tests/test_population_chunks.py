@@ -1,0 +1,161 @@
+"""The population path a chunk at once: the byte ranges the workers read are the lines `readline` gives,
+a chunk's columns are those of its well-formed records (`_formed`), `read_chunk` reads what
+`parse_lines` reads, and the states counted at once are `compare`'s."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from random import Random
+
+import pytest
+
+from engine.impact import stream
+from engine.impact.rows import compare
+from engine.inputs import population
+from engine.inputs.assessment import Catalogue
+from engine.rules.commodity_map import load_commodity_map
+from engine.synth import jsonl as synth_jsonl
+from test_population import _shape, mutate
+
+
+@pytest.fixture(scope="module")
+def lines(ruleset, tmp_path_factory):
+    path = tmp_path_factory.mktemp("chunks") / "pop.jsonl"
+    synth_jsonl.write_jsonl(ruleset, "2024", 300, 11, path)
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="module")
+def check(ruleset):
+    catalogue = Catalogue.of(ruleset)
+    cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+    return population.FastCheck(catalogue, ruleset.get("2024").model, cmap)
+
+
+def _chunks(rng: Random, lines: list[str], n: int = 120):
+    """Chunks of 6 records, one of them (most of the time) mutated or written oddly."""
+    for _ in range(n):
+        texts = rng.sample(lines, 6)
+        if rng.random() < 0.85:
+            k = rng.randrange(6)
+            texts[k] = mutate(rng, json.loads(texts[k])).split("\n")[0] if rng.random() < 0.8 else \
+                rng.choice(["", " ", "\ufeff" + texts[k], texts[k].replace("}", ',"x":{"a":1}}', 1), "[1]", "1",
+                            texts[k] + " ", texts[k][:-1] + "\r", texts[k].replace('"previous"', '"previous":null,"p"'),
+                            texts[k].replace('"name":"', '"name":"\ufeff', 1), texts[k].replace("{", "\ufeff{", 2)])
+        yield texts
+
+
+def test_the_chunks_columns_are_those_of_the_well_formed_records(lines, check):
+    rng, both = Random(3), [0, 0]
+    for texts in _chunks(rng, lines, 200):
+        raws = []
+        for t in texts:
+            try:
+                raws.append(population.parse(t))
+            except ValueError:
+                raws.append(None)
+        shared = population.Shared(raws, check.lists, check.editions)
+        want = [population._formed(r, check.lists, check.editions) for r in raws]
+        assert shared.formed == want, texts
+        assert not shared.all_formed or all(want)
+        both[shared.all_formed] += 1
+        if shared.all_formed:
+            assert list(shared.ids) == [r["id"] for r in raws] and list(shared.commodity) == [r["ikm"]["commodity"] for r in raws]
+            assert shared.keys == sum(len(r) + sum(len(v) for v in r.values() if type(v) is dict) for r in raws)
+    assert min(both) > 20
+
+
+def test_read_chunk_reads_what_parse_lines_reads(lines, check):
+    rng, read = Random(7), 0
+    for texts in _chunks(rng, lines):
+        blobs = [t.encode("utf-8", "surrogatepass") + b"\n" for t in texts]
+        got, want = population.read_chunk(b"".join(blobs), check.lists, check.editions), population.parse_lines(blobs)
+        formed = want is not None and all(population._formed(r, check.lists, check.editions) for r in want)
+        assert got is not None or not formed, texts
+        if got is not None:  # what parse_line reads, every record well formed (a BOM inside a line is read too)
+            read += 1
+            assert [_shape(r) for r in got.raws] == [_shape(population.parse_line(b)) for b in blobs]
+            assert all(population._formed(r, check.lists, check.editions) for r in got.raws)
+    assert read > 20
+    whole = [t.encode() + b"\n" for t in lines]
+    assert population.read_chunk(b"".join(whole)[:-1], check.lists, check.editions).raws == population.parse_lines(whole)
+
+
+@pytest.mark.parametrize("block", [5, 16, 1 << 23])
+def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block):
+    """Each job's range, split as `_blobs` splits it, is the lines `readline` gives; first line and item as
+    the line-by-line reading counts them (blank lines are no item), whatever the blocks the file is read in."""
+    monkeypatch.setattr(stream, "BLOCK", block)
+    monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "50")  # blocks of at least 51 bytes: many boundaries
+    rng = Random(5)
+    kinds = [b'{"a":1}\n', b"\n", b"  \t\n", b'{"b":2}\r\n', b"\xef\xbb\xbf{}\n", b" {}\n", b"\x0c\n", b"x" * 40 + b"\n"]
+    monkeypatch.setattr(stream, "CHUNK", 7)
+    for n in (0, 1, 6, 7, 8, 30):
+        data = b"".join(rng.choice(kinds) for _ in range(n))
+        for tail in (b"", b'{"end":1}', b"   "):
+            path = tmp_path / "f.jsonl"
+            path.write_bytes(data + tail)
+            with open(path, "rb") as f:
+                want = list(f)
+            got, line, item = [], 1, 1
+            for file, name, start, end, first, first_item, count in stream._jobs(path, str(path)):
+                blobs = stream._blobs((data + tail)[start:end])
+                assert (first, first_item, count) == (line, item, len(blobs)) and count <= 7
+                got += blobs
+                line, item = line + count, item + sum(1 for b in blobs if b.strip())
+            assert got == want
+
+
+@pytest.mark.parametrize("block", [3, 1 << 23])
+def test_a_line_too_long_stops_the_reading_there(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(stream, "BLOCK", block)
+    monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "20")
+    path = tmp_path / "long.jsonl"
+    for text, line in ((b'{"a":1}\n' * 3 + b"y" * 21 + b"\n", 4), (b'{"a":1}\n' + b"y" * 21, 2),
+                       (b"y" * 20 + b"\n" + b"z" * 20, None)):
+        path.write_bytes(text)
+        if line is None:
+            assert sum(job[-1] for job in stream._jobs(path, "long.jsonl")) == 2
+            continue
+        with pytest.raises(population.OvopError) as err:
+            list(stream._jobs(path, "long.jsonl"))
+        assert err.value.render().startswith(f"long.jsonl:{line}: baris terlalu panjang / line too long")
+
+
+def test_states_counted_at_once_are_compares(ruleset, lines):
+    """`_compare` gives `compare`'s counts (in the same order) and moves, under editions that move many."""
+    from engine.batch import BatchEvaluator
+    batch = BatchEvaluator(ruleset)
+    raws = [json.loads(x) for x in lines]
+    for base, draft in (("2024", "2022"), ("2022", "2018"), ("2024", "2024")):
+        catalogue = Catalogue.of(ruleset)
+        cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+        under = [population.FastCheck(catalogue, ruleset.get(e).model, cmap).chunk(raws) for e in (base, draft)]
+        both = [i for i in range(len(raws)) if under[0][i] is not None and under[1][i] is not None]
+        assert len(both) > 100
+        cb, cd = (batch.evaluate_columns([u[i] for i in both], e) for u, e in zip(under, (base, draft)))
+        counts, moves = stream._compare(cb, cd, "f.jsonl")
+        want_counts, want_moves = compare(cb, cd, ["f.jsonl"] * len(both))
+        assert list(counts.items()) == list(want_counts.items()) and moves == want_moves
+        assert all(type(n) is int for n in counts.values())
+        assert (base == draft) == (not moves)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 23])
+def test_lines_near_the_limit_are_refused_where_readline_refuses_them(tmp_path, monkeypatch, block):
+    monkeypatch.setattr(stream, "BLOCK", block)
+    monkeypatch.setattr(stream, "CHUNK", 3)
+    monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "12")
+    rng, path = Random(9), tmp_path / "near.jsonl"
+    for _ in range(60):
+        lines = [b"x" * rng.choice([0, 1, 11, 12, 12, 13, 30]) + b"\n" for _ in range(rng.randrange(1, 9))]
+        if rng.random() < 0.5:
+            lines[-1] = lines[-1][:-1]
+        path.write_bytes(b"".join(lines))
+        too_long = [i + 1 for i, x in enumerate(lines) if len(x.rstrip(b"\n")) > 12]
+        if not too_long:
+            assert sum(job[-1] for job in stream._jobs(path, "near.jsonl")) == len([x for x in lines if x])
+            continue
+        with pytest.raises(population.OvopError) as err:
+            list(stream._jobs(path, "near.jsonl"))
+        assert err.value.render().startswith(f"near.jsonl:{too_long[0]}: baris terlalu panjang"), lines
