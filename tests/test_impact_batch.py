@@ -99,3 +99,21 @@ def test_check_finds_a_planted_difference_in_a_population(monkeypatch, tmp_path)
     mis_scored(monkeypatch)
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1 and "criteria: batch" in res.stderr
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_JSON = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(), st.text()),
+                     lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                             st.dictionaries(st.one_of(st.text(), st.integers()), inner, max_size=4)),
+                     max_leaves=20)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON)
+def test_impact_json_by_orjson_is_the_standard_encoders_text(data):
+    from engine.impact.report import json_bytes
+    fast = json_bytes(data)
+    if fast is not None:
+        assert fast == json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
