@@ -106,6 +106,12 @@ class Scan:
         _, col = located.position(("id",))
         return Diagnostic(file, self.line[i], col, f"{item_label(located.data, f'item {self.item[i]}')}: id")
 
+    def release(self) -> None:
+        """Forget the keys (the ids, ~75 bytes a record) once the records are checked and ordered: reading them
+        needs only the offsets (workers forked after this do not carry the keys)."""
+        self.keys = []
+        self.where.clear()
+
     def records(self, order: list[int] | None = None) -> "Records":
         """Every record in (edition, id) order, chunk by chunk (see the module's doc)."""
         return Records(self, order if order is not None else self.ordered if self.ordered is not None
@@ -358,5 +364,5 @@ def read_population(paths: list[Path], ruleset: RuleSet, workers: int = 0) -> Sc
     errors = scan.errors + scan.duplicates(order)
     if errors:
         raise OvopError(errors)
-    scan.ordered = order
+    scan.ordered = array("q", order)  # 8 bytes a record, no int objects (workers forked later share it untouched)
     return scan

@@ -89,6 +89,7 @@ def publish(db_path: str | Path = DEFAULT_DB, dataset_paths: Iterable[str | Path
     # every file checked (first pass: a large file's chunks parsed and checked in workers); nothing held but keys
     # and offsets
     scan = read_population(files, ruleset, publish_workers())
+    scan.release()
     inputs = [(f.as_posix(), _sha256(f)) for f in files]
     from . import published as publish_published
     published = publish_published.find([Path(p) for p in (dataset_paths or [DEFAULT_DATASETS])])

@@ -54,7 +54,7 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
     try:
         # 8 KB pages: rows of ~0.4 KB leave less of each page unused (VACUUM of a 100,000 database: 4 KB pages
         # 131.6 MB, 8 KB 129.2 MB, 16 KB 128.7 MB); set before the first table is created
-        for pragma in ("page_size = 8192", "journal_mode = OFF", "synchronous = OFF", "cache_size = -200000",
+        for pragma in ("page_size = 8192", "journal_mode = OFF", "synchronous = OFF", "cache_size = -64000",
                        "temp_store = MEMORY", "threads = 2"):  # threads: the index builds' sorts (~20 % less)
             conn.execute(f"PRAGMA {pragma}")
         for t in TABLES:
