@@ -7,14 +7,16 @@ workers (`pipeline`), at most two per worker in flight, and writes the results i
 their numbers `n` and so the database are the same whatever the number of workers. The `--check` sample
 reads its trace rows back from the packed trace (`packing.trace_rows`, the very rows that were packed).
 
-Workers pay for themselves only with free cores and chunks of some size: `workers()` says how many.
+Workers pay for themselves only with free cores and chunks of some size: `workers()` says how many. For the
+population reader's records only positions go to them (each reads its records from the file by offset) and
+only rows come back; records handed over in memory are pickled both ways, which costs the writer more.
 """
 from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
 from typing import Any, Iterable, Iterator
