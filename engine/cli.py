@@ -302,7 +302,9 @@ DB_OPTION = click.option("--db", "db_path", default="build/ovop.db", show_defaul
 @cli.command()
 @DB_OPTION
 @RULES_OPTION
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="accepted; the batch path runs in one process")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="proses pekerja untuk berkas besar (0: satu proses) / worker processes for large files (0: one "
+                   "process)  [default: OVOP_PUBLISH_WORKERS, else 2 on a machine with 2 cores or more]")
 @click.option("--check", "check", type=click.IntRange(min=0), default=200, show_default=True,
               help="re-evaluate this many random assessments through durable_rules; any difference fails the publish")
 @click.option("--what-if", "what_if", is_flag=True, help="also evaluate every assessment under every other edition")

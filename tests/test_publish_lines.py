@@ -177,18 +177,19 @@ def test_workers_do_not_change_the_database(ruleset, population, tmp_path, monke
     table, and the --check sample reads the same trace rows back from the packed traces."""
     from engine.publish import parallel, write
     monkeypatch.setattr(write, "CHUNK", 23)
-    monkeypatch.setattr(parallel, "WORKERS", 0)
     alone = tmp_path / "alone.db"
-    one = publish(alone, population, RULES, check=30)
+    one = publish(alone, population, RULES, check=30, workers=0)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 50)
-    monkeypatch.setattr(parallel, "WORKERS", 2)
+    monkeypatch.setattr(input_lines, "PARALLEL_BYTES", 0)  # the first pass in the workers too
+    monkeypatch.setattr(input_lines, "CHUNK", 31)
     started = []
     from engine import workers as engine_workers
     monkeypatch.setattr(engine_workers.multiprocessing, "get_context", lambda kind, real=engine_workers.multiprocessing.get_context:
                         started.append(kind) or real(kind))
     together = tmp_path / "together.db"
-    two = publish(together, population, RULES, check=30)
-    assert started == ["fork"] and one.checked == two.checked == 30 and one.assessments == two.assessments > 300
+    two = publish(together, population, RULES, check=30, workers=2)
+    assert parallel.WORKERS is None  # as it was before the publish
+    assert started == ["fork"] * 3 and one.checked  # the first pass of each JSON Lines file, then the rows == two.checked == 30 and one.assessments == two.assessments > 300
     a, b = dump(alone), dump(together)
     for table in a:
         assert a[table] == b[table], table

@@ -75,7 +75,14 @@ def dataset_files(paths: Iterable[str | Path]) -> list[Path]:
 def publish(db_path: str | Path = DEFAULT_DB, dataset_paths: Iterable[str | Path] | None = None,
             rules_dir: str | Path = "rules", workers: int | None = None, check: int = DEFAULT_CHECK,
             what_if: bool = False) -> PublishReport:
-    """Validate every input (nothing is written on any error), evaluate, and replace `db_path` atomically."""
+    """Validate every input (nothing is written on any error), evaluate, and replace `db_path` atomically.
+    `workers`: processes for a large JSON Lines file (None: `parallel.workers()`'s default; 0: this one)."""
+    from . import parallel
+    with parallel.using(workers):
+        return _publish(db_path, dataset_paths, rules_dir, check, what_if)
+
+
+def _publish(db_path, dataset_paths, rules_dir, check: int, what_if: bool) -> PublishReport:
     started = time.perf_counter()
     from . import guard
     guard.target(db_path)  # refused before any input is read: a file publish did not write
@@ -113,12 +120,15 @@ def publish_assessments(db_path: str | Path, assessments: list, ruleset: RuleSet
                         published: Path | None = None) -> PublishReport:
     """Checked assessments (Assessment objects or dicts), sorted by (edition, id), written atomically.
 
-    `workers` is accepted for compatibility: the batch path runs in this process (see docs/benchmarks.md)."""
+    `workers`: processes for a large population (None: OVOP_PUBLISH_WORKERS, else none: records in memory
+    would be pickled to them, which did not pay; see docs/benchmarks.md)."""
     ordered = sorted(assessments, key=_order)
     if inputs is None:  # the files the assessments were read from, as publish lists them
         files = sorted({a.origin.file for a in ordered if not isinstance(a, dict) and a.origin and a.origin.file})
         inputs = [(f, _sha256(Path(f))) for f in files if Path(f).is_file()]
-    return publish_stream(db_path, ordered, ruleset, inputs, check=check, what_if=what_if, published=published)
+    from . import parallel
+    with parallel.using(workers):
+        return publish_stream(db_path, ordered, ruleset, inputs, check=check, what_if=what_if, published=published)
 
 
 def _order(a) -> tuple[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
@@ -148,6 +149,19 @@ def _run(er: EditionRows, items: list[dict], ns: list[int]):
         raise OvopError(Diagnostic("batch", message=f"an assessment of edition {er.edition} lacks a value or has "
                                    f"one of the wrong kind ({exc.__class__.__name__}: {exc}); publish files to have "
                                    f"them checked")) from None
+
+
+@contextmanager
+def using(n: int | None):
+    """`workers()` says `n` meanwhile (None: as it would)."""
+    global WORKERS
+    was = WORKERS
+    if n is not None:
+        WORKERS = n
+    try:
+        yield
+    finally:
+        WORKERS = was
 
 
 def workers(reader: bool = True) -> int:
