@@ -30,7 +30,7 @@ from typing import Any, Iterator
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, source_line, stopped
 from ..rules import RuleSet, limits, load_commodity_map, yamlsrc
 from .assessment import Catalogue, check_file, item_label
-from .population import FastCheck, Shared, parse_line, slow
+from .population import FastCheck, Shared, parse_line, parse_lines, slow
 from .read import _read_json, read
 from .source import Source
 
@@ -271,8 +271,9 @@ class Population:
         or (ACCEPTED or NOT_ACCEPTED, id, declared edition): what the first pass keeps of it (no record comes
         back: in workers, this is all that is sent back)."""
         found: list = [None] * len(block)
-        parsed = []  # (position, raw)
-        for k, (_, _, blob) in enumerate(block):
+        raws = parse_lines([blob for _, _, blob in block])  # the whole chunk at once, when orjson may read it
+        parsed = list(enumerate(raws)) if raws is not None else []  # (position, raw)
+        for k, (_, _, blob) in enumerate(block) if raws is None else ():
             try:
                 parsed.append((k, parse_line(blob)))
             except UnicodeDecodeError as exc:
@@ -287,7 +288,7 @@ class Population:
         for edition, js in groups.items():
             if edition:
                 raws = [parsed[j][1] for j in js]
-                for j, ok in zip(js, self.checks[edition].chunk(raws, Shared(raws, self.lists, self.scales))):
+                for j, ok in zip(js, self.checks[edition].accept(raws, Shared(raws, self.lists, self.scales))):
                     accepted[j] = ok is not None
         for j, (k, raw) in enumerate(parsed):
             ident = raw.get("id") if type(raw) is dict else None
