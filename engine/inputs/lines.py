@@ -30,7 +30,7 @@ from typing import Any, Iterator
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, source_line, stopped
 from ..rules import RuleSet, limits, load_commodity_map, yamlsrc
 from .assessment import Catalogue, check_file, item_label
-from .population import FastCheck, Shared, parse_line, parse_lines, slow
+from .population import FastCheck, Shared, parse_line, slow
 from .read import _read_json, read
 from .source import Source
 
@@ -271,9 +271,8 @@ class Population:
         or (ACCEPTED or NOT_ACCEPTED, id, declared edition): what the first pass keeps of it (no record comes
         back: in workers, this is all that is sent back)."""
         found: list = [None] * len(block)
-        raws = parse_lines([blob for _, _, blob in block])  # the whole chunk at once, when orjson may read it
-        parsed = list(enumerate(raws)) if raws is not None else []  # (position, raw)
-        for k, (_, _, blob) in enumerate(block) if raws is None else ():
+        parsed = []  # (position, raw); parse_lines over the chunk measured slower (19.5 against 18.7 µs a record)
+        for k, (_, _, blob) in enumerate(block):
             try:
                 parsed.append((k, parse_line(blob)))
             except UnicodeDecodeError as exc:
