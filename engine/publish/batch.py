@@ -10,7 +10,6 @@ compares a sample at every publish.
 """
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from itertools import repeat
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 from ..batch import (GATE_FAIL, GATE_NA, GATE_PASS, INELIGIBLE, MOVEMENT, STATUS, BatchEvaluator, cap_states,
                      columns_of, run)
 from ..decide import number
+from .packing import TRACE_JSON
 from .rows import dumps, text
 from .steps import RuleIds
 
@@ -58,18 +58,31 @@ class EditionRows:
 
     def level_text(self, j: int, lv: int, pts: int, v) -> str:
         """The JSON text of criterion j's step at level lv (pts points) for value v."""
-        vt = self.value_text
-        key = (1, j, lv, pts, vt(v)) if v.__class__ is float else (1, j, lv, pts, v.__class__, v)
+        key = (1, j, lv, pts, *self._value_key(v))
         s = self.known.get(key)
         if s is None:
-            s = self.known[key] = _STEP.encode([self.level_rule[j][lv], v if v.__class__ is str else vt(v), None, pts])
+            s = self.known[key] = TRACE_JSON.encode([self.level_rule[j][lv], v if v.__class__ is str else
+                                                     self.value_text(v), None, pts])
         return s
+
+    def gate_text(self, j: int, r: int, v) -> str:
+        """The JSON text of gate j's step with result r for the fact's value v."""
+        key = (0, j, r, *self._value_key(v))
+        s = self.known.get(key)
+        if s is None:
+            s = self.known[key] = TRACE_JSON.encode([self.gate_rule[j], self.value_text(v), RESULT[r], None])
+        return s
+
+    def _value_key(self, v) -> tuple:
+        """A value as a memo key: a float by its text (0.0 and -0.0 are equal keys but different texts), anything
+        else with its class (True and 1 are equal keys)."""
+        return (self.value_text(v),) if v.__class__ is float else (v.__class__, v)
 
     def constant(self, key: tuple, rule: int, value, result, points) -> str:
         """The JSON text of a step that depends on `key` only."""
         s = self.known.get(key)
         if s is None:
-            s = self.known[key] = _STEP.encode([rule, value, result, points])
+            s = self.known[key] = TRACE_JSON.encode([rule, value, result, points])
         return s
 
     def value_text(self, v: Any) -> str | None:
@@ -125,7 +138,6 @@ def chunk_rows(er: EditionRows, items: list[dict], ns: list[int]) -> tuple[list[
     return fields, traces, sum(len(col) - col.count(None) for col in steps)
 
 
-_STEP = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # packing's trace text, one step at a time
 MAX_STEPS = 200_000  # step texts remembered per edition (then forgotten)
 
 
@@ -153,22 +165,12 @@ def _steps(er: EditionRows, items: list[dict], inputs, cols, eligible: np.ndarra
     order (gates, criteria, subtotals, score, band, caps, consequences), None where an assessment has no such
     step; texts are remembered per edition (a value is keyed by its text when a float: 0.0 and -0.0 are equal
     keys but different texts)."""
-    known, vt, out = er.known, er.value_text, []
-    if len(known) > MAX_STEPS:
-        known.clear()
+    out: list[list] = []
+    if len(er.known) > MAX_STEPS:
+        er.known.clear()
     for j, fact in enumerate(er.facts):
-        col = []
-        for a, r in zip(items, cols.gate_result[:, j].tolist()):
-            if r == GATE_NA:
-                col.append(None)
-                continue
-            v = a["gates"][fact]
-            key = (0, j, r, vt(v)) if v.__class__ is float else (0, j, r, v.__class__, v)
-            s = known.get(key)
-            if s is None:
-                s = known[key] = _STEP.encode([er.gate_rule[j], vt(v), RESULT[r], None])
-            col.append(s)
-        out.append(col)
+        out.append([er.gate_text(j, r, a["gates"][fact]) if r != GATE_NA else None
+                    for a, r in zip(items, cols.gate_result[:, j].tolist())])
     for j, name in enumerate(er.evidence):
         levels, points, raw = cols.level[:, j], cols.points[:, j], inputs.raw[name]
         group = _groups(levels, inputs.evidence[name])
@@ -182,7 +184,9 @@ def _steps(er: EditionRows, items: list[dict], inputs, cols, eligible: np.ndarra
     for g, rule in enumerate(er.group_rule):
         out.append(_by_value(subtotals[:, g], lambda pts: er.constant((2, g, pts), rule, None, None, pts)))
     cents = dict(zip(cols.score_n.tolist(), cols.score_cents.tolist()))  # a function of score_n
-    out.append(_by_value(cols.score_n, lambda score_n: _score(er, score_n, cents[score_n]), eligible))
+    out.append(_by_value(cols.score_n, lambda score_n: er.constant((3, score_n), er.score_rule,
+                                                                   *er.score_texts(score_n, cents[score_n]), None),
+                         eligible))
     out.append(_by_value(cols.band, lambda b: er.constant((4, b), er.band_rule[b], None, None, None), eligible))
     for c, (rule, codes) in enumerate(zip(er.cap_rule, cap_codes)):
         out.append(_by_value(codes, lambda code: er.constant((5, c, code), rule, None, CAP_REASON[code], None),
@@ -197,14 +201,6 @@ def _steps(er: EditionRows, items: list[dict], inputs, cols, eligible: np.ndarra
     if er.movement_rule is not None:
         out.append(_by_value(cols.movement, lambda m: er.constant((8, m), er.movement_rule, MOVEMENT[m], None, None)))
     return out
-
-
-def _score(er: EditionRows, score_n: int, cents: int) -> str:
-    s = er.known.get((3, score_n))
-    if s is None:
-        exact_text, rounded = er.score_texts(score_n, cents)
-        s = er.known[(3, score_n)] = _STEP.encode([er.score_rule, exact_text, rounded, None])
-    return s
 
 
 def _by_value(column, text, where: np.ndarray | None = None) -> list:

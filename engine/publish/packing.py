@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import orjson
 import zstandard
 from pathlib import Path
 from typing import Any, Iterable
@@ -38,7 +37,7 @@ PARTS = ("input", "trace")
 TRAINED = f"zstd level {LEVEL}, magic-less frames, dictionary trained on {{n}} sampled values (zstandard.train_dictionary)"
 FROM_RULES = f"zstd level {LEVEL}, magic-less frames, raw-content dictionary written from the rule set"
 MAX_UNPACKED = 1_000_000  # bytes: an input or a trace is a few KB; a crafted value cannot fill memory
-_TRACE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+TRACE_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # a trace's text (and each step's)
 
 
 class Codec:
@@ -104,23 +103,7 @@ def sample_positions(n: int) -> list[int]:
 
 def trace_text(rows: Iterable[tuple]) -> str:
     """The JSON of one outcome's trace step rows (outcome, step, rule, value, result, points), steps 1..N."""
-    return _TRACE.encode(_steps(rows))
-
-
-def trace_bytes(rows: Iterable[tuple]) -> bytes:
-    """trace_text's very text as UTF-8, by orjson where it writes the same (steps of ints, texts and nulls whose
-    texts are valid Unicode: the same compact form, the same escapes); otherwise by the careful encoder."""
-    steps = _steps(rows)
-    if all(type(s[0]) is int and type(s[1]) in _PLAIN and type(s[2]) in _PLAIN and type(s[3]) in _INTS for s in steps):
-        try:
-            return orjson.dumps(steps)
-        except TypeError:  # a lone surrogate, an integer past 64 bits
-            pass
-    return _TRACE.encode(steps).encode("utf-8")
-
-
-_PLAIN = (str, type(None))
-_INTS = (int, type(None))
+    return TRACE_JSON.encode(_steps(rows))
 
 
 def _steps(rows: Iterable[tuple]) -> list:
@@ -194,12 +177,6 @@ class Codecs:
     def rows(self) -> list[dict[str, Any]]:
         return [{"part": "input", "method": self.method, "dictionary": self.input},
                 {"part": "trace", "method": self.method, "dictionary": self.trace}]
-
-    def pack_input(self, text: str) -> bytes:
-        return self.inputs.pack(text)
-
-    def pack_trace(self, rows: Iterable[tuple]) -> bytes:
-        return self.traces.pack(trace_bytes(rows))
 
 
 def _limit(text: str) -> bytes:
