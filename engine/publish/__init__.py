@@ -8,8 +8,9 @@ traces, and `register`, which lets a connection's SQL read them (ovop_unpack).
 from . import guard
 from .build import check_database, publish, publish_stream
 from .packing import connect, register
+from .rows import plain_float
 from .schema import FACET_COLUMNS, PER_EDITION_COLUMNS, I, R, T, Table
 from .verify import assessment_from_json, verify
 
-__all__ = ["guard", "check_database", "publish", "publish_stream", "connect", "register", "FACET_COLUMNS", "PER_EDITION_COLUMNS", "I", "R",
+__all__ = ["guard", "check_database", "publish", "publish_stream", "connect", "register", "plain_float", "FACET_COLUMNS", "PER_EDITION_COLUMNS", "I", "R",
            "T", "Table", "assessment_from_json", "verify"]

@@ -174,7 +174,7 @@ def workers(reader: bool = True) -> int:
     try:
         return max(0, int(os.environ["OVOP_PUBLISH_WORKERS"]))
     except (KeyError, ValueError):
-        return min(2, os.cpu_count() or 1) if reader and (os.cpu_count() or 1) >= 2 else 0
+        return 2 if reader and (os.cpu_count() or 1) >= 2 else 0
 
 
 def pipeline(assessments: Iterable, count: int) -> Iterator[tuple[Sequence, Rows]]:

@@ -115,9 +115,14 @@ def _plain_floats(d: dict) -> bool:
     """Every float of the gates and evidence one that repr writes without an exponent."""
     for section in ("gates", "evidence"):
         for v in (d.get(section) or {}).values():
-            if v.__class__ is float and v and not 1e-4 <= abs(v) < 1e16:
+            if v.__class__ is float and not plain_float(v):
                 return False
     return True
+
+
+def plain_float(v: float) -> bool:
+    """repr writes v without an exponent, as orjson writes it (0, or 1e-4 <= |v| < 1e16; not NaN or infinite)."""
+    return not v or 1e-4 <= abs(v) < 1e16
 
 
 def canonical_careful(d: dict) -> str:
