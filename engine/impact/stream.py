@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add
@@ -30,6 +29,7 @@ from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
 from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
 from ..inputs import population
 from ..rules import RuleSet, limits, load_commodity_map
+from ..workers import in_order
 from .assume import apply as with_assumed
 from .rows import compare, states, why_not_evaluated
 
@@ -297,14 +297,8 @@ def _results(jobs: Iterator, workers: int) -> Iterator[Part]:
     if workers <= 1:
         yield from map(run_chunk, jobs)
         return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        pending: deque = deque()
-        for job in jobs:
-            pending.append(pool.apply_async(run_chunk, (job,)))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    for _, part in in_order(run_chunk, ((None, (job,)) for job in jobs), workers):
+        yield part
 
 
 def run(ruleset: RuleSet, base: str, draft: str, paths: list[Path], workers: int = 1,
