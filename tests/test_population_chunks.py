@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from random import Random
 
+import numpy as np
 import pytest
 
 from engine.impact import stream
@@ -159,3 +160,38 @@ def test_lines_near_the_limit_are_refused_where_readline_refuses_them(tmp_path, 
         with pytest.raises(population.OvopError) as err:
             list(stream._jobs(path, "near.jsonl"))
         assert err.value.render().startswith(f"near.jsonl:{too_long[0]}: baris terlalu panjang"), lines
+
+
+def test_movers_said_alike_are_said_as_each_alone(ruleset, lines, monkeypatch):
+    """Movers grouped by what their reasons read (`rows._alike`) get the words each gets read alone, whatever
+    differs: gate results, criterion levels and points, caps applied, bands, scores, ineligibility."""
+    from engine.batch import BatchEvaluator
+    from engine.impact import rows as impact_rows
+    batch = BatchEvaluator(ruleset)
+    catalogue = Catalogue.of(ruleset)
+    cmap = load_commodity_map(ruleset.directory, catalogue.editions)
+    under = population.FastCheck(catalogue, ruleset.get("2024").model, cmap).chunk([json.loads(x) for x in lines])
+    before = batch.evaluate_columns([u for u in under if u is not None], "2024")
+    rng, grouped = np.random.default_rng(5), 0
+    for _ in range(20):
+        after = before.take(np.arange(len(before)))
+        n = len(after)
+        for name in ("gate_result", "level", "points", "cap_applied"):
+            arr = getattr(after, name)
+            hit = rng.random(arr.shape) < rng.choice([0.0, 0.02, 0.2])
+            values = rng.integers(0, 2, arr.shape).astype(bool) if arr.dtype == bool else \
+                rng.integers(arr.min(initial=0), arr.max(initial=0) + 1, arr.shape).astype(arr.dtype)
+            arr[hit] = values[hit]
+        for name in ("status", "band", "stars", "score_cents"):
+            arr = getattr(after, name)
+            hit = rng.random(n) < 0.3
+            arr[hit] = rng.permutation(arr)[hit]
+        counts, moves = impact_rows.compare(before, after, ["f.jsonl"] * n)
+        groups = impact_rows._alike(before, after, [i for i, m in enumerate(impact_rows.states(before)) if m !=
+                                                    impact_rows.states(after)[i]])
+        grouped += groups is not None and len(groups[0]) < len(moves)
+        with monkeypatch.context() as m:
+            m.setattr(impact_rows, "_alike", lambda *a: None)
+            assert impact_rows.compare(before, after, ["f.jsonl"] * n) == (counts, moves)
+        assert moves
+    assert grouped >= 5  # rounds where movers share words

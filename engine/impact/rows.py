@@ -51,10 +51,71 @@ def compare(before: Columns, after: Columns, files: list[str]) -> tuple[Counter,
     sb, sa = states(before), states(after)
     counts = Counter(zip(sb, sa))
     moved = [i for i in range(len(sb)) if sb[i] != sa[i]]
-    moves = []
-    for i, b, a in zip(moved, rows(before, moved), rows(after, moved)):
-        moves.append((before.ids[i], files[i], sb[i], sa[i], b.score, a.score, reasons(b, a)))
-    return counts, moves
+    groups = _alike(before, after, moved)
+    if groups is None:  # the editions differ in their gates, criteria or caps: each mover read alone
+        return counts, [(before.ids[i], files[i], sb[i], sa[i], b.score, a.score, reasons(b, a))
+                        for i, b, a in zip(moved, rows(before, moved), rows(after, moved))]
+    first, which = groups
+    said = [reasons(b, a) for b, a in zip(rows(before, first), rows(after, first))]
+    return counts, [(before.ids[i], files[i], sb[i], sa[i], _score(before, i), _score(after, i), said[k])
+                    for i, k in zip(moved, which)]
+
+
+def _score(cols: Columns, i: int) -> float | None:
+    """The score a Row of assessment `i` holds."""
+    return None if cols.status[i] == INELIGIBLE else int(cols.score_cents[i]) / 100
+
+
+def _alike(before: Columns, after: Columns, picked: list[int]) -> tuple[list[int], list[int]] | None:
+    """Movers whose reasons are the same words, grouped: (the first of each group, each mover's group), or None
+    when the two editions do not have the same gates, criteria and caps in the same order.
+
+    `reasons` reads only what differs between the two rows (gates, criterion points and condition, caps), the
+    scores, the bands and whether each side is ineligible: two movers alike in all that are said alike. What
+    is equal on both sides is left out of the key, so that movers differing only there share their words."""
+    pb, pa = before.plan, after.plan
+    if not picked or [g.fact for g in pb.c.gates] != [g.fact for g in pa.c.gates] or \
+            [c.id for c in pb.criteria] != [c.id for c in pa.criteria] or \
+            [cap.id for cap, _ in pb.caps] != [cap.id for cap, _ in pa.caps]:
+        return None
+    idx, texts = np.asarray(picked, dtype=np.int64), {}
+    sides = [_side(cols, idx, texts) for cols in (before, after)]
+    parts = [np.stack([sides[0]["plain"], sides[1]["plain"]], axis=1).reshape(len(idx), -1)]
+    for name in ("gates", "criteria", "caps"):
+        b, a = sides[0][name], sides[1][name]
+        same = (b == a).all(axis=2, keepdims=True) if b.ndim == 3 else (b == a)[..., None]
+        both = np.concatenate([b.reshape(*b.shape[:2], -1), a.reshape(*a.shape[:2], -1)], axis=2)
+        parts.append(np.where(same, -1, both).reshape(len(idx), -1))
+    key = np.concatenate(parts, axis=1)
+    _, first, which = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    return [picked[k] for k in first.tolist()], which.reshape(-1).tolist()
+
+
+def _side(cols: Columns, idx: np.ndarray, texts: dict) -> dict[str, np.ndarray]:
+    """What `reasons` reads of one side, as integers: ineligible, score and band (a number per band tuple),
+    per gate its result, per criterion its points and condition (a number per text), per cap its maximum
+    stars when applied (-1: not)."""
+    plan, c = cols.plan, cols.plan.c
+    ineligible = cols.status[idx] == INELIGIBLE
+    bands = {band: _number(texts, ("band", _band(c, band or None))) for band in set(cols.band[idx].tolist())}
+    band = np.where(ineligible, -1, np.fromiter(map(bands.get, cols.band[idx].tolist()), dtype=np.int64,
+                                                count=len(idx)))
+    plain = np.stack([ineligible.astype(np.int64), np.where(ineligible, 0, cols.score_cents[idx]), band], axis=1)
+    levels = cols.level[idx]
+    condition = np.zeros_like(levels, dtype=np.int64)
+    for k, cr in enumerate(plan.criteria):
+        for lv in set(levels[:, k].tolist()):
+            condition[levels[:, k] == lv, k] = _number(texts, cr.levels[lv - 1].condition(cr.evidence))
+    criteria = np.stack([cols.points[idx].astype(np.int64), condition], axis=2)
+    caps = np.asarray([[cap.max_stars for cap, _ in plan.caps]] * len(idx), dtype=np.int64).reshape(len(idx), -1)
+    applied = cols.cap_applied[idx].astype(bool) & ~ineligible[:, None] if plan.caps else np.zeros_like(caps, bool)
+    return {"plain": plain, "gates": cols.gate_result[idx].astype(np.int64),
+            "criteria": criteria, "caps": np.where(applied, caps, -1)}
+
+
+def _number(texts: dict, value) -> int:
+    """A number for each value (the same one for equal values), across both sides."""
+    return texts.setdefault(value, len(texts))
 
 
 def rows(cols: Columns, picked: list[int]) -> list[Row]:

@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import replace
 from itertools import repeat
-from operator import is_not
+from operator import is_not, itemgetter
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ NEEDED_KEYS = frozenset(("id", "edition", "ikm", "gates", "evidence"))
 IKM_KEYS = frozenset(("name", "province", "regency", "commodity", "product"))
 PREVIOUS_KEYS = frozenset(("edition", "stars"))
 _id = re.compile(ID_PATTERN)
+_ids = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:\0[A-Za-z0-9][A-Za-z0-9._-]*)*")  # ids joined by NUL, each matching ID_PATTERN
 
 
 class _Long(str):
@@ -256,12 +257,15 @@ class Shared:
     record what its shape depends on (`shape_keys`)."""
 
     def __init__(self, raws: list, lists: dict[str, frozenset], editions: dict):
-        rows = [_row(raw, lists, editions) for raw in raws]
-        self.raws, self.all_formed = raws, bool(rows) and None not in rows
-        self.formed = list(map(is_not, rows, repeat(None)))
-        cols = list(zip(*rows)) if self.all_formed else None
+        cols = _formed_columns(raws, lists, editions)
+        if cols is None:  # some record not well formed: which ones, record by record
+            rows = [_row(raw, lists, editions) for raw in raws]
+            self.formed = list(map(is_not, rows, repeat(None)))
+        else:
+            self.formed = [True] * len(raws)
+        self.raws, self.all_formed = raws, cols is not None
         self.ids, self.declared, self.commodity, self.previous, self.keys = \
-            (cols[0], cols[1], cols[2], cols[5], sum(cols[6])) if cols else (None,) * 5
+            (cols[0], cols[1], cols[2], cols[5], cols[6]) if cols else (None,) * 5
         self.tables: dict[str, list[tuple]] = {}
         self.layout_of: dict[str, list[int]] = {}  # per record, the index of its layout in tables (-1: not formed)
         for k, section in enumerate(("gates", "evidence")):
@@ -289,23 +293,63 @@ def _layouts(dicts: list) -> tuple[list[tuple], list[int]]:
     """A section's (names, rows, values per name) per layout of its keys (in order of first record), and each
     record's layout (-1: None, a record not formed)."""
     keys = list(map(tuple, dicts)) if None not in dicts else [None if d is None else tuple(d) for d in dicts]
-    layouts: dict[tuple, list[int]] = {}
-    if len(set(keys)) == 1 and keys[0] is not None:  # one layout: no grouping
-        layouts[keys[0]] = list(range(len(keys)))
+    if keys and keys[0] is not None and keys.count(keys[0]) == len(keys):  # one layout: no grouping
+        layouts, where = {keys[0]: list(range(len(keys)))}, [0] * len(keys)
     else:
-        for i, key in enumerate(keys):
-            if key is not None:
-                layouts.setdefault(key, []).append(i)
+        order = {key: k for k, key in enumerate(key for key in dict.fromkeys(keys) if key is not None)}
+        where = list(map(order.get, keys, repeat(-1)))
+        codes = np.asarray(where, dtype=np.int64)
+        layouts = {key: np.flatnonzero(codes == k).tolist() for key, k in order.items()}
     tables = [(names, rows, list(zip(*map(tuple, map(dict.values, map(dicts.__getitem__, rows))))))
               for names, rows in layouts.items()]
-    where = [-1] * len(dicts)
-    for k, rows in enumerate(layouts.values()):
-        if len(rows) == len(dicts):
-            where = [k] * len(dicts)
-            break
-        for i in rows:
-            where[i] = k
     return tables, where
+
+
+def _formed_columns(raws: list, lists: dict[str, frozenset], editions: dict) -> tuple | None:
+    """`_row`'s columns of a chunk whose records are all well formed (the keys counted, summed), each test made
+    a column at a time; None when some record is not, or there are none (`_row` then finds which).
+
+    The keys are told by counting: every needed key is there (no KeyError) and the keys of all records add up to
+    the needed ones and the previous results given, so no record has another key; the same for ikm and
+    previous. The ids are matched at once, joined by a character no id can hold."""
+    try:
+        if not raws or set(map(type, raws)) != {dict}:
+            return None
+        ids, declared, ikms, gates, evidence = (list(map(itemgetter(k), raws)) for k in
+                                                ("id", "edition", "ikm", "gates", "evidence"))
+        previous = list(map(dict.get, raws, repeat("previous")))
+        if set(map(type, ids)) != {str} or not _ids.fullmatch("\0".join(ids)) or set(map(type, declared)) != {str} \
+                or not lists.keys() >= set(declared) or set(map(type, ikms)) != {dict} \
+                or set(map(type, gates)) != {dict} or set(map(type, evidence)) != {dict} \
+                or sum(map(len, raws)) != len(NEEDED_KEYS) * len(raws) + sum(map(dict.__contains__, raws,
+                                                                                 repeat("previous"))) \
+                or sum(map(len, ikms)) != len(IKM_KEYS) * len(ikms):
+            return None
+        ikm = {k: list(map(itemgetter(k), ikms)) for k in IKM_KEYS}
+    except KeyError:  # a needed key missing
+        return None
+    if any(set(map(type, column)) != {str} for column in ikm.values()) or \
+            not all(all(ikm[k]) for k in ("name", "province", "regency", "product")):
+        return None
+    given = [(p, d) for p, d in zip(previous, declared) if p is not None]
+    if given and not _previous_all_ok(given, editions):
+        return None
+    keys = sum(map(len, raws)) + len(IKM_KEYS) * len(raws) + sum(map(len, gates)) + sum(map(len, evidence)) \
+        + len(PREVIOUS_KEYS) * len(given)
+    return ids, declared, ikm["commodity"], gates, evidence, previous, keys
+
+
+def _previous_all_ok(given: list[tuple], editions: dict) -> bool:
+    """Every (previous result, declared edition) as `_previous_ok` wants it, each kind told once."""
+    if set(type(p) for p, _ in given) != {dict}:
+        return False
+    try:
+        if sum(len(p) for p, _ in given) != len(PREVIOUS_KEYS) * len(given):
+            return False
+        kinds = {(type(p["edition"]), p["edition"], type(p["stars"]), p["stars"], d) for p, d in given}
+    except (KeyError, TypeError):  # a key missing; a list or an object where a value is: not well formed
+        return False
+    return all(_previous_ok({"edition": e, "stars": s}, d, editions) for _, e, _, s, d in kinds)
 
 
 def _formed(raw: Any, lists: dict[str, frozenset], editions: dict) -> bool:
