@@ -211,32 +211,3 @@ def test_the_workbench_form_leaves_a_number_past_the_limits_as_text():
     from engine.web.form import _scalar
     assert _scalar("9" * 5000, "int") == "9" * 5000
     assert _scalar("12", "int") == 12 and _scalar("1.5", "num") == 1.5
-
-
-def test_line_chunks_are_bounded_lines_read_a_block_at_a_time(monkeypatch):
-    """The same lines (blank ones left out), offsets, numbers and the same refusal as bounded_lines, whatever the
-    block boundaries."""
-    import io
-    from random import Random
-    rng = Random(14)
-    monkeypatch.setattr(limits, "READ_BYTES", 1)  # blocks of 2 * (limit + 1) bytes: lines cross them
-    for _ in range(400):
-        parts = [rng.choice([b"", b" ", b"\r", b"abc", b"x" * rng.randrange(0, 40)]) for _ in range(rng.randrange(30))]
-        data, limit = b"\n".join(parts) + rng.choice([b"", b"\n"]), rng.choice([10, 30, 100])
-        expected, offset, refused = [], 0, None
-        try:
-            for number, blob in enumerate(limits.bounded_lines(io.BytesIO(data), "f", limit), 1):
-                if not blob.isspace():
-                    expected.append((offset, number, blob))
-                offset += len(blob)
-        except limits.LimitError as exc:
-            refused = exc.diagnostics[0].line
-        found, stopped_at = [], None
-        try:
-            for chunk in limits.line_chunks(io.BytesIO(data), "f", rng.choice([1, 3, 100]), limit):
-                found += chunk
-        except limits.LimitError as exc:
-            stopped_at = exc.diagnostics[0].line
-            assert "line too long" in exc.render()
-        assert stopped_at == refused
-        assert found == expected[:len(found)] and (refused is not None or found == expected)

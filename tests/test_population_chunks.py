@@ -1,5 +1,5 @@
 """The population path a chunk at once: the byte ranges the workers read are the lines `readline` gives,
-a chunk's columns are those of its well-formed records (`_formed`), `read_chunk` reads what
+a chunk's columns are those of its well-formed records (`shared._formed`), `read_chunk` reads what
 `parse_lines` reads, and the states counted at once are `compare`'s."""
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import pytest
 
 from engine.impact import stream
 from engine.impact.rows import compare
-from engine.inputs import population
+from engine.inputs import chunks, population
+from engine.inputs.shared import _formed
 from engine.inputs.assessment import Catalogue
 from engine.rules.commodity_map import load_commodity_map
 from engine.synth import jsonl as synth_jsonl
@@ -56,7 +57,7 @@ def test_the_chunks_columns_are_those_of_the_well_formed_records(lines, check):
             except ValueError:
                 raws.append(None)
         shared = population.Shared(raws, check.lists, check.editions)
-        want = [population._formed(r, check.lists, check.editions) for r in raws]
+        want = [_formed(r, check.lists, check.editions) for r in raws]
         assert shared.formed == want, texts
         assert not shared.all_formed or all(want)
         both[shared.all_formed] += 1
@@ -71,12 +72,12 @@ def test_read_chunk_reads_what_parse_lines_reads(lines, check):
     for texts in _chunks(rng, lines):
         blobs = [t.encode("utf-8", "surrogatepass") + b"\n" for t in texts]
         got, want = population.read_chunk(b"".join(blobs), check.lists, check.editions), population.parse_lines(blobs)
-        formed = want is not None and all(population._formed(r, check.lists, check.editions) for r in want)
+        formed = want is not None and all(_formed(r, check.lists, check.editions) for r in want)
         assert got is not None or not formed, texts
         if got is not None:  # what parse_line reads, every record well formed (a BOM inside a line is read too)
             read += 1
             assert [_shape(r) for r in got.raws] == [_shape(population.parse_line(b)) for b in blobs]
-            assert all(population._formed(r, check.lists, check.editions) for r in got.raws)
+            assert all(_formed(r, check.lists, check.editions) for r in got.raws)
     assert read > 20
     whole = [t.encode() + b"\n" for t in lines]
     assert population.read_chunk(b"".join(whole)[:-1], check.lists, check.editions).raws == population.parse_lines(whole)
@@ -84,9 +85,9 @@ def test_read_chunk_reads_what_parse_lines_reads(lines, check):
 
 @pytest.mark.parametrize("block", [5, 16, 1 << 23])
 def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block):
-    """Each job's range, split as `_blobs` splits it, is the lines `readline` gives; first line and item as
+    """Each job's range, split as `chunks.blobs` splits it, is the lines `readline` gives; first line and item as
     the line-by-line reading counts them (blank lines are no item), whatever the blocks the file is read in."""
-    monkeypatch.setattr(stream, "BLOCK", block)
+    monkeypatch.setattr(chunks, "BLOCK", block)
     monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "50")  # blocks of at least 51 bytes: many boundaries
     rng = Random(5)
     kinds = [b'{"a":1}\n', b"\n", b"  \t\n", b'{"b":2}\r\n', b"\xef\xbb\xbf{}\n", b" {}\n", b"\x0c\n", b"x" * 40 + b"\n"]
@@ -99,8 +100,8 @@ def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block):
             with open(path, "rb") as f:
                 want = list(f)
             got, line, item = [], 1, 1
-            for file, name, start, end, first, first_item, count in stream._jobs(path, str(path)):
-                blobs = stream._blobs((data + tail)[start:end])
+            for file, name, start, end, first, first_item, count in chunks.jobs(path, str(path), stream.CHUNK):
+                blobs = chunks.blobs((data + tail)[start:end])
                 assert (first, first_item, count) == (line, item, len(blobs)) and count <= 7
                 got += blobs
                 line, item = line + count, item + sum(1 for b in blobs if b.strip())
@@ -109,17 +110,17 @@ def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block):
 
 @pytest.mark.parametrize("block", [3, 1 << 23])
 def test_a_line_too_long_stops_the_reading_there(tmp_path, monkeypatch, block):
-    monkeypatch.setattr(stream, "BLOCK", block)
+    monkeypatch.setattr(chunks, "BLOCK", block)
     monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "20")
     path = tmp_path / "long.jsonl"
     for text, line in ((b'{"a":1}\n' * 3 + b"y" * 21 + b"\n", 4), (b'{"a":1}\n' + b"y" * 21, 2),
                        (b"y" * 20 + b"\n" + b"z" * 20, None)):
         path.write_bytes(text)
         if line is None:
-            assert sum(job[-1] for job in stream._jobs(path, "long.jsonl")) == 2
+            assert sum(job[-1] for job in chunks.jobs(path, "long.jsonl", stream.CHUNK)) == 2
             continue
         with pytest.raises(population.OvopError) as err:
-            list(stream._jobs(path, "long.jsonl"))
+            list(chunks.jobs(path, "long.jsonl", stream.CHUNK))
         assert err.value.render().startswith(f"long.jsonl:{line}: baris terlalu panjang / line too long")
 
 
@@ -144,7 +145,7 @@ def test_states_counted_at_once_are_compares(ruleset, lines):
 
 @pytest.mark.parametrize("block", [7, 64, 1 << 23])
 def test_lines_near_the_limit_are_refused_where_readline_refuses_them(tmp_path, monkeypatch, block):
-    monkeypatch.setattr(stream, "BLOCK", block)
+    monkeypatch.setattr(chunks, "BLOCK", block)
     monkeypatch.setattr(stream, "CHUNK", 3)
     monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "12")
     rng, path = Random(9), tmp_path / "near.jsonl"
@@ -155,10 +156,10 @@ def test_lines_near_the_limit_are_refused_where_readline_refuses_them(tmp_path, 
         path.write_bytes(b"".join(lines))
         too_long = [i + 1 for i, x in enumerate(lines) if len(x.rstrip(b"\n")) > 12]
         if not too_long:
-            assert sum(job[-1] for job in stream._jobs(path, "near.jsonl")) == len([x for x in lines if x])
+            assert sum(job[-1] for job in chunks.jobs(path, "near.jsonl", stream.CHUNK)) == len([x for x in lines if x])
             continue
         with pytest.raises(population.OvopError) as err:
-            list(stream._jobs(path, "near.jsonl"))
+            list(chunks.jobs(path, "near.jsonl", stream.CHUNK))
         assert err.value.render().startswith(f"near.jsonl:{too_long[0]}: baris terlalu panjang"), lines
 
 

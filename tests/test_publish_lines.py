@@ -193,3 +193,45 @@ def test_workers_do_not_change_the_database(ruleset, population, tmp_path, monke
     a, b = dump(alone), dump(together)
     for table in a:
         assert a[table] == b[table], table
+
+
+@pytest.mark.parametrize("chunk,sub", [(7, 3), (50, 1000), (5000, 1000)])
+@pytest.mark.parametrize("by_edition", [False, True])
+def test_the_first_pass_keeps_each_record_where_readline_finds_it(ruleset, population, tmp_path, monkeypatch,
+                                                                   chunk, sub, by_edition):
+    """Offsets, line numbers and items kept by the first pass (chunks read at once, or line by line where a
+    blank line, a CRLF ending or a record of another edition is among them) are those of the lines as
+    `readline` reads the file: blank lines counted as lines, not as items."""
+    monkeypatch.setattr(input_lines, "CHUNK", chunk)
+    monkeypatch.setattr(input_lines, "SUB", sub)
+    rng = Random(chunk)
+    records = [x.removeprefix(b"\xef\xbb\xbf") for path in population[:2] for x in path.read_bytes().splitlines()
+               if x.strip()][:280]
+    if by_edition:  # as a population of one round mostly is: chunks of one edition, read at once
+        records.sort(key=lambda x: json.loads(x)["edition"])
+    accepted = input_lines.Population.accepted
+    at_once = []
+    monkeypatch.setattr(input_lines.Population, "accepted", lambda self, data: at_once.append(accepted(self, data))
+                        or at_once[-1])
+    blobs = []
+    for x in records:
+        blobs.append(x + (b"\r\n" if rng.random() < 0.03 else b"\n"))
+        if rng.random() < 0.04:
+            blobs.append(rng.choice([b"\n", b"  \n", b"\t\r\n"]))
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"".join(blobs).rstrip(b"\n"))  # the last line without its newline
+    scan = input_lines.Population(ruleset).scan([path])
+    assert not scan.errors
+    want, offset, item = {}, 0, 0
+    with open(path, "rb") as f:
+        for number, blob in enumerate(f, 1):
+            if not blob.isspace():
+                item += 1
+                raw = json.loads(blob)
+                want[raw["edition"] + "\0" + raw["id"]] = (offset, number, item)
+            offset += len(blob)
+    assert len(scan.keys) == len(want) == 280 and sum(scan.slow) > 5  # some read by the normal path
+    assert {k: (scan.offset[i], scan.line[i], scan.item[i]) for i, k in enumerate(scan.keys)} == want
+    assert list(scan.keys) == list(want)
+    if chunk == 7:  # small chunks: some read at once (of one edition, no blank line, all accepted), some not
+        assert any(k is not None for k in at_once) == by_edition and None in at_once

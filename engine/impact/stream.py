@@ -1,6 +1,7 @@
 """`ovop impact` over JSON Lines populations: chunks of lines, checked fast, evaluated by the batch path.
 
-The parent cuts each file into chunks of CHUNK lines (their byte ranges, first line and item: `_jobs`) and
+The parent cuts each file into chunks of CHUNK lines (their byte ranges, first line and item:
+`engine.inputs.chunks.jobs`) and
 worker processes (each with its own BatchEvaluator and fast checks, built before the fork) read their
 chunk's bytes themselves; results come back in file order, so the output does not depend on the number of
 workers. At most two chunks per worker are in flight: memory stays flat whatever the size of the file. A
@@ -13,7 +14,6 @@ A syntax error or a duplicate id is an error of the whole run: nothing is report
 """
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,7 +27,7 @@ import numpy as np
 from ..batch import BatchEvaluator, Columns, codes_of, collector_paused, columns_of_tables, decide
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
 from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
-from ..inputs import population
+from ..inputs import chunks, population
 from ..rules import RuleSet, limits, load_commodity_map
 from ..workers import in_order
 from .assume import apply as with_assumed
@@ -35,9 +35,6 @@ from .rows import compare, states, why_not_evaluated
 
 CHUNK = 10_000
 SUB = 1_000  # records of a chunk read and evaluated at a time on the fast path
-BLOCK = 1 << 23  # bytes the parent reads at a time to cut the file into chunks
-_WHITE = np.zeros(256, dtype=bool)  # what bytes.strip strips
-_WHITE[list(b" \t\n\r\x0b\x0c")] = True
 _STATE: dict = {}
 
 
@@ -100,7 +97,7 @@ def run_chunk(job: tuple) -> Part:
         data = f.read(end - start)
     with collector_paused():
         part = _fast_chunk(_STATE["setup"], file, line, data, n)
-        return part if part is not None else _run_chunk(file, line, item, _blobs(data))
+        return part if part is not None else _run_chunk(file, line, item, chunks.blobs(data))
 
 
 def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) -> Part:
@@ -220,78 +217,6 @@ def _compare(before: Columns, after: Columns, file: str) -> tuple[Counter, list[
     return counts, compare(before.take(moved), after.take(moved), [file] * moved.size)[1]
 
 
-def _jobs(path: Path, file: str) -> Iterator[tuple]:
-    """(file, path, start, end, first line, first item, lines) of each CHUNK lines: the byte range a worker
-    reads itself (the parent sends no lines). Cut on blocks of the file (numpy finds the newlines): each line at most
-    `limits.max_line_bytes()` (the error `limits.bounded_lines` words, where the reading stops), items the
-    lines not blank (as `bytes.strip` sees them)."""
-    with limits.open_regular(path, file) as f:
-        yield from _cut(f, limits.max_line_bytes(), file, str(path))
-
-
-def _cut(f, limit: int, file: str, name: str) -> Iterator[tuple]:
-    buf = bytearray(BLOCK + limit + 1)  # the line read in part (at most `limit` bytes), then a block
-    view, have, base, eof = memoryview(buf), 0, 0, False  # have: the bytes of that line, base: its offset
-    start = n = blank = 0  # the chunk's offset, its lines and blank lines so far
-    line = item = 1
-    while not eof:
-        got = f.readinto(view[have:have + BLOCK])
-        eof, data = not got, view[:have + got]
-        ends, long = _lines(data, limit, eof)
-        blanks = _blank(data, ends)
-        total = len(ends) if long is None else long  # the lines given to chunks
-        k = b = 0
-        while total - k >= CHUNK - n:
-            k += CHUNK - n
-            nb = int(np.searchsorted(blanks, k))
-            end = base + int(ends[k - 1])
-            yield file, name, start, end, line, item, CHUNK
-            start, line, item, n, blank, b = end, line + CHUNK, item + CHUNK - blank - (nb - b), 0, 0, nb
-        n, blank = n + total - k, blank + int(np.searchsorted(blanks, total)) - b
-        if long is not None:  # raises the LimitError of that line
-            at = int(ends[long - 1]) if long else 0
-            next(limits.bounded_lines(io.BytesIO(bytes(data[at:at + limit + 1])), file, limit, line + n))
-        last = int(ends[-1]) if len(ends) else 0
-        have = len(data) - last
-        buf[:have] = buf[last:len(data)]
-        base += last
-    if n:
-        yield file, name, start, base, line, item, n
-
-
-def _lines(data: memoryview, limit: int, eof: bool) -> tuple[np.ndarray, int | None]:
-    """The ends (past the newline) of the lines complete in `data` (at the end of the file, the last line too),
-    and the index of the first line longer than `limit` without its newline (the line in progress counts:
-    None when there is none)."""
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
-    last = int(ends[-1]) if len(ends) else 0
-    long = np.flatnonzero(np.diff(ends, prepend=0) - 1 > limit)
-    if long.size:
-        return ends, int(long[0])
-    if len(data) - last > limit:
-        return ends, len(ends)
-    if eof and len(data) > last:
-        ends = np.append(ends, len(data))
-    return ends, None
-
-
-def _blank(data: memoryview, ends: np.ndarray) -> np.ndarray:
-    """The indices of the blank lines among those ending at `ends` (only blanks, as `bytes.strip` sees them)."""
-    if not len(ends):
-        return np.zeros(0, dtype=np.int64)
-    starts = np.concatenate(([0], ends[:-1]))
-    maybe = np.flatnonzero(_WHITE[np.frombuffer(data, dtype=np.uint8)[starts]])
-    return np.asarray([i for i in maybe.tolist() if not bytes(data[starts[i]:ends[i]]).strip()], dtype=np.int64)
-
-
-def _blobs(data: bytes) -> list[bytes]:
-    """The lines of a chunk as `readline` gives them (each with its newline, the last maybe without)."""
-    blobs = data.split(b"\n")
-    last = blobs.pop()
-    blobs = [b + b"\n" for b in blobs]
-    return blobs + [last] if last else blobs
-
-
 def _results(jobs: Iterator, workers: int) -> Iterator[Part]:
     """Parts in job order; at most 2 jobs per worker in flight."""
     if workers <= 1:
@@ -319,7 +244,7 @@ def run(ruleset: RuleSet, base: str, draft: str, paths: list[Path], workers: int
 def _run_file(total: Part, path: Path, workers: int, advance) -> tuple[str, np.ndarray]:
     """One file's chunks merged into `total`; the file and the lines of its evaluated records."""
     file, seen, lines = str(path), {}, []
-    for part in _results(_jobs(path, file), workers):
+    for part in _results(chunks.jobs(path, file, CHUNK), workers):
         _merge(total, part, seen, file)
         if len(total.errors) >= MAX_ERRORS:
             total.errors = total.errors[:MAX_ERRORS] + [stopped(file)]

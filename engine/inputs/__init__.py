@@ -10,7 +10,8 @@ and English (localized: the CLI, the API and the desk say them in the reader's l
 from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
 from . import messages
 from .messages import localized
-from .lines import Record, Scan, collector_paused, read_population
+from .lines import read_population
+from .scan import Record, Scan, collector_paused
 from .population import FastCheck, Shared, parse, parse_line, parse_lines, slow
 from .published import load_published
 from .read import json_source, read

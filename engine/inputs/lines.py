@@ -1,13 +1,15 @@
 """JSON Lines populations for `ovop publish`: read twice, checked fast, never held in memory.
 
-`Population(ruleset).scan(paths)` is the first pass: every file is read line by line (each line
-bounded, engine.rules.limits), each chunk of lines parsed with `population.parse_line` and checked by
-the `FastCheck` of each record's own edition (compiled once per edition); a record the fast check does
-not accept goes through the normal path alone (`population.slow`), which either accepts it or words
-its problems exactly as `load_assessments` does (file:line:col, id, field, allowed). Key positions are
-worked out only for those lines. What the pass keeps per record is small: its key (edition and id),
-file, byte offset, line and item number. Files that are not JSON Lines (YAML, JSON, sheets) are read by
-the normal path and held, as before.
+`Population(ruleset).scan(paths)` is the first pass: every file is cut into chunks of lines by their byte
+ranges (`chunks.jobs`: each line bounded, engine.rules.limits) and each range is read, split and checked
+where it goes (in a worker for a large file, `_range`): a chunk read at once (`accepted`: SUB records at a
+time, every one well formed and accepted by the `FastCheck` of its own edition, compiled once per edition)
+gives back only its keys, offsets and line numbers; any other goes line by line (`fast`, `parse_line`), and
+a record the fast check does not accept goes through the normal path alone (`population.slow`), which
+either accepts it or words its problems exactly as `load_assessments` does (file:line:col, id, field,
+allowed). Key positions are worked out only for those lines. What the pass keeps per record is small
+(`engine.inputs.scan.Scan`): its key (edition and id), file, byte offset, line and item number. Files that
+are not JSON Lines (YAML, JSON, sheets) are read by the normal path and held, as before.
 
 Problems are reported as `load_assessments` reports them: a file with a syntax error only by its syntax
 errors, the others by their records' problems in line order, then duplicate ids across every file; a
@@ -20,178 +22,25 @@ collector is paused while a pass runs (the records hold no cycles).
 """
 from __future__ import annotations
 
-import gc
 from array import array
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import add
 from pathlib import Path
-from typing import Any, Iterator
 
-from ..errors import MAX_ERRORS, Diagnostic, OvopError, source_line, stopped
+import numpy as np
+
+from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
 from ..rules import RuleSet, limits, load_commodity_map, yamlsrc
-from .assessment import Catalogue, check_file, item_label
-from .population import FastCheck, Shared, parse_line, slow
-from .read import _read_json, read
+from ..workers import in_order
+from . import chunks
+from .assessment import Catalogue, check_file
+from .population import FastCheck, Shared, parse_line, read_records, slow, split_chunk
+from .read import read
+from .scan import CHUNK, Scan, _text, collector_paused
 from .source import Source
 
-CHUNK = 5000
+SUB = 1000  # records of a chunk read and checked at a time when it is read at once (`accepted`)
 SUFFIX = ".jsonl"
-
-
-class Record(dict):
-    """A record the fast check accepted, as parsed, with the file it was read from."""
-    __slots__ = ("file",)
-
-
-@contextmanager
-def collector_paused():
-    """The cyclic garbage collector off meanwhile (restored after): parsed records hold no cycles, and its
-    passes over hundreds of thousands of new dicts would cost more than making them."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
-@dataclass
-class Scan:
-    """What the first pass keeps: per keyed record, compactly; the problems; the records of other files."""
-    population: "Population"
-    files: list[tuple[Path, str]] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)  # edition NUL id, reading order
-    file_of: array = field(default_factory=lambda: array("i"))  # index into files
-    offset: array = field(default_factory=lambda: array("q"))  # byte offset of the line (-1: held)
-    line: array = field(default_factory=lambda: array("q"))
-    item: array = field(default_factory=lambda: array("q"))
-    slow: bytearray = field(default_factory=bytearray)  # 1: read by the normal path
-    held: dict[int, Any] = field(default_factory=dict)  # key index -> Assessment of a non-JSON Lines file
-    where: dict[int, Diagnostic] = field(default_factory=dict)  # key index -> its id's place (held ones)
-    errors: list[Diagnostic] = field(default_factory=list)
-    ordered: list[int] | None = None  # key indices in (edition, id) order, once worked out
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def order(self) -> list[int]:
-        """Key indices in (edition, id) order, ties in reading order (publish sorted a list stably)."""
-        keys = self.keys
-        return sorted(range(len(keys)), key=keys.__getitem__)
-
-    def duplicates(self, order: list[int]) -> list[Diagnostic]:
-        """A diagnostic for every repeated (edition, id), in reading order of the repeat, naming the first."""
-        keys, found = self.keys, []
-        first = None
-        for k, i in enumerate(order):
-            if k and keys[i] == keys[order[k - 1]]:
-                found.append((i, first))
-            else:
-                first = i
-        out = []
-        for i, j in sorted(found):
-            edition, ident = keys[i].split("\0", 1)
-            where, seen = self._where(i), self._where(j)
-            out.append(replace(where, message=f'duplicate id "{ident}" in edition {edition} (first at {seen.where()})',
-                               allowed="each id once per edition", context=source_line(where.file, where.line)))
-        return out
-
-    def _where(self, i: int) -> Diagnostic:
-        if i in self.where:
-            return self.where[i]
-        path, file = self.files[self.file_of[i]]
-        text = _line_at(path, self.offset[i])
-        located = _read_json(text, file).located
-        _, col = located.position(("id",))
-        return Diagnostic(file, self.line[i], col, f"{item_label(located.data, f'item {self.item[i]}')}: id")
-
-    def release(self) -> None:
-        """Forget the keys (the ids, ~75 bytes a record) once the records are checked and ordered: reading them
-        needs only the offsets (workers forked after this do not carry the keys)."""
-        self.keys = []
-        self.where.clear()
-
-    def records(self, order: list[int] | None = None) -> "Records":
-        """Every record in (edition, id) order, chunk by chunk (see the module's doc)."""
-        return Records(self, order if order is not None else self.ordered if self.ordered is not None
-                       else self.order())
-
-    def at(self, order: list[int], positions: list[int]) -> list:
-        """The records at `positions` of `order` (read by offset)."""
-        handles: dict[int, Any] = {}
-        try:
-            with collector_paused():
-                return self._block([order[p] for p in positions], handles)
-        finally:
-            for fh in handles.values():
-                fh.close()
-
-    def _records(self, order: list[int]) -> Iterator[Any]:
-        handles: dict[int, Any] = {}
-        try:
-            for start in range(0, len(order), CHUNK):
-                with collector_paused():
-                    block = self._block(order[start:start + CHUNK], handles)
-                yield from block
-        finally:
-            for fh in handles.values():
-                fh.close()
-
-    def _block(self, indices: list[int], handles: dict) -> list:
-        out = []
-        p = self.population
-        for i in indices:
-            if i in self.held:
-                out.append(self.held[i])
-                continue
-            f = self.file_of[i]
-            fh = handles.get(f)
-            if fh is None:
-                fh = handles[f] = limits.open_regular(*self.files[f])
-            fh.seek(self.offset[i])
-            blob = fh.readline()
-            file = self.files[f][1]
-            if self.slow[i]:
-                assessment, errors = slow(_text(blob), file, self.line[i], self.item[i], p.catalogue,
-                                          None, None)
-                if errors or assessment is None:  # pragma: no cover - the file changed between the passes
-                    raise OvopError(errors or [Diagnostic(file, self.line[i], message="the file changed while read")])
-                out.append(assessment)
-            else:
-                record = Record(parse_line(blob))
-                record.file = file
-                out.append(record)
-        return out
-
-
-class Records:
-    """The second pass: iterated, the records in order chunk by chunk; `at(positions)`, a few of them (publish's
-    sample for its packing dictionaries)."""
-
-    def __init__(self, scan: Scan, order: list[int]):
-        self.scan, self.order = scan, order
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def __iter__(self) -> Iterator[Any]:
-        return self.scan._records(self.order)
-
-    def at(self, positions: list[int]) -> list:
-        return self.scan.at(self.order, positions)
-
-
-def _text(blob: bytes) -> str:
-    """A line's text without its line ending (as the normal path splits the file)."""
-    text = blob.decode("utf-8")
-    return text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
-
-
-def _line_at(path: Path, offset: int) -> str:
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        return _text(fh.readline())
 
 
 class Population:
@@ -247,14 +96,18 @@ class Population:
         syntax: list[Diagnostic] = []
         values: list[Diagnostic] = []
         state = {"item": 0}
-        with limits.open_regular(path, file) as fh:
-            blocks = limits.line_chunks(fh, file, CHUNK)
-            parallel = workers > 0 and path.stat().st_size >= PARALLEL_BYTES
-            for block, found in (_in_workers(self, blocks, workers) if parallel else
-                                 ((b, self.fast(b)) for b in blocks)):
-                self._keep_chunk(scan, f, file, block, found, syntax, values, state)
-                if len(syntax) >= MAX_ERRORS or len(values) >= MAX_ERRORS:
-                    break
+        jobs = chunks.jobs(path, file, CHUNK)  # byte ranges: each is read, split and checked where it goes
+        _POPULATION["it"] = self
+        parallel = workers > 0 and path.stat().st_size >= PARALLEL_BYTES
+        for kept in (in_order(_range, ((None, (job,)) for job in jobs), workers) if parallel else map(_range, jobs)):
+            if parallel:
+                kept = kept[1]
+            if kept[0] == "keys":
+                _keep_keys(scan, f, state, *kept[1:])
+                continue
+            self._keep_chunk(scan, f, file, kept[1], kept[2], syntax, values, state)
+            if len(syntax) >= MAX_ERRORS or len(values) >= MAX_ERRORS:
+                break
         if syntax:  # as the normal path: a file that is not JSON Lines throughout is reported by that alone
             _drop(scan, start)
             scan.errors += syntax[:MAX_ERRORS] + ([stopped(file)] if len(syntax) >= MAX_ERRORS else [])
@@ -266,13 +119,13 @@ class Population:
         values.sort(key=lambda d: d.line or 0)  # numbers past a limit are found before the chunk's other checks
         scan.errors += values[:MAX_ERRORS] + ([stopped(file)] if len(values) >= MAX_ERRORS else [])
 
-    def fast(self, block: list) -> list[tuple]:
+    def fast(self, blobs: list[bytes]) -> list[tuple]:
         """Each line of a chunk parsed and checked fast under its own edition: (NOT_UTF8, reason), (UNPARSED,),
         or (ACCEPTED or NOT_ACCEPTED, id, declared edition): what the first pass keeps of it (no record comes
         back: in workers, this is all that is sent back)."""
-        found: list = [None] * len(block)
+        found: list = [None] * len(blobs)
         parsed = []  # (position, raw); parse_lines over the chunk measured slower (19.5 against 18.7 µs a record)
-        for k, (_, _, blob) in enumerate(block):
+        for k, blob in enumerate(blobs):
             try:
                 parsed.append((k, parse_line(blob)))
             except UnicodeDecodeError as exc:
@@ -294,6 +147,21 @@ class Population:
             declared = raw.get("edition") if type(raw) is dict else None
             found[k] = (ACCEPTED if accepted[j] else NOT_ACCEPTED, ident, declared)
         return found
+
+    def accepted(self, data: bytes) -> list[str] | None:
+        """The keys of a chunk's lines (`data`, newlines included) when every line is read as `parse_line` reads
+        it (`split_chunk`, no key twice) and each SUB lines are well formed, of one edition and accepted by its
+        fast check: what `fast` finds of them, without a record at a time (SUB records at a time: what they
+        take stays close at hand); None otherwise (`fast` then reads line by line)."""
+        lines, out, colons = split_chunk(data), [], 0
+        for at in range(0, len(lines or ()), SUB):
+            shared = read_records(lines[at:at + SUB], self.lists, self.scales)
+            if shared is None or len(set(shared.declared)) != 1 or shared.declared[0] not in self.checks or \
+                    None in self.checks[shared.declared[0]].accept(shared.raws, shared):
+                return None
+            out += map(add, map(add, shared.declared, repeat("\0")), shared.ids)
+            colons += shared.keys
+        return out if lines and colons == data.count(b":") else None
 
     def _keep_chunk(self, scan: Scan, f: int, file: str, block: list, found: list, syntax: list, values: list,
                     state: dict) -> None:
@@ -330,16 +198,41 @@ PARALLEL_BYTES = 16_000_000  # a file this large is checked in worker processes 
 _POPULATION: dict = {}
 
 
-def _in_workers(population: Population, blocks: Iterator[list], workers: int) -> Iterator[tuple[list, list]]:
-    """(block, population.fast(block)) in order, worked out in forked workers (memory flat)."""
-    from ..workers import in_order
-    _POPULATION["it"] = population
-    return in_order(_fast, ((block, (block,)) for block in blocks), workers)
-
-
-def _fast(block: list) -> list[tuple]:
+def _range(job: tuple) -> tuple:
+    """One byte range of a file (`chunks.jobs`), read, split, parsed and checked fast (in a worker, or here):
+    ("keys", keys, offsets, line numbers) when every line not blank is a record the fast check accepts, which
+    is all the first pass keeps of them; else ("block", its lines, what `fast` found) for `_keep_chunk`."""
+    _, name, start, end, line, _, _ = job
+    with open(name, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    blobs = chunks.blobs(data)
+    sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    offsets = start + np.cumsum(sizes) - sizes
+    population = _POPULATION["it"]
     with collector_paused():
-        return _POPULATION["it"].fast(block)
+        keys = population.accepted(data)
+        if keys is not None:  # the common case: the chunk read at once, all of one edition, all accepted
+            return "keys", keys, offsets.tobytes(), np.arange(line, line + len(blobs), dtype=np.int64).tobytes()
+        kept = [k for k, blob in enumerate(blobs) if not blob.isspace()] if any(map(bytes.isspace, blobs)) \
+            else range(len(blobs))
+        found = population.fast([blobs[k] for k in kept])
+    if all(r[0] == ACCEPTED for r in found):
+        at = np.asarray(kept, dtype=np.int64)
+        return "keys", [r[2] + "\0" + r[1] for r in found], offsets[at].tobytes(), (line + at).tobytes()
+    return "block", [(int(offsets[k]), line + k, blobs[k]) for k in kept], found
+
+
+def _keep_keys(scan: Scan, f: int, state: dict, keys: list[str], offsets: bytes, numbers: bytes) -> None:
+    """`_keep` of a chunk of accepted records at once (items numbered on from `state`)."""
+    m = len(keys)
+    scan.keys += keys
+    scan.file_of.extend(array("i", [f]) * m)
+    scan.offset.frombytes(offsets)
+    scan.line.frombytes(numbers)
+    scan.item.frombytes(np.arange(state["item"] + 1, state["item"] + m + 1, dtype=np.int64).tobytes())
+    scan.slow.extend(bytes(m))
+    state["item"] += m
 
 
 def _keep(scan: Scan, key: str, f: int, offset: int, line: int, item: int, is_slow: int) -> None:

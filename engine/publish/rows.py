@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -65,8 +66,14 @@ def ikm_id(ikm) -> str:
 
 
 def ikm_key(name: str, province: str, regency: str) -> str:
-    digest = hashlib.sha256((_norm(name) + "\x1f" + _norm(province) + "\x1f" + _norm(regency)).encode()).hexdigest()
+    digest = hashlib.sha256((_norm(name) + "\x1f" + _place(province) + "\x1f" + _place(regency)).encode()).hexdigest()
     return "ikm-" + digest[:12]
+
+
+@lru_cache(maxsize=4096)
+def _place(text: str) -> str:
+    """`_norm` of a province or regency (a few hundred of them, each worked out once)."""
+    return _norm(text)
 
 
 def key_of(edition: str, ident: str) -> str:

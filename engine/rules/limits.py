@@ -7,7 +7,6 @@ in about a second with a clear message, never by exhausting memory or time:
     read), at most `max_bytes()` (env OVOP_MAX_INPUT_BYTES, default 64 MiB), UTF-8, a BOM dropped;
   * `open_regular(path, file)`: the same check, for readers that stream a file line by line;
   * `bounded_lines(fh, file)`: lines of at most `max_line_bytes()` (env OVOP_MAX_LINE_BYTES, 1 MiB);
-    `line_chunks(fh, file, count)` the same lines, not blank, in chunks, read a few MB at a time;
   * `check_body(data, what)`: a request body of at most `max_body_bytes()` (env OVOP_MAX_BODY_BYTES,
     1 MiB), for web routes (`body_limit()` says the number);
   * `number_problem(text)`: a number written with too many digits or too large an exponent, found
@@ -32,10 +31,9 @@ MAX_NODES = 2_000_000
 MAX_DIGITS = 100  # characters of a number's digits (integer and fraction parts together)
 MAX_EXPONENT = 400  # |exponent| of a number written with one
 MIB = 1 << 20
-READ_BYTES = 4 * MIB  # line_chunks reads this much at a time
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_DIGITS", "MAX_EXPONENT", "MAX_ERRORS", "max_bytes", "max_line_bytes",
-           "max_body_bytes", "body_limit", "read_text", "read_bytes", "open_regular", "bounded_lines", "line_chunks", "check_body",
+           "max_body_bytes", "body_limit", "read_text", "read_bytes", "open_regular", "bounded_lines", "check_body",
            "number_problem", "number_error", "refused_number", "NUMBER_ALLOWED", "excerpt", "too_deep", "too_many_nodes",
            "LimitError"]
 
@@ -135,40 +133,6 @@ def bounded_lines(fh: IO[bytes], file: str, limit: int | None = None, first: int
                                         f"one assessment per line, at most {_size(limit)} (OVOP_MAX_LINE_BYTES)"))
         yield blob
         number += 1
-
-
-def line_chunks(fh: IO[bytes], file: str, count: int, limit: int | None = None) -> Iterator[list[tuple[int, int, bytes]]]:
-    """bounded_lines in chunks of `count` lines that are not blank: (byte offset, line number, the line's bytes
-    with its "\\n"), the file read a few MB at a time (the same lines and the same refusal as bounded_lines)."""
-    limit = limit or max_line_bytes()
-    size, offset, number, rest, out = max(READ_BYTES, 2 * (limit + 1)), 0, 1, b"", []
-    while True:
-        data = fh.read(size)
-        buf = rest + data
-        cut = buf.rfind(b"\n") + 1 if data else len(buf)
-        rest = buf[cut:]
-        for piece in buf[:cut].split(b"\n")[:-1] if data else [buf] if buf else []:
-            blob = piece + b"\n" if data else piece
-            if len(piece) > limit:
-                raise _too_long(file, number, limit)
-            if not blob.isspace():
-                out.append((offset, number, blob))
-                if len(out) >= count:
-                    yield out
-                    out = []
-            offset += len(blob)
-            number += 1
-        if len(rest) > limit:
-            raise _too_long(file, number, limit)
-        if not data:
-            break
-    if out:
-        yield out
-
-
-def _too_long(file: str, number: int, limit: int) -> LimitError:
-    return LimitError(Diagnostic(file, number, None, "", f"baris terlalu panjang / line too long: more than {_size(limit)}",
-                                 f"one assessment per line, at most {_size(limit)} (OVOP_MAX_LINE_BYTES)"))
 
 
 def check_body(data: bytes | str, what: str = "request body", limit: int | None = None) -> None:

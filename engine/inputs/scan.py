@@ -1,0 +1,175 @@
+"""What publish's first pass keeps of a population (`Scan`: per record its key, file, offset, line and item;
+the problems) and its second pass (`Records`: the records read again by offset in (edition, id) order,
+chunk by chunk). engine.inputs.lines makes the scan."""
+from __future__ import annotations
+
+import gc
+from array import array
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import Diagnostic, OvopError, source_line
+from ..rules import limits
+from .assessment import item_label
+from .population import parse_line, slow
+from .read import _read_json
+
+CHUNK = 5000  # records read again at a time
+
+
+class Record(dict):
+    """A record the fast check accepted, as parsed, with the file it was read from."""
+    __slots__ = ("file",)
+
+
+@contextmanager
+def collector_paused():
+    """The cyclic garbage collector off meanwhile (restored after): parsed records hold no cycles, and its
+    passes over hundreds of thousands of new dicts would cost more than making them."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@dataclass
+class Scan:
+    """What the first pass keeps: per keyed record, compactly; the problems; the records of other files."""
+    population: Any  # the engine.inputs.lines.Population that scanned
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # edition NUL id, reading order
+    file_of: array = field(default_factory=lambda: array("i"))  # index into files
+    offset: array = field(default_factory=lambda: array("q"))  # byte offset of the line (-1: held)
+    line: array = field(default_factory=lambda: array("q"))
+    item: array = field(default_factory=lambda: array("q"))
+    slow: bytearray = field(default_factory=bytearray)  # 1: read by the normal path
+    held: dict[int, Any] = field(default_factory=dict)  # key index -> Assessment of a non-JSON Lines file
+    where: dict[int, Diagnostic] = field(default_factory=dict)  # key index -> its id's place (held ones)
+    errors: list[Diagnostic] = field(default_factory=list)
+    ordered: list[int] | None = None  # key indices in (edition, id) order, once worked out
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def order(self) -> list[int]:
+        """Key indices in (edition, id) order, ties in reading order (publish sorted a list stably)."""
+        keys = self.keys
+        return sorted(range(len(keys)), key=keys.__getitem__)
+
+    def duplicates(self, order: list[int]) -> list[Diagnostic]:
+        """A diagnostic for every repeated (edition, id), in reading order of the repeat, naming the first."""
+        keys, found = self.keys, []
+        first = None
+        for k, i in enumerate(order):
+            if k and keys[i] == keys[order[k - 1]]:
+                found.append((i, first))
+            else:
+                first = i
+        out = []
+        for i, j in sorted(found):
+            edition, ident = keys[i].split("\0", 1)
+            where, seen = self._where(i), self._where(j)
+            out.append(replace(where, message=f'duplicate id "{ident}" in edition {edition} (first at {seen.where()})',
+                               allowed="each id once per edition", context=source_line(where.file, where.line)))
+        return out
+
+    def _where(self, i: int) -> Diagnostic:
+        if i in self.where:
+            return self.where[i]
+        path, file = self.files[self.file_of[i]]
+        text = _line_at(path, self.offset[i])
+        located = _read_json(text, file).located
+        _, col = located.position(("id",))
+        return Diagnostic(file, self.line[i], col, f"{item_label(located.data, f'item {self.item[i]}')}: id")
+
+    def release(self) -> None:
+        """Forget the keys (the ids, ~75 bytes a record) once the records are checked and ordered: reading them
+        needs only the offsets (workers forked after this do not carry the keys)."""
+        self.keys = []
+        self.where.clear()
+
+    def records(self, order: list[int] | None = None) -> "Records":
+        """Every record in (edition, id) order, chunk by chunk (see the module's doc)."""
+        return Records(self, order if order is not None else self.ordered if self.ordered is not None
+                       else self.order())
+
+    def at(self, order: list[int], positions: list[int]) -> list:
+        """The records at `positions` of `order` (read by offset)."""
+        handles: dict[int, Any] = {}
+        try:
+            with collector_paused():
+                return self._block([order[p] for p in positions], handles)
+        finally:
+            for fh in handles.values():
+                fh.close()
+
+    def _records(self, order: list[int]) -> Iterator[Any]:
+        handles: dict[int, Any] = {}
+        try:
+            for start in range(0, len(order), CHUNK):
+                with collector_paused():
+                    block = self._block(order[start:start + CHUNK], handles)
+                yield from block
+        finally:
+            for fh in handles.values():
+                fh.close()
+
+    def _block(self, indices: list[int], handles: dict) -> list:
+        out = []
+        p = self.population
+        for i in indices:
+            if i in self.held:
+                out.append(self.held[i])
+                continue
+            f = self.file_of[i]
+            fh = handles.get(f)
+            if fh is None:
+                fh = handles[f] = limits.open_regular(*self.files[f])
+            fh.seek(self.offset[i])
+            blob = fh.readline()
+            file = self.files[f][1]
+            if self.slow[i]:
+                assessment, errors = slow(_text(blob), file, self.line[i], self.item[i], p.catalogue,
+                                          None, None)
+                if errors or assessment is None:  # pragma: no cover - the file changed between the passes
+                    raise OvopError(errors or [Diagnostic(file, self.line[i], message="the file changed while read")])
+                out.append(assessment)
+            else:
+                record = Record(parse_line(blob))
+                record.file = file
+                out.append(record)
+        return out
+
+
+class Records:
+    """The second pass: iterated, the records in order chunk by chunk; `at(positions)`, a few of them (publish's
+    sample for its packing dictionaries)."""
+
+    def __init__(self, scan: Scan, order: list[int]):
+        self.scan, self.order = scan, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self.scan._records(self.order)
+
+    def at(self, positions: list[int]) -> list:
+        return self.scan.at(self.order, positions)
+
+
+def _text(blob: bytes) -> str:
+    """A line's text without its line ending (as the normal path splits the file)."""
+    text = blob.decode("utf-8")
+    return text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
+
+
+def _line_at(path: Path, offset: int) -> str:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        return _text(fh.readline())
