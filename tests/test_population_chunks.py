@@ -1,5 +1,5 @@
 """The population path a chunk at once: the byte ranges the workers read are the lines `readline` gives,
-a chunk's columns are those of its well-formed records (`shared._formed`), `read_chunk` reads what
+a chunk's columns are those of its well-formed records (`shared._formed`), `read_chunks` reads what
 `parse_lines` reads, and the states counted at once are `compare`'s."""
 from __future__ import annotations
 
@@ -67,20 +67,28 @@ def test_the_chunks_columns_are_those_of_the_well_formed_records(lines, check):
     assert min(both) > 20
 
 
-def test_read_chunk_reads_what_parse_lines_reads(lines, check):
+def _read_at_once(data: bytes, check, sub: int) -> list | None:
+    """The records `read_chunks` gives, part after part, or None when it gives up (a None among the parts)."""
+    parts = list(population.read_chunks(data, check.lists, check.editions, sub))
+    assert None not in parts[:-1]  # nothing comes after a None
+    return None if not parts or parts[-1] is None else [r for part in parts for r in part.raws]
+
+
+@pytest.mark.parametrize("sub", [1, 2, 6, 1000])
+def test_read_chunks_reads_what_parse_lines_reads(lines, check, sub):
     rng, read = Random(7), 0
     for texts in _chunks(rng, lines):
         blobs = [t.encode("utf-8", "surrogatepass") + b"\n" for t in texts]
-        got, want = population.read_chunk(b"".join(blobs), check.lists, check.editions), population.parse_lines(blobs)
+        got, want = _read_at_once(b"".join(blobs), check, sub), population.parse_lines(blobs)
         formed = want is not None and all(_formed(r, check.lists, check.editions) for r in want)
         assert got is not None or not formed, texts
         if got is not None:  # what parse_line reads, every record well formed (a BOM inside a line is read too)
             read += 1
-            assert [_shape(r) for r in got.raws] == [_shape(population.parse_line(b)) for b in blobs]
-            assert all(_formed(r, check.lists, check.editions) for r in got.raws)
+            assert [_shape(r) for r in got] == [_shape(population.parse_line(b)) for b in blobs]
+            assert all(_formed(r, check.lists, check.editions) for r in got)
     assert read > 20
     whole = [t.encode() + b"\n" for t in lines]
-    assert population.read_chunk(b"".join(whole)[:-1], check.lists, check.editions).raws == population.parse_lines(whole)
+    assert _read_at_once(b"".join(whole)[:-1], check, sub) == population.parse_lines(whole)
 
 
 @pytest.mark.parametrize("block", [5, 16, 1 << 23])

@@ -1,9 +1,8 @@
 """`ovop impact` over JSON Lines populations: chunks of lines, checked fast, evaluated by the batch path.
 
 The parent cuts each file into chunks of CHUNK lines (their byte ranges, first line and item:
-`engine.inputs.chunks.jobs`) and
-worker processes (each with its own BatchEvaluator and fast checks, built before the fork) read their
-chunk's bytes themselves; results come back in file order, so the output does not depend on the number of
+`engine.inputs.chunks.jobs`) and worker processes (each with its own BatchEvaluator and fast checks, built
+before the fork) read their chunk's bytes themselves; results come back in file order, so the output does not depend on the number of
 workers. At most two chunks per worker are in flight: memory stays flat whatever the size of the file. A
 chunk whose lines are all records the fast check accepts under both editions is read at once and
 evaluated SUB records at a time (`_fast_chunk`); any other goes line by line (`_run_chunk`). Each worker
@@ -151,23 +150,16 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
 
 
 def _fast_chunk(setup: Setup, file: str, first_line: int, data: bytes, lines: int) -> Part | None:
-    """The chunk when every line is a record the fast check accepts under both editions: its bytes checked at
-    once (`split_chunk`), then SUB records at a time (what they take stays close at hand) parsed and checked
-    (`read_records`), their columns taken from the reader's tables (`columns_of_tables`), no re-targeted dicts.
-    None: some line needs the careful path (`_run_chunk` goes on line by line, as it always did)."""
+    """The chunk when every line is a record the fast check accepts under both editions: read SUB records at a
+    time (`population.read_chunks`), their columns taken from the reader's tables (`columns_of_tables`), no
+    re-targeted dicts. None: some line needs the careful path (`_run_chunk` goes on line by line, as it always
+    did)."""
     check = setup.checks[setup.base]
-    texts = population.split_chunk(data)
-    if texts is None:
-        return None
-    part, keys = Part(lines=lines), 0
-    for at in range(0, len(texts), SUB):
-        shared = population.read_records(texts[at:at + SUB], check.lists, check.editions)
+    part = Part(lines=lines)
+    for shared in population.read_chunks(data, check.lists, check.editions, SUB):
         if shared is None or not _evaluate(setup, file, shared, part):
             return None
-        keys += shared.keys
-    if keys != data.count(b":"):  # a key written twice somewhere
-        return None
-    part.key_lines = part.evaluated = range(first_line, first_line + len(texts))
+    part.key_lines = part.evaluated = range(first_line, first_line + lines)  # no blank line: every line a record
     return part
 
 

@@ -34,7 +34,7 @@ from ..rules import RuleSet, limits, load_commodity_map, yamlsrc
 from ..workers import in_order
 from . import chunks
 from .assessment import Catalogue, check_file
-from .population import FastCheck, Shared, parse_line, read_records, slow, split_chunk
+from .population import FastCheck, Shared, parse_line, read_chunks, slow
 from .read import read
 from .scan import CHUNK, Scan, _text, collector_paused
 from .source import Source
@@ -99,9 +99,9 @@ class Population:
         jobs = chunks.jobs(path, file, CHUNK)  # byte ranges: each is read, split and checked where it goes
         _POPULATION["it"] = self
         parallel = workers > 0 and path.stat().st_size >= PARALLEL_BYTES
-        for kept in (in_order(_range, ((None, (job,)) for job in jobs), workers) if parallel else map(_range, jobs)):
-            if parallel:
-                kept = kept[1]
+        ranges = (kept for _, kept in in_order(_range, ((None, (job,)) for job in jobs), workers)) if parallel \
+            else map(_range, jobs)
+        for kept in ranges:
             if kept[0] == "keys":
                 _keep_keys(scan, f, state, *kept[1:])
                 continue
@@ -149,19 +149,17 @@ class Population:
         return found
 
     def accepted(self, data: bytes) -> list[str] | None:
-        """The keys of a chunk's lines (`data`, newlines included) when every line is read as `parse_line` reads
-        it (`split_chunk`, no key twice) and each SUB lines are well formed, of one edition and accepted by its
-        fast check: what `fast` finds of them, without a record at a time (SUB records at a time: what they
-        take stays close at hand); None otherwise (`fast` then reads line by line)."""
-        lines, out, colons = split_chunk(data), [], 0
-        for at in range(0, len(lines or ()), SUB):
-            shared = read_records(lines[at:at + SUB], self.lists, self.scales)
+        """The keys of a chunk's lines (`data`, newlines included) when they are read at once
+        (`population.read_chunks`, SUB lines at a time) and each part is of one edition and accepted by its fast
+        check: what `fast` finds of them, without a record at a time; None otherwise (`fast` then reads line by
+        line)."""
+        out: list[str] = []
+        for shared in read_chunks(data, self.lists, self.scales, SUB):
             if shared is None or len(set(shared.declared)) != 1 or shared.declared[0] not in self.checks or \
                     None in self.checks[shared.declared[0]].accept(shared.raws, shared):
                 return None
             out += map(add, map(add, shared.declared, repeat("\0")), shared.ids)
-            colons += shared.keys
-        return out if lines and colons == data.count(b":") else None
+        return out
 
     def _keep_chunk(self, scan: Scan, f: int, file: str, block: list, found: list, syntax: list, values: list,
                     state: dict) -> None:

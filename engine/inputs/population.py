@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from itertools import repeat
-from typing import Any
+from typing import Any, Iterator
 
 import orjson
 
@@ -113,14 +113,26 @@ def parse_lines(blobs: list[bytes]) -> list | None:
     return raws if keys == joined.count(b":") and all(type(r) is dict for r in raws) else None
 
 
-def read_chunk(data: bytes, lists: dict[str, frozenset], editions: dict) -> "Shared | None":
+def read_chunks(data: bytes, lists: dict[str, frozenset], editions: dict, sub: int) -> Iterator["Shared | None"]:
     """A chunk's bytes (its lines as read, newlines included) as `parse_lines` reads them and `Shared` holds
-    them, when every record is well formed (`Shared.all_formed`); None otherwise (some line needs `parse_line`
-    itself or a record the careful path: the caller then reads line by line). The keys are counted from the
-    well-formed sections (a formed record has no other objects), the colons over the bytes at once."""
+    them, `sub` lines at a time, each part given as it is read (the caller works on it while what it takes is
+    close at hand). A None ends the parts when they cannot all be read so (some line needs `parse_line` itself,
+    a record the careful path, or, told after the last part, a key is written twice: the keys counted from the
+    well-formed sections against the colons of the bytes); the caller then reads line by line."""
     lines = split_chunk(data)
-    shared = None if lines is None else read_records(lines, lists, editions)
-    return shared if shared is not None and shared.keys == data.count(b":") else None
+    if lines is None:
+        yield None
+        return
+    keys = 0
+    for at in range(0, len(lines), sub):
+        shared = read_records(lines[at:at + sub], lists, editions)
+        if shared is None:
+            yield None
+            return
+        keys += shared.keys
+        yield shared
+    if keys != data.count(b":"):
+        yield None
 
 
 def split_chunk(data: bytes) -> list[bytes] | None:

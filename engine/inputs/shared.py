@@ -28,8 +28,8 @@ class Shared:
     (keys, id, edition, ikm, previous), their gate and evidence values as columns (records grouped
     by the keys of the section, in order), and the verdict on each column for each kind of field.
 
-    When every record is well formed (`all_formed`, each record checked once: `_row`) the chunk's
-    columns are kept too: ids, declared editions, commodities, previous results, the keys counted, and per
+    When every record is well formed (`all_formed`: told a column at a time, `_formed_columns`; else each
+    record checked by `_row`, to tell which are) the chunk's columns are kept too: ids, declared editions, commodities, previous results, the keys counted, and per
     record what its shape depends on (`shape_keys`)."""
 
     def __init__(self, raws: list, lists: dict[str, frozenset], editions: dict):

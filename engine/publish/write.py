@@ -119,9 +119,9 @@ def facets(conn: sqlite3.Connection, counted: dict[str, Counter]) -> None:
     conn.executemany("INSERT INTO outcome_facets ([column], value, [count]) VALUES (?, ?, ?)", rows)
     for column in PER_EDITION_COLUMNS:  # as the per-edition facet counts them (engine/web/facets.py): nulls too
         pairs = counted.get(("edition", column), {})
+        ordered = sorted(pairs.items(), key=lambda kv: (kv[0][0], _sql_order((kv[0][1], 0))))  # edition, then value
         conn.executemany("INSERT INTO outcome_edition_facets ([column], edition, value, [count]) VALUES (?, ?, ?, ?)",
-                         [(column, e, v, c) for (e, v), c in sorted(pairs.items(), key=lambda kv: (
-                             kv[0][0], _sql_order((kv[0][1], 0)))) ])
+                         [(column, e, v, c) for (e, v), c in ordered])
 
 
 def _sql_order(item: tuple) -> tuple:
