@@ -132,7 +132,9 @@ def stages(path: Path, rules: Path, n: int = 20_000, normal_n: int = 500) -> Non
         cols = [decide(p, i) for p, i in zip(plans, inputs)]
         lap("decide, both editions", t)
         t = time.perf_counter()
-        st._compare(cols[0], cols[1], "f")
+        movers = st.Movers("f")
+        movers.add(cols[0], cols[1])
+        movers.said()
         lap("matrix and movers' reasons", t)
     target = setup.ruleset.get("2024").model
     lines = data.decode("utf-8").splitlines()

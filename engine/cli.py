@@ -213,10 +213,10 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, publi
     paths = [Path(p) for p in datasets]
     if publish_to:
         check_target(db_path)
-    total = sum(imp.count_lines(p) for p in paths if p.suffix.lower() == ".jsonl" and p.is_file())
     ruleset = load_rules(rules_dir)
     assumed = imp.parse_assumptions(assume, ruleset.get(draft).model)
-    with progress_bar("impact", total or None, progress) as advance:
+    total = lambda: sum(imp.count_lines(p) for p in paths if p.suffix.lower() == ".jsonl" and p.is_file()) or None  # noqa: E731
+    with progress_bar("impact", total, progress) as advance:
         result = imp.impact(ruleset, draft, base, paths, None if paths else imp.default_datasets(datasets_dir(rules_dir)),
                             check=check, seed=seed, workers=workers, advance=advance, assumed=assumed)
     imp.echo(result, as_json, lang, everything)

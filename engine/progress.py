@@ -3,6 +3,8 @@ and only once a run has lasted a couple of seconds. Never written to stdout.
 
     with progress_bar("impact", total=n, force=flag) as advance:
         advance(chunk_size)
+
+`total` may be a function: it is called only when the bar appears (a run that shows no bar never counts).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ DELAY = 2.0  # seconds before a bar appears
 
 
 @contextmanager
-def progress_bar(label: str, total: int | None = None, force: bool = False,
+def progress_bar(label: str, total: int | Callable[[], int | None] | None = None, force: bool = False,
                  delay: float | None = None) -> Iterator[Callable[[int], None]]:
     """An `advance(n)` callable; the bar (if any) is closed on exit."""
     show = force or sys.stderr.isatty()
@@ -38,7 +40,7 @@ def progress_bar(label: str, total: int | None = None, force: bool = False,
             state["bar"].stop()
 
 
-def _open(label: str, total: int | None, done: int):
+def _open(label: str, total, done: int):
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -51,6 +53,6 @@ def _open(label: str, total: int | None, done: int):
     console = Console(file=sys.stderr, force_terminal=sys.stderr.isatty() or None)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TimeRemainingColumn(), console=console, transient=False)
-    task = bar.add_task(label, total=total, completed=done)
+    task = bar.add_task(label, total=total() if callable(total) else total, completed=done)
     bar.start()
     return bar, task

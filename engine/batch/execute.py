@@ -43,6 +43,14 @@ class Columns:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @staticmethod
+    def joined(parts: list["Columns"]) -> "Columns":
+        """The outcomes of several chunks of one plan, one after another."""
+        first = parts[0]
+        arrays = {f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(first)
+                  if isinstance(getattr(first, f.name), np.ndarray)}
+        return replace(first, ids=[i for p in parts for i in p.ids], **arrays)
+
     def take(self, idx) -> "Columns":
         """The outcomes of some assessments of the chunk (indices, in the order given)."""
         idx = np.asarray(idx, dtype=np.int64)

@@ -40,17 +40,19 @@ def lcm(values) -> int:
     return reduce(lambda a, b: a * b // math.gcd(a, b), values, 1)
 
 
-def classify_numbers(values, intervals: list[Interval], known: dict | None = None) -> np.ndarray:
+def classify_numbers(values, intervals: list[Interval], known: dict | None = None,
+                     segments: "Segments | None | bool" = True) -> np.ndarray:
     """For each value, the position of the first interval holding its exact value (-1: none).
 
     `values` is a list or a float64 array; `known` (float key -> position) remembers the distinct values of
-    earlier chunks of one column (the exact path, for bounds that `Segments` cannot compare as floats)."""
+    earlier chunks of one column (the exact path, for bounds that `Segments` cannot compare as floats);
+    `segments`: the intervals' `segments_of`, worked out already (True: look them up)."""
     arr = np.asarray(values, dtype=np.float64)
     if arr.size and np.abs(arr).max() >= EXACT_FLOAT_LIMIT:
         cache: dict = {}
         items = values.tolist() if isinstance(values, np.ndarray) else values
         return np.fromiter((_memo(cache, v, intervals) for v in items), dtype=np.int64, count=len(values))
-    segments = segments_of(intervals)
+    segments = segments_of(intervals) if segments is True else segments
     if segments is not None and np.isfinite(arr).all():
         return segments.classify(arr)
     uniques, inverse = np.unique(arr, return_inverse=True)
@@ -162,6 +164,7 @@ class Plan:
                           for cr in c.criteria]
         self.code_sets = [[lv.codes for lv in cr.levels] for cr in c.criteria]
         self.known: list[dict] = [{} for _ in c.criteria]
+        self.segments = [None if iv is None else segments_of(iv) for iv in self.intervals]
         self._score_constants(c)
         self.band_need = [(stars, self._need(t)) for stars, t in c.bands]
         self.caps = [(cap, self._need(c.threshold(cap.max_stars + 1))) for cap in c.caps]
@@ -176,7 +179,7 @@ class Plan:
     def classify(self, j: int, values: list) -> np.ndarray:
         """0-based level position of every value of criterion j's evidence (-1: no level)."""
         if self.intervals[j] is not None:
-            return classify_numbers(values, self.intervals[j], self.known[j])
+            return classify_numbers(values, self.intervals[j], self.known[j], self.segments[j])
         return classify_codes(values, self.code_sets[j])
 
     def _score_constants(self, c: Compiled) -> None:

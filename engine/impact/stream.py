@@ -152,20 +152,21 @@ def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) 
 def _fast_chunk(setup: Setup, file: str, first_line: int, data: bytes, lines: int) -> Part | None:
     """The chunk when every line is a record the fast check accepts under both editions: read SUB records at a
     time (`population.read_chunks`), their columns taken from the reader's tables (`columns_of_tables`), no
-    re-targeted dicts. None: some line needs the careful path (`_run_chunk` goes on line by line, as it always
-    did)."""
+    re-targeted dicts; the movers' reasons said once for the chunk. None: some line needs the careful path
+    (`_run_chunk` goes on line by line, as it always did)."""
     check = setup.checks[setup.base]
-    part = Part(lines=lines)
+    part, movers = Part(lines=lines), Movers(file)
     for shared in population.read_chunks(data, check.lists, check.editions, SUB):
-        if shared is None or not _evaluate(setup, file, shared, part):
+        if shared is None or not _evaluate(setup, shared, part, movers):
             return None
+    part.moves += movers.said()
     part.key_lines = part.evaluated = range(first_line, first_line + lines)  # no blank line: every line a record
     return part
 
 
-def _evaluate(setup: Setup, file: str, shared: Shared, part: Part) -> bool:
-    """Records all well formed, evaluated under both editions and added to `part` (False: some record is not
-    certainly valid under one of them)."""
+def _evaluate(setup: Setup, shared: Shared, part: Part, movers: "Movers") -> bool:
+    """Records all well formed, evaluated under both editions, counted in `part` and their movers kept in `movers`
+    (False: some record is not certainly valid under one of them)."""
     raws, plans = shared.raws, [setup.batch.plan(e) for e in (setup.base, setup.draft)]
     commodity = [setup.checks[e].accept(raws, shared) for e in (setup.base, setup.draft)]
     if None in commodity[0] or None in commodity[1]:
@@ -178,35 +179,55 @@ def _evaluate(setup: Setup, file: str, shared: Shared, part: Part) -> bool:
             return False
         columns.append(decide(plan, inputs))
     part.keys += map(add, map(add, shared.declared, repeat("\0")), shared.ids)
-    counts, moves = _compare(columns[0], columns[1], file)
-    part.counts.update(counts)
-    part.moves += moves
+    part.counts.update(movers.add(columns[0], columns[1]))
     return True
 
 
-def _compare(before: Columns, after: Columns, file: str) -> tuple[Counter, list[tuple]]:
-    """`compare` of a chunk whose assessments are all in one file: the states coded as numbers and counted at
-    once (in order of first occurrence, as `compare` counts them), the reasons made for the movers alone."""
-    if min(before.stars.min(initial=0), after.stars.min(initial=0)) < 0 or \
-            max(before.stars.max(initial=0), after.stars.max(initial=0)) >= 1000:
-        return compare(before, after, [file] * len(before))
-    coded = [cols.status.astype(np.int64) * 1000 + cols.stars for cols in (before, after)]
-    named = []  # per side, state code -> its words (`states` of one assessment with that code)
-    for cols, code in zip((before, after), coded):
-        kinds, first = np.unique(code, return_index=True)
-        named.append(dict(zip(kinds.tolist(), states(cols.take(first)))))
-    pairs, first, n = np.unique(coded[0] * 4096 + coded[1], return_index=True, return_counts=True)
-    counts: Counter = Counter()
-    moving = []
-    for k in np.argsort(first, kind="stable").tolist():
-        b, a = divmod(int(pairs[k]), 4096)
-        counts[(named[0][b], named[1][a])] += int(n[k])
-        if named[0][b] != named[1][a]:
-            moving.append(pairs[k])
-    moved = np.flatnonzero(np.isin(coded[0] * 4096 + coded[1], moving)) if moving else np.zeros(0, dtype=np.int64)
-    if not moved.size:
-        return counts, []
-    return counts, compare(before.take(moved), after.take(moved), [file] * moved.size)[1]
+class Movers:
+    """The assessments of a chunk (all in one file) whose state differs, gathered part after part (`add`: the
+    states coded as numbers and counted at once, in order of first occurrence as `compare` counts them) and
+    their reasons said at once (`said`), in file order."""
+
+    def __init__(self, file: str):
+        self.file, self.pending, self.moves = file, [], []
+
+    def add(self, before: Columns, after: Columns) -> Counter:
+        """The (before, after) state counts of a part; its movers kept."""
+        if min(before.stars.min(initial=0), after.stars.min(initial=0)) < 0 or \
+                max(before.stars.max(initial=0), after.stars.max(initial=0)) >= 1000:  # not coded: said at once
+            counts, moves = compare(before, after, [self.file] * len(before))
+            self._say()
+            self.moves += moves
+            return counts
+        coded = [cols.status.astype(np.int64) * 1000 + cols.stars for cols in (before, after)]
+        named = []  # per side, state code -> its words (`states` of one assessment with that code)
+        for cols, code in zip((before, after), coded):
+            kinds, first = np.unique(code, return_index=True)
+            named.append(dict(zip(kinds.tolist(), states(cols.take(first)))))
+        pairs, first, n = np.unique(coded[0] * 4096 + coded[1], return_index=True, return_counts=True)
+        counts: Counter = Counter()
+        moving = []
+        for k in np.argsort(first, kind="stable").tolist():
+            b, a = divmod(int(pairs[k]), 4096)
+            counts[(named[0][b], named[1][a])] += int(n[k])
+            if named[0][b] != named[1][a]:
+                moving.append(pairs[k])
+        if moving:
+            moved = np.flatnonzero(np.isin(coded[0] * 4096 + coded[1], moving))
+            self.pending.append((before.take(moved), after.take(moved)))
+        return counts
+
+    def said(self) -> list[tuple]:
+        """Every mover so far with its reasons (`compare`), in order; none kept after."""
+        self._say()
+        moves, self.moves = self.moves, []
+        return moves
+
+    def _say(self) -> None:
+        if self.pending:
+            before, after = (Columns.joined([p[k] for p in self.pending]) for k in (0, 1))
+            self.moves += compare(before, after, [self.file] * len(before))[1]
+            self.pending = []
 
 
 def _results(jobs: Iterator, workers: int) -> Iterator[Part]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from itertools import repeat
 from typing import Any, Iterator
 
 import orjson
@@ -137,17 +136,17 @@ def read_chunks(data: bytes, lists: dict[str, frozenset], editions: dict, sub: i
 
 def split_chunk(data: bytes) -> list[bytes] | None:
     """A chunk's lines (without their newlines) when, as far as the bytes tell, orjson reads each as
-    `parse_line` would (no BOM starting a line, no long number or exponent, no blank line); None otherwise. Whether a key is
-    written twice is told after: the keys of `read_records` against the colons of `data`."""
+    `parse_line` would (no long number or exponent); None otherwise. A blank line, a line of blanks or one that
+    starts with a BOM is not looked for here: orjson refuses each (an empty document; a BOM), so `read_records`
+    gives up on that part. Whether a key is written twice is told after: the keys of `read_records` against the
+    colons of `data`."""
     shapes = data.translate(_SHAPES)
     if _RUN in shapes or b"0e" in shapes:
         return None
     lines = data.split(b"\n")
     if not lines[-1]:
         lines.pop()
-    if not lines or b"" in lines or any(map(bytes.isspace, lines)) or any(map(bytes.startswith, lines, repeat(_BOM))):
-        return None  # a BOM counts only at the start of a line (elsewhere orjson and `parse` read it alike)
-    return lines
+    return lines or None
 
 
 def read_records(lines: list[bytes], lists: dict[str, frozenset], editions: dict) -> "Shared | None":
