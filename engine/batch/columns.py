@@ -127,7 +127,7 @@ class _Raw(dict):
 
 
 def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity: list[str],
-                      tables: dict[str, list[tuple]], memo: dict | None = None) -> Inputs | None:
+                      tables: dict[str, list[tuple]], memo: dict | None = None, ids: list | None = None) -> Inputs | None:
     """The coded columns of records `keep` (indices into `items`) from a reader's columns, without going
     through each record again: `tables[section]` lists (names, rows, values per name) for the records of
     one layout of that section's keys (rows index `items`), as `engine.inputs.Shared` holds them; `commodity`
@@ -136,7 +136,9 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
     float): the caller then uses `columns_of`. `memo` (a dict per chunk, shared by the editions evaluated on
     the same tables) keeps each layout's coded values: a second edition coding the same values the same way
     (the same code list) reuses them; a reader may put in (id(values), "number") -> the values of ints and
-    floats as float64 (`np.asarray`), read already."""
+    floats as float64 (`np.asarray`), read already, and ("previous",) -> the previous results as `_previous` keeps
+    them; `ids` are the ids of all `items`, when the reader has them (then `items` is read only for an error's
+    words)."""
     codes, n = codes_of(plan), len(keep)
     at = np.full(len(items), -1, dtype=np.int64)
     at[np.asarray(keep, dtype=np.int64)] = np.arange(n)
@@ -160,7 +162,7 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
     kept = items if keep == range(len(items)) else [items[i] for i in keep]
     prev_ok, prev_stars = _previous(plan, kept, memo.setdefault(("previous",), {})
                                     if kept is items else None)
-    ids = list(map(itemgetter("id"), kept))
+    ids = list(ids) if ids is not None and kept is items else list(map(itemgetter("id"), kept))
     number = np.fromiter(map(codes.commodities.get, commodity, repeat(-1)), dtype=np.int64, count=n)
     return Inputs(ids, number, gate_state, gate_value, coded, prev_ok, prev_stars, _Raw(kept))
 

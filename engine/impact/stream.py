@@ -172,9 +172,12 @@ def _evaluate(setup: Setup, shared: Shared, part: Part, movers: "Movers") -> boo
     if None in commodity[0] or None in commodity[1]:
         return False
     memo = {(k, "number"): arr for k, arr in shared.numbers.items()}  # values coded once, for both editions
+    previous = shared.previous_columns()
+    if previous is not None:
+        memo[("previous",)] = previous
     columns = []
     for plan, codes in zip(plans, commodity):
-        inputs = columns_of_tables(plan, raws, range(len(raws)), codes, shared.tables, memo)
+        inputs = columns_of_tables(plan, raws, range(len(raws)), codes, shared.tables, memo, shared.ids)
         if inputs is None:
             return False
         columns.append(decide(plan, inputs))

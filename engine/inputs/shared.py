@@ -53,6 +53,15 @@ class Shared:
         self.shapes: dict[int, dict] = {}  # per FastCheck (by id), its verdicts on this chunk's layouts
         self.numbers: dict[int, np.ndarray] = {}  # id of a table's values -> them as float64 (the checks read them)
 
+    def shape_of(self, i: int) -> tuple:
+        """What record i's shape depends on: its declared edition, commodity, gate facts and evidence names."""
+        raw = self.raws[i]
+        return raw["edition"], raw["ikm"]["commodity"], raw["gates"].keys(), raw["evidence"].keys()
+
+    def previous_columns(self) -> dict | None:
+        """The previous results as `columns_of_tables` reads them (None: read from the records)."""
+        return None
+
     def refused(self, where: tuple, column: "Column | None", rows: list[int], values) -> set:
         """The rows whose value is not certainly valid for `column` (None: a name the target lacks,
         which `FastCheck._shape` has refused already)."""
