@@ -33,7 +33,7 @@ from .assume import apply as with_assumed
 from .rows import compare, states, why_not_evaluated
 
 CHUNK = 10_000
-SUB = 1_000  # records of a chunk read and evaluated at a time on the fast path
+SUB = 2_000  # records of a chunk read and evaluated at a time on the fast path (measured: 1,000 to 3,000 best)
 _STATE: dict = {}
 
 

@@ -47,8 +47,9 @@ class Column:
         self.key = (self.kind, self.lo, self.hi, self.codes)  # columns with one key accept the same values
         self.numeric_codes = any(_NUMBER.fullmatch(c) for c in self.codes)
 
-    def all_valid(self, values: list, arrays: dict | None = None) -> bool:
-        """Every value certainly valid (`arrays`: where the numbers read as float64 are kept, by id of `values`).
+    def all_valid(self, values: list, arrays: dict | None = None, booleans: bool = True) -> bool:
+        """Every value certainly valid (`arrays`: where the numbers read as float64 are kept, by id of `values`;
+        `booleans`: whether `values` may hold booleans, which no number field takes).
 
         Each value is looked at once where it can be: booleans are told by identity, codes by one set test (a
         str equals only a str; a long decimal, a str, could equal only a code written as a number), numbers
@@ -65,7 +66,7 @@ class Column:
                 return self.codes.issuperset(values)
             except TypeError:  # a list, an object: no code
                 return False
-        if _count(values, True) or _count(values, False):
+        if booleans and (_count(values, True) or _count(values, False)):
             return False
         try:
             arr = np.frombuffer(array("q" if self.kind == "integer" else "d", values),

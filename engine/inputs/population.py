@@ -32,7 +32,7 @@ from .read import _read_json
 from .column import DIGITS_LIMIT, Column  # noqa: F401 (DIGITS_LIMIT: where it was)
 from .values import Spec
 from .shared import Shared
-from .typed import read_typed
+from .typed import Types, read_typed
 
 
 
@@ -195,6 +195,7 @@ class FastCheck:
         self.catalogue, self.target, self.cmap = catalogue, target, cmap
         self.editions = catalogue.editions
         self.lists = {e: frozenset(c.code for c in m.commodities) for e, m in self.editions.items()}
+        Types.of(self.editions)  # built once, before any fork of workers
         self.gates = self._columns("gates", catalogue.gates)
         self.evidence = self._columns("evidence", catalogue.evidence)
         self.need_evidence = frozenset(target.evidence_names())

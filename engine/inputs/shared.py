@@ -69,9 +69,12 @@ class Shared:
             return set()
         key = where + (column.key,)
         if key not in self._verdicts:
-            ok = column.all_valid(values, self.numbers)
+            ok = self._all_valid(where, column, values)
             self._verdicts[key] = set() if ok else {i for i, v in zip(rows, values) if not column.valid(v)}
         return self._verdicts[key]
+
+    def _all_valid(self, where: tuple, column: "Column", values) -> bool:
+        return column.all_valid(values, self.numbers)
 
 
 def _layouts(dicts: list) -> tuple[list[tuple], list[int]]:

@@ -139,12 +139,14 @@ class TypedShared(Shared):
         self._verdicts, self.shapes, self.numbers, self._kinds = {}, {}, {}, types.kinds
         return self
 
-    def refused(self, where: tuple, column, rows: list[int], values) -> set:
-        """As `Shared.refused`; none where the field's type admits only values the column takes (booleans for a
-        boolean field, codes of the column's for an enum): msgspec has checked them already."""
-        if column is not None and _within(self._kinds[where[0]][where[2]], column):
-            return set()
-        return super().refused(where, column, rows, values)
+    def _all_valid(self, where: tuple, column, values) -> bool:
+        """As `Shared`'s, told by the field's type where it can be: a type that admits only values the column takes
+        (booleans for a boolean column, codes of the column's for an enum) has been checked by msgspec already;
+        a number's type admits no boolean."""
+        kind = self._kinds[where[0]][where[2]]
+        if _within(kind, column):
+            return True
+        return column.all_valid(values, self.numbers, booleans=kind not in _NUMBERS)
 
     def shape_of(self, i: int) -> tuple:
         return (self.declared[i], self.commodity[i], self._names("gates", i), self._names("evidence", i))
@@ -155,6 +157,9 @@ class TypedShared(Shared):
     def previous_columns(self) -> dict:
         at = np.asarray([k for k, _ in self._given], dtype=np.int64)
         return {"at": at, "editions": [p.edition for _, p in self._given], "stars": [p.stars for _, p in self._given]}
+
+
+_NUMBERS = (int, Union[int, float])
 
 
 def _within(kind: Any, column) -> bool:
