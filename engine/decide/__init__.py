@@ -11,8 +11,8 @@ from .explain import T as EXPLAIN_WORDS
 from .explain import change_line, consequence_value, explain, gate_label, required_text, score_formula
 from .whatittakes import RANKING_RULE
 from .words import outcome_line
-from .outcome import Outcome, number, provenance
+from .outcome import Outcome, number, plain_float, provenance
 
-__all__ = ["outcome_line", "authortests", "whatiftests", "Compiled", "compile_edition", "Evaluator", "explain", "Outcome", "number",
+__all__ = ["outcome_line", "authortests", "whatiftests", "Compiled", "compile_edition", "Evaluator", "explain", "Outcome", "number", "plain_float",
            "provenance", "words", "EXPLAIN_WORDS", "change_line", "consequence_value", "gate_label", "required_text",
            "score_formula", "RANKING_RULE"]

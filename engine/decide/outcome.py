@@ -54,6 +54,11 @@ def provenance(edition, prov) -> dict[str, Any]:
     return out
 
 
+def plain_float(v: float) -> bool:
+    """repr writes v without an exponent, as orjson writes it (0, or 1e-4 <= |v| < 1e16; not NaN or infinite)."""
+    return not v or 1e-4 <= abs(v) < 1e16
+
+
 def number(value: Any) -> Any:
     """Evidence values in a trace: numbers as JSON numbers written exactly, codes as they are."""
     if isinstance(value, (bool, str, int)) or value is None:

@@ -9,8 +9,16 @@ from .assume import new_names
 from .assume import parse as parse_assumptions
 from .core import Impact, count, count_lines, default_datasets, impact
 from .report import echo, render
-from .publish import check_target, publish_impact
 from .rows import compare, score_text, why_not_evaluated
 
 __all__ = ["new_names", "parse_assumptions", "with_assumed", "Impact", "count", "count_lines", "default_datasets", "echo", "impact", "render",
            "check_target", "publish_impact", "compare", "score_text", "why_not_evaluated"]
+
+
+def __getattr__(name: str):
+    """`check_target` and `publish_impact` (engine.impact.publish) loaded when first asked for: the publishing
+    modules (SQLite, packing) are not needed to compute an impact."""
+    if name in ("check_target", "publish_impact"):
+        from . import publish
+        return getattr(publish, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

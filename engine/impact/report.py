@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 
 from ..errors import Diagnostic, OvopError, say
-from ..publish import plain_float
+from ..decide import plain_float
 from .core import MAX_ROWS, Impact, by_reason
 
 T = {

@@ -86,9 +86,11 @@ def _alike(before: Columns, after: Columns, picked: list[int]) -> tuple[list[int
         same = (b == a).all(axis=2, keepdims=True) if b.ndim == 3 else (b == a)[..., None]
         both = np.concatenate([b.reshape(*b.shape[:2], -1), a.reshape(*a.shape[:2], -1)], axis=2)
         parts.append(np.where(same, -1, both).reshape(len(idx), -1))
-    key = np.concatenate(parts, axis=1)
-    _, first, which = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    return [picked[k] for k in first.tolist()], which.reshape(-1).tolist()
+    key = np.ascontiguousarray(np.concatenate(parts, axis=1))
+    groups: dict[bytes, int] = {}  # a mover's key (its row's bytes) -> its group, in order of first mover
+    which = [groups.setdefault(row.tobytes(), len(groups)) for row in key]
+    first = dict(zip(which[::-1], range(len(which) - 1, -1, -1)))  # group -> its first mover
+    return [picked[first[k]] for k in range(len(groups))], which
 
 
 def _side(cols: Columns, idx: np.ndarray, texts: dict) -> dict[str, np.ndarray]:

@@ -12,10 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, source_line, stopped
 from ..rules import limits, yamlsrc
 from .sheets import read_table
@@ -71,6 +67,8 @@ def _read_yaml(text: str, file: str) -> Source:
                          for d in exc.diagnostics]) from None
     if located.texts is not None:  # the fast parser kept each decimal as written
         return Source(located, located.texts)
+    from ruamel.yaml import YAML  # only where the fast parser kept no decimal's text
+    from ruamel.yaml.error import YAMLError
     texts: dict[tuple, str] = {}
     try:
         root = YAML(typ="rt", pure=True).compose(text)
@@ -81,6 +79,7 @@ def _read_yaml(text: str, file: str) -> Source:
 
 
 def _float_texts(node: Any, path: tuple, texts: dict[tuple, str]) -> None:
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
     if isinstance(node, MappingNode):
         for key, value in node.value:
             _float_texts(value, path + (str(key.value),), texts)

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from .. import __version__
+from ..decide import plain_float
 from ..rules import fmt
 from .rules import dumps
 
@@ -125,11 +126,6 @@ def _plain_floats(d: dict) -> bool:
             if v.__class__ is float and not plain_float(v):
                 return False
     return True
-
-
-def plain_float(v: float) -> bool:
-    """repr writes v without an exponent, as orjson writes it (0, or 1e-4 <= |v| < 1e16; not NaN or infinite)."""
-    return not v or 1e-4 <= abs(v) < 1e16
 
 
 def canonical_careful(d: dict) -> str:

@@ -12,10 +12,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError
 
 from ..errors import Diagnostic, OvopError, source_line
 from . import limits
@@ -69,6 +65,7 @@ SAFE_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bo
 
 
 def _plain(node: Any, path: Path_, locs: Locs, file: str) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar  # the careful path only: 12 ms to load
     if len(path) > limits.MAX_DEPTH:
         line, col = locs.get(path, (None, None))
         raise limits.too_deep(file, line, col, dotted(path))
@@ -169,6 +166,9 @@ def plain_syntax(what: str):
 
 
 def _careful(text: str, file: str) -> Located:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError
     yaml = YAML(typ="rt", pure=True)
     try:
         root = yaml.load(text)
