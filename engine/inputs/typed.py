@@ -18,7 +18,7 @@ asked (`parse_line`): the fast path asks for none.
 from __future__ import annotations
 
 from itertools import repeat
-from operator import attrgetter, is_
+from operator import attrgetter, is_, itemgetter
 from typing import Annotated, Any, Callable, Literal, Union
 
 import msgspec
@@ -193,6 +193,7 @@ def _layouts(names: tuple, sections: list) -> tuple[list[tuple], list[int], int]
         rows = np.flatnonzero(where == k).tolist()
         absent = {c for c, mask in unset if mask[rows[0]]}
         kept = [c for c in range(len(columns)) if c not in absent]
-        values = [columns[c] for c in kept] if len(kinds) == 1 else [[columns[c][i] for i in rows] for c in kept]
+        take = itemgetter(*rows) if len(rows) > 1 else (lambda column, i=rows[0]: (column[i],))
+        values = [columns[c] for c in kept] if len(kinds) == 1 else [take(columns[c]) for c in kept]
         tables.append((tuple(names[c] for c in kept), rows, values))
     return tables, where.tolist(), written
