@@ -207,12 +207,11 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, publi
     from pathlib import Path
 
     from . import impact as imp
-    from .impact import check_target, publish_impact
     from .progress import progress_bar
     from .rules import datasets_dir, load_rules
     paths = [Path(p) for p in datasets]
     if publish_to:
-        check_target(db_path)
+        imp.check_target(db_path)
     ruleset = load_rules(rules_dir)
     assumed = imp.parse_assumptions(assume, ruleset.get(draft).model)
     total = lambda: sum(imp.count_lines(p) for p in paths if p.suffix.lower() == ".jsonl" and p.is_file()) or None  # noqa: E731
@@ -221,7 +220,7 @@ def impact(draft, datasets, base, as_json, check, seed, workers, progress, publi
                             check=check, seed=seed, workers=workers, advance=advance, assumed=assumed)
     imp.echo(result, as_json, lang, everything)
     if publish_to:
-        click.echo(f"published impact run {publish_impact(db_path, result, ruleset)} to {db_path}", err=as_json)
+        click.echo(f"published impact run {imp.publish_impact(db_path, result, ruleset)} to {db_path}", err=as_json)
 
 
 @cli.group()
