@@ -235,3 +235,16 @@ def test_the_first_pass_keeps_each_record_where_readline_finds_it(ruleset, popul
     assert list(scan.keys) == list(want)
     if chunk == 7:  # small chunks: some read at once (of one edition, no blank line, all accepted), some not
         assert any(k is not None for k in at_once) == by_edition and None in at_once
+
+
+def test_line_starts_are_where_the_blobs_start():
+    """The first pass's offsets of a chunk read at once (`lines._starts`) are those of `chunks.blobs`' lines."""
+    import numpy as np
+    from random import Random
+    from engine.inputs import chunks
+    from engine.inputs.lines import _starts
+    rng = Random(3)
+    for _ in range(2000):
+        data = bytes(rng.choice(b"ab\n") for _ in range(rng.randrange(0, 30)))
+        sizes = [len(b) for b in chunks.blobs(data)]
+        assert _starts(data).tolist() == (np.cumsum(sizes, dtype=np.int64) - sizes).tolist(), data

@@ -204,14 +204,15 @@ def _range(job: tuple) -> tuple:
     with open(name, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
-    blobs = chunks.blobs(data)
-    sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
-    offsets = start + np.cumsum(sizes) - sizes
     population = _POPULATION["it"]
     with collector_paused():
         keys = population.accepted(data)
         if keys is not None:  # the common case: the chunk read at once, all of one edition, all accepted
-            return "keys", keys, offsets.tobytes(), np.arange(line, line + len(blobs), dtype=np.int64).tobytes()
+            offsets = start + _starts(data)
+            return "keys", keys, offsets.tobytes(), np.arange(line, line + len(offsets), dtype=np.int64).tobytes()
+        blobs = chunks.blobs(data)
+        sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+        offsets = start + np.cumsum(sizes) - sizes
         kept = [k for k, blob in enumerate(blobs) if not blob.isspace()] if any(map(bytes.isspace, blobs)) \
             else range(len(blobs))
         found = population.fast([blobs[k] for k in kept])
@@ -219,6 +220,14 @@ def _range(job: tuple) -> tuple:
         at = np.asarray(kept, dtype=np.int64)
         return "keys", [r[2] + "\0" + r[1] for r in found], offsets[at].tobytes(), (line + at).tobytes()
     return "block", [(int(offsets[k]), line + k, blobs[k]) for k in kept], found
+
+
+def _starts(data: bytes) -> np.ndarray:
+    """Where each line of `data` starts, as `chunks.blobs` cuts it (a newline ends a line; a last line may have none)."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
+    if data and (not len(ends) or ends[-1] != len(data)):
+        ends = np.append(ends, len(data))
+    return np.concatenate(([0], ends[:-1])).astype(np.int64) if len(ends) else ends
 
 
 def _keep_keys(scan: Scan, f: int, state: dict, keys: list[str], offsets: bytes, numbers: bytes) -> None:

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 from ..errors import Diagnostic, OvopError, source_line
 from ..rules import limits
 from .assessment import item_label
-from .population import parse_line, slow
+from .population import parse_line, parse_lines, slow
 from .read import _read_json
 
 CHUNK = 5000  # records read again at a time
@@ -120,7 +120,8 @@ class Scan:
                 fh.close()
 
     def _block(self, indices: list[int], handles: dict) -> list:
-        out = []
+        out: list = []
+        fast: list[tuple[int, bytes, str]] = []  # (place in out, line, file) of the records parsed at once, after
         p = self.population
         for i in indices:
             if i in self.held:
@@ -140,9 +141,12 @@ class Scan:
                     raise OvopError(errors or [Diagnostic(file, self.line[i], message="the file changed while read")])
                 out.append(assessment)
             else:
-                record = Record(parse_line(blob))
-                record.file = file
-                out.append(record)
+                fast.append((len(out), blob, file))
+                out.append(None)
+        raws = parse_lines([blob for _, blob, _ in fast]) if fast else []
+        for k, (at, blob, file) in enumerate(fast):  # a chunk's lines parsed at once, as `parse_line` reads each
+            record = out[at] = Record(raws[k] if raws is not None else parse_line(blob))
+            record.file = file
         return out
 
 
