@@ -58,9 +58,35 @@ def datasette_app(db: str | Path, site: str | Path | None = None):
     ds = Datasette(files=[], metadata=metadata, template_dir=str(folder / "templates"),
                    plugins_dir=str(folder / "plugins"), static_mounts=_static(folder),
                    settings={**settings(folder), "allow_download": downloadable(path)})
-    ds.add_database(Database(ds, str(path), is_mutable=False), name=DB_NAME)
+    ds.add_database(_counted(Database)(ds, str(path), is_mutable=False), name=DB_NAME)
     ds.remove_database("_memory")  # Datasette adds it when started without files: nothing else is queryable
     return ds
+
+
+def _counted(database: type) -> type:
+    """The published file as Datasette's Database, but for how it counts its tables' rows (for its pages): as
+    Datasette counts them (each count stopped after `limit` ms: None) and once (the file is immutable), without
+    logging an error where SQLite cannot count (the contentless full-text index, engine/publish/fts.py, cannot be
+    scanned: no count, as Datasette gives it)."""
+    import sqlite3
+
+    from datasette.database import QueryInterrupted
+
+    class Counted(database):
+        _counts: dict | None = None
+
+        async def table_counts(self, limit: int = 10) -> dict:
+            if self._counts is None:
+                counts = {}
+                for table in await self.table_names():
+                    try:
+                        counts[table] = (await self.execute(f"select count(*) from [{table}]", custom_time_limit=limit,
+                                                            log_sql_errors=False)).rows[0][0]
+                    except (QueryInterrupted, sqlite3.OperationalError, sqlite3.DatabaseError):
+                        counts[table] = None
+                self._counts = counts
+            return self._counts
+    return Counted
 
 
 def downloadable(path: Path, limit: int = DOWNLOAD_LIMIT) -> bool:
