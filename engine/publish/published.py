@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlite_utils
-
 from ..inputs import load_published
 
 FILE_NAME = "published_results.yaml"
@@ -21,6 +19,7 @@ def find(paths: list[Path]) -> Path | None:
 
 def write(db_path: Path, source: Path) -> None:
     """Add `published_results` (aggregates per round and source) and `published_named` (named firms)."""
+    import sqlite_utils  # 0.1 s to load (dateutil, pluggy): only where there are published results to write
     results = load_published(source)
     db = sqlite_utils.Database(db_path)
     db["published_results"].insert_all(results.aggregate_rows(), pk=("round", "source"))
