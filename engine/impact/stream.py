@@ -171,10 +171,7 @@ def _evaluate(setup: Setup, shared: Shared, part: Part, movers: "Movers") -> boo
     commodity = [setup.checks[e].accept(raws, shared) for e in (setup.base, setup.draft)]
     if None in commodity[0] or None in commodity[1]:
         return False
-    memo = {(k, "number"): arr for k, arr in shared.numbers.items()}  # values coded once, for both editions
-    previous = shared.previous_columns()
-    if previous is not None:
-        memo[("previous",)] = previous
+    memo = shared.column_memo()  # values coded once, for both editions
     columns = []
     for plan, codes in zip(plans, commodity):
         inputs = columns_of_tables(plan, raws, range(len(raws)), codes, shared.tables, memo, shared.ids)

@@ -62,6 +62,15 @@ class Shared:
         """The previous results as `columns_of_tables` reads them (None: read from the records)."""
         return None
 
+    def column_memo(self) -> dict:
+        """What `columns_of_tables` may take from the reader rather than work out again (its `memo`): the numbers
+        the fast checks have read (after `FastCheck.accept`), the previous results."""
+        memo: dict = {(k, "number"): arr for k, arr in self.numbers.items()}
+        previous = self.previous_columns()
+        if previous is not None:
+            memo[("previous",)] = previous
+        return memo
+
     def refused(self, where: tuple, column: "Column | None", rows: list[int], values) -> set:
         """The rows whose value is not certainly valid for `column` (None: a name the target lacks,
         which `FastCheck._shape` has refused already)."""
