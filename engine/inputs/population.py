@@ -76,6 +76,7 @@ def parse(text: str) -> Any:
 # Text can hold such a run too: that line is only read the slower way.
 _SHAPES = bytes(ord("0") if chr(c) in "0123456789.-" else ord("e") if chr(c) in "eE" else ord(" ") for c in range(256))
 _RUN = b"0" * 17
+_BOM = b"\xef\xbb\xbf"
 _PAIR = np.frombuffer(b"0e", dtype=np.uint16)[0]  # the two bytes as one number (either byte order)
 
 
@@ -89,7 +90,6 @@ def _exponent(shapes: bytes) -> bool:
 
 def _colons(data: bytes) -> int:
     return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 58))
-_BOM = b"\xef\xbb\xbf"
 
 
 def parse_line(blob: bytes) -> Any:

@@ -29,7 +29,8 @@ from .shared import IKM_KEYS, NEEDED_KEYS, PREVIOUS_KEYS, Shared, _ids, _previou
 from .values import Spec
 
 UNSET = msgspec.UNSET
-_TYPES: dict[int, tuple] = {}  # id(editions) -> (editions, Types): the editions kept, so that the id stays theirs
+_TYPES: dict[tuple, tuple] = {}  # the editions' (name, id(model)) -> (their models, Types): the models kept, so
+# that the ids stay theirs (`Catalogue.editions` makes a new dict each time it is asked for: one Types for all)
 _OPTS = dict(forbid_unknown_fields=True, gc=False)
 _TEXT = Annotated[str, msgspec.Meta(min_length=1)]
 
@@ -72,11 +73,12 @@ class Types:
 
     @classmethod
     def of(cls, editions: dict) -> "Types":
-        kept = _TYPES.get(id(editions))
-        if kept is None or kept[0] is not editions:
+        key = tuple((name, id(model)) for name, model in editions.items())
+        kept = _TYPES.get(key)
+        if kept is None:
             if len(_TYPES) >= 16:
                 _TYPES.clear()
-            kept = _TYPES[id(editions)] = (editions, cls(editions))
+            kept = _TYPES[key] = (tuple(editions.values()), cls(editions))
         return kept[1]
 
 
@@ -193,7 +195,10 @@ def _layouts(names: tuple, sections: list) -> tuple[list[tuple], list[int], int]
         rows = np.flatnonzero(where == k).tolist()
         absent = {c for c, mask in unset if mask[rows[0]]}
         kept = [c for c in range(len(columns)) if c not in absent]
-        take = itemgetter(*rows) if len(rows) > 1 else (lambda column, i=rows[0]: (column[i],))
-        values = [columns[c] for c in kept] if len(kinds) == 1 else [take(columns[c]) for c in kept]
+        if len(kinds) == 1:
+            values = [columns[c] for c in kept]
+        else:
+            take = itemgetter(*rows) if len(rows) > 1 else (lambda column, i=rows[0]: (column[i],))
+            values = [take(columns[c]) for c in kept]
         tables.append((tuple(names[c] for c in kept), rows, values))
     return tables, where.tolist(), written
