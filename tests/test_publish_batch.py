@@ -194,3 +194,47 @@ def test_bad_stream_input_is_a_clear_error(tmp_path, ruleset):
     with pytest.raises(OvopError, match="lacks a value"):
         publish_stream(tmp_path / "ovop.db", [bad], ruleset)
     assert not (tmp_path / "ovop.db").exists()
+
+
+def test_gate_steps_worked_out_by_group_are_each_assessments_own(ruleset):
+    """Gate step texts worked out once per (result, value) group are the texts each assessment's own value
+    gives: booleans, integers and floats of the same number, a negative zero, integers past floats, gates that do
+    not apply to the commodity, their facts stated or not."""
+    be = BatchEvaluator(ruleset)
+    known = {row["key"] for _, row in rule_rows(ruleset) if "key" in row}
+    ids = RuleIds([be.plan(e).c for e in sorted(ruleset.editions)], known)
+    base = [as_dict(a) for a in load_assessments(SAMPLES, ruleset) if a.edition == "2024"]
+    units = [3, 3.0, 0, 0.0, 12.5, 1e-05, 120, 2**60, 2**60 + 1, -0.0, True]
+    items = []
+    for k, a in enumerate(base * 3):
+        d = json.loads(json.dumps(a))
+        d["gates"]["unit_sentra"] = units[k % len(units)]
+        if k % 4 == 1:
+            d["gates"]["izin_usaha"] = False
+        if k % 5 == 2:  # a food gate that does not apply: stated or not
+            d["ikm"]["commodity"] = "anyaman"
+            if k % 3:
+                d["gates"].pop("sertifikat_halal", None)
+        items.append(d)
+    ns = list(range(1, len(items) + 1))
+
+    def texts(values):  # the step texts of each assessment, one chunk of `values`
+        return [t.decode() for t in chunk_rows(EditionRows(be, "2024", ids), values, ns[:len(values)])[1]]
+
+    plain = [i for i in items if i["gates"]["unit_sentra"] not in (2**60, 2**60 + 1)
+             and str(i["gates"]["unit_sentra"]) != "-0.0"]
+    zeros = [i for i in items if i["gates"]["unit_sentra"] not in (2**60, 2**60 + 1)]
+    for chunk in (plain, zeros, items):
+        assert texts(chunk) == [texts([i])[0] for i in chunk]  # a chunk of one: a group of one
+    assert publish_batch._gate_groups(*_gate_columns(be, plain, "unit_sentra")) is not None  # grouped
+    for chunk in (zeros, items):  # -0.0 (its text is not 0's), 2**60 (not a float): each alone
+        assert publish_batch._gate_groups(*_gate_columns(be, chunk, "unit_sentra")) is None
+    assert len({t for t in texts(items) if '"-0"' in t}) >= 1
+
+
+def _gate_columns(be, items, fact):
+    from engine.batch import columns_of, run
+    plan = be.plan("2024")
+    inputs = columns_of(plan, items)
+    j = [g.fact for g in plan.c.gates].index(fact)
+    return run(plan, inputs).gate_result[:, j], inputs.gate_state[fact], inputs.gate_value.get(fact)

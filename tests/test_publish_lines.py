@@ -53,6 +53,8 @@ def written_forms(rng: Random, record: dict) -> str:
         return line.replace('"product":"', '"product":"a: ', 1).replace(",", ", ")
     if pick == 3 and number:  # a trailing zero
         return line.replace(f'"{number}":{record["evidence"][number]}', f'"{number}":{record["evidence"][number]}0', 1)
+    if pick == 4 and number:  # a number below 1e-4 (its float's repr has an exponent) written without one
+        return line.replace(f'"{number}":{record["evidence"][number]}', f'"{number}":0.0000{rng.randrange(1, 99)}', 1)
     return line
 
 
@@ -248,3 +250,27 @@ def test_line_starts_are_where_the_blobs_start():
         data = bytes(rng.choice(b"ab\n") for _ in range(rng.randrange(0, 30)))
         sizes = [len(b) for b in chunks.blobs(data)]
         assert _starts(data).tolist() == (np.cumsum(sizes, dtype=np.int64) - sizes).tolist(), data
+
+
+def test_a_record_is_plain_only_where_no_number_of_its_block_is_below_1e_4(ruleset, tmp_path):
+    """Record.plain (canonical_bytes then takes orjson's text without looking at each float) is set for a block
+    read at once whose lines hold no number written below 1e-4; such a number, or a block read line by line,
+    leaves the floats looked at."""
+    records = synthesize(ruleset, "2024", 30, 5)
+    number = next(k for k, v in records[0]["evidence"].items() if isinstance(v, float))
+    lines = [json.dumps(r, separators=(",", ":")) for r in records]
+    plain, tiny, colon = tmp_path / "plain.jsonl", tmp_path / "tiny.jsonl", tmp_path / "colon.jsonl"
+    plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tiny.write_text("\n".join(lines[:-1] + [lines[-1].replace(f'"{number}":', f'"{number}":0.00002,"x":', 1)
+                                            .replace(',"x":' + str(records[-1]["evidence"][number]), "", 1)]) + "\n",
+                    encoding="utf-8")
+    colon.write_text("\n".join(lines[:-1] + [lines[-1].replace('"product":"', '"product":"a: ', 1)]) + "\n",
+                     encoding="utf-8")  # the colons are not the keys: every line of the block parsed alone
+    read = {f.name: list(read_population([f], ruleset).records()) for f in (plain, tiny, colon)}
+    assert all(r.plain for r in read["plain.jsonl"])
+    assert not any(r.plain for r in read["tiny.jsonl"]) and not any(r.plain for r in read["colon.jsonl"])
+    assert read["tiny.jsonl"][-1]["evidence"][number] == 0.00002
+    for found in read.values():
+        assert len(found) == 30
+        for r in found:
+            assert publish_rows.canonical_bytes(r, r.plain) == publish_rows.canonical_careful(r).encode()

@@ -5,6 +5,7 @@ plan (an edition's compiled levels as interval tables) → columns (a chunk as c
 """
 from .evaluator import MOVEMENT, STATUS, BatchEvaluator, as_dict, check_sample, collector_paused
 from .columns import Inputs, codes_of, columns_of, columns_of_tables
+from .plan import EXACT_FLOAT_LIMIT
 from .execute import (
                       AWARDED,
                       CONDITIONAL,
@@ -23,4 +24,4 @@ from .execute import (
 
 __all__ = ["MOVEMENT", "STATUS", "BatchEvaluator", "BatchInputError", "as_dict", "check_sample",
            "collector_paused", "AWARDED", "CONDITIONAL", "GATE_UNKNOWN", "GATE_FAIL", "GATE_NA", "GATE_PASS", "INELIGIBLE", "NOT_AWARDED",
-           "Columns", "Inputs", "cap_states", "codes_of", "columns_of", "columns_of_tables", "decide", "run"]
+           "Columns", "EXACT_FLOAT_LIMIT", "Inputs", "cap_states", "codes_of", "columns_of", "columns_of_tables", "decide", "run"]

@@ -17,11 +17,15 @@ from .population import parse_line, parse_lines, slow
 from .read import _read_json
 
 CHUNK = 5000  # records read again at a time
+# a number below 1e-4 written without an exponent starts so (parse_lines reads no exponent and no 17 digits: no
+# number of 1e16 or more): a line without it holds only numbers whose repr has no exponent
+_TINY = b"0.0000"
 
 
 class Record(dict):
-    """A record the fast check accepted, as parsed, with the file it was read from."""
-    __slots__ = ("file",)
+    """A record the fast check accepted, as parsed, with the file it was read from; `plain`: every number of its
+    line one whose float repr writes without an exponent (engine.publish.rows.canonical_dict then need not look)."""
+    __slots__ = ("file", "plain")
 
 
 @contextmanager
@@ -143,10 +147,12 @@ class Scan:
             else:
                 fast.append((len(out), blob, file))
                 out.append(None)
-        raws = parse_lines([blob for _, blob, _ in fast]) if fast else []
+        blobs = [blob for _, blob, _ in fast]
+        raws = parse_lines(blobs) if fast else []
+        plain = raws is not None and not any(_TINY in blob for blob in blobs)
         for k, (at, blob, file) in enumerate(fast):  # a chunk's lines parsed at once, as `parse_line` reads each
             record = out[at] = Record(raws[k] if raws is not None else parse_line(blob))
-            record.file = file
+            record.file, record.plain = file, plain
         return out
 
 

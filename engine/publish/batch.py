@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ..batch import (GATE_FAIL, GATE_NA, GATE_PASS, INELIGIBLE, MOVEMENT, STATUS, BatchEvaluator, cap_states,
-                     columns_of, run)
+from ..batch import (EXACT_FLOAT_LIMIT, GATE_FAIL, GATE_NA, GATE_PASS, INELIGIBLE, MOVEMENT, STATUS, BatchEvaluator,
+                     cap_states, columns_of, run)
 from ..decide import number
 from .packing import TRACE_JSON
 from .rows import dumps, text
@@ -159,6 +159,24 @@ def _groups(levels: np.ndarray, coded) -> tuple[np.ndarray, np.ndarray] | None:
     return first, inverse
 
 
+def _gate_groups(results: np.ndarray, state: np.ndarray, value: np.ndarray | None):
+    """Assessments with the same gate result and the same value (its state: absent, true, false, other; and a
+    number's value: the same text) in groups, as `_groups`; None where a value cannot be grouped by its columns
+    (another value of a gate without numbers, an integer past floats, a negative zero)."""
+    if not len(results):
+        return None
+    key = (results.astype(np.int64) + 1) * 4 + state.astype(np.int64) + 1
+    if value is None:
+        if (state == 2).any():
+            return None
+    else:
+        if ((value == 0) & np.signbit(value)).any() or np.abs(value).max() >= EXACT_FLOAT_LIMIT:
+            return None
+        key = key * len(value) + np.unique(value, return_inverse=True)[1]
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse
+
+
 def _steps(er: EditionRows, items: list[dict], inputs, cols, eligible: np.ndarray, cap_codes: list,
            subtotals) -> list[list]:
     """The JSON text `[rule, value, result, points]` of every step, one list per step of the edition's trace
@@ -169,8 +187,16 @@ def _steps(er: EditionRows, items: list[dict], inputs, cols, eligible: np.ndarra
     if len(er.known) > MAX_STEPS:
         er.known.clear()
     for j, fact in enumerate(er.facts):
-        out.append([er.gate_text(j, r, a["gates"][fact]) if r != GATE_NA else None
-                    for a, r in zip(items, cols.gate_result[:, j].tolist())])
+        results = cols.gate_result[:, j]
+        group = _gate_groups(results, inputs.gate_state[fact], inputs.gate_value.get(fact))
+        if group is None:
+            out.append([er.gate_text(j, r, a["gates"][fact]) if r != GATE_NA else None
+                        for a, r in zip(items, results.tolist())])
+            continue
+        first, inverse = group
+        texts = [er.gate_text(j, r, items[i]["gates"][fact]) if r != GATE_NA else None
+                 for i, r in zip(first.tolist(), results[first].tolist())]
+        out.append(np.array(texts, dtype=object)[inverse].tolist())
     for j, name in enumerate(er.evidence):
         levels, points, raw = cols.level[:, j], cols.points[:, j], inputs.raw[name]
         group = _groups(levels, inputs.evidence[name])

@@ -82,7 +82,8 @@ def sample_texts(block: list) -> tuple[list[bytes], list[bytes]]:
     out = _evaluated(block, 0)
     if out.error:
         raise OvopError(out.error)
-    return [a[12].encode("utf-8") for a in out.assessments], [t for _, t in out.traces]
+    return [a[12] if a[12].__class__ is bytes else a[12].encode("utf-8") for a in out.assessments], \
+        [t for _, t in out.traces]
 
 
 def _evaluated(block: list, n0: int, keep_prepared: bool = False) -> Rows:
@@ -126,8 +127,8 @@ def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
     if isinstance(a, dict):
         i = a["ikm"]
         ikm = pr.ikm_key(i["name"], i["province"], i["regency"])
-        arow = pr.dict_assessment_row(a, pr.canonical_dict(a), ikm)
-        file = getattr(a, "file", None)  # a Record read from a file (engine.inputs.lines)
+        arow = pr.dict_assessment_row(a, pr.canonical_bytes(a, getattr(a, "plain", False)), ikm)
+        file = getattr(a, "file", None)  # a Record read from a file (engine.inputs.scan)
         if file is not None:
             arow = arow[:11] + (files.get(file),) + arow[12:]
         name, d = i["name"], a

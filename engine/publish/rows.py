@@ -23,9 +23,10 @@ def sha256(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def digest(text: str) -> bytes:
-    """The 32 bytes of sha256(text), as assessments.input_hash stores them (a BLOB, not 71 characters)."""
-    return hashlib.sha256(text.encode("utf-8")).digest()
+def digest(text: str | bytes) -> bytes:
+    """The 32 bytes of sha256(text) (bytes: its UTF-8 already), as assessments.input_hash stores them (a BLOB,
+    not 71 characters)."""
+    return hashlib.sha256(text if text.__class__ is bytes else text.encode("utf-8")).digest()
 
 
 def digest_text(value: Any) -> Any:
@@ -104,19 +105,25 @@ def assessment_row(a, input_json: str, source_file: str | None) -> dict[str, Any
             "input_json": input_json, "input_hash": digest(input_json)}
 
 
-def canonical_dict(d: dict) -> str:
+def canonical_dict(d: dict, plain: bool = False) -> str:
     """An assessment given as a dict (generated in process, or read by the population reader) as canonical JSON,
-    floats as their shortest text.
+    floats as their shortest text."""
+    return canonical_bytes(d, plain).decode("utf-8")
+
+
+def canonical_bytes(d: dict, plain: bool = False) -> bytes:
+    """canonical_dict's text as UTF-8. `plain`: the caller knows every float to be one repr writes without an
+    exponent (engine.inputs.scan.Record.plain).
 
     orjson writes the same text as `dumps` (sorted keys, no spaces, UTF-8 kept, floats as repr) when every
     float is one repr writes without an exponent (1e-4 <= |x| < 1e16, or 0) and every integer fits 64 bits
     (tests/test_publish_lines.py compares both); anything else goes the careful way below."""
-    if _plain_floats(d):
+    if plain or _plain_floats(d):
         try:
-            return orjson.dumps(d, option=orjson.OPT_SORT_KEYS).decode()
+            return orjson.dumps(d, option=orjson.OPT_SORT_KEYS)
         except TypeError:  # an integer past 64 bits (orjson.JSONEncodeError is a TypeError)
             pass
-    return canonical_careful(d)
+    return canonical_careful(d).encode("utf-8")
 
 
 def _plain_floats(d: dict) -> bool:
@@ -160,7 +167,7 @@ def _float_text(v: float) -> str:
     return text if "." in text else text + ".0"
 
 
-def dict_assessment_row(d: dict, input_json: str, ikm: str) -> tuple:
+def dict_assessment_row(d: dict, input_json: str | bytes, ikm: str) -> tuple:
     """assessment_row of a dict input, as a tuple in schema order."""
     i, prev, e = d["ikm"], d.get("previous"), d["edition"]
     return (f"{e}/{d['id']}", e, d["id"], ikm, i["commodity"], f"{e}/{i['commodity']}", i["product"], i["province"],
