@@ -274,3 +274,27 @@ def test_a_record_is_plain_only_where_no_number_of_its_block_is_below_1e_4(rules
         assert len(found) == 30
         for r in found:
             assert publish_rows.canonical_bytes(r, r.plain) == publish_rows.canonical_careful(r).encode()
+
+
+def test_none_and_bytes_bound_directly_write_the_same_database(ruleset, population, tmp_path, monkeypatch):
+    """engine.publish.write.bind_directly (None and bytes found in sqlite3's adapter registry) changes nothing
+    written: the database without those adapters is the same, table by table and value by value."""
+    import sqlite3 as sq
+    from engine.publish import write
+    registry = {k: sq.adapters.pop(k) for k in [(type(None), sq.PrepareProtocol), (bytes, sq.PrepareProtocol)]
+                if k in sq.adapters}
+    try:
+        monkeypatch.setattr(write, "bind_directly", lambda: None)
+        plain = publish(tmp_path / "plain.db", population, RULES, check=0)
+        assert (type(None), sq.PrepareProtocol) not in sq.adapters
+        monkeypatch.undo()
+        fast = publish(tmp_path / "fast.db", population, RULES, check=0)
+        assert sq.adapters[(type(None), sq.PrepareProtocol)] is not None
+        assert sq.adapters[(bytes, sq.PrepareProtocol)] is bytes
+    finally:
+        sq.adapters.update(registry)
+    a, b = dump(plain.db_path), dump(fast.db_path)
+    assert a == b and sum(map(len, a.values())) > 1000
+    conn = sq.connect(":memory:")
+    row = conn.execute("select typeof(?), typeof(?), ? = x'00ff'", (None, b"", b"\x00\xff")).fetchone()
+    assert row == ("null", "blob", 1)

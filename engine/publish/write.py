@@ -27,10 +27,22 @@ CHUNK = 5000
 PEEK = 20_000  # records of an iterator held to sample the packing dictionaries from
 
 
+def bind_directly() -> None:
+    """None and bytes bound as they are, not looked up as objects to adapt: the sqlite3 module binds only exact
+    ints, floats and texts directly, and gives every other value to its adapter registry, which for None and bytes
+    finds nothing after failed attribute lookups (a row of 10 ints and 10 Nones: 5.8 µs bound, 1.7 µs with
+    these adapters; a publish writes ~10 such values a record). Registering them makes the registry find them:
+    None to None (`{}.get`), bytes to the very object (`bytes` returns an exact bytes as it is). Nothing else
+    changes: the values bound are the same objects (tests/test_publish.py)."""
+    sqlite3.register_adapter(type(None), {}.get)
+    sqlite3.register_adapter(bytes, bytes)
+
+
 class Writer:
     """Buffered inserts, in schema column order, with executemany."""
 
     def __init__(self, conn: sqlite3.Connection):
+        bind_directly()
         self.conn, self.buffers = conn, {t.name: [] for t in TABLES}
         self.sql = {t.name: f"INSERT {'OR IGNORE ' if t.name == 'ikm' else ''}INTO [{t.name}] "
                             f"({', '.join(f'[{c}]' for c in t.stored)}) VALUES ({', '.join('?' for _ in t.stored)})"
