@@ -238,3 +238,26 @@ def _gate_columns(be, items, fact):
     inputs = columns_of(plan, items)
     j = [g.fact for g in plan.c.gates].index(fact)
     return run(plan, inputs).gate_result[:, j], inputs.gate_state[fact], inputs.gate_value.get(fact)
+
+
+def test_a_firm_assessed_twice_is_one_ikm_row_the_first_as_published(tmp_path, ruleset):
+    """ikm rows are moved into `ikm` after loading (engine.publish.write.Writer.finish): one row per firm id,
+    the first in publish order ((edition, id)) whatever the chunks, where another assessment of the firm spells
+    its name in another case or spacing (the same firm id) before or after it."""
+    from engine.publish.build import publish_stream
+    from engine.publish.rows import ikm_id
+    items = sorted(load_assessments([DATA / "small.yaml", DATA / "rounds.json"], ruleset), key=lambda a: (a.edition, a.id))
+    again = [a.model_copy(update={"id": ident, "ikm": a.ikm.model_copy(update={"name": "  " + a.ikm.name.upper() + " "})})
+             for k, a in enumerate(items[:6]) for ident in ([f"{a.id}-b"] if k % 2 else [f"0-{a.id}"])]
+    everything = sorted(items + again, key=lambda a: (a.edition, a.id))
+    first: dict[str, str] = {}
+    for a in everything:
+        first.setdefault(ikm_id(a.ikm), a.ikm.name)
+    for chunk in (1, 2, 1000):
+        db = tmp_path / f"c{chunk}" / "ovop.db"
+        publish_stream(db, everything, ruleset, chunk=chunk, check=0)
+        conn = sqlite3.connect(db)
+        rows = conn.execute("select id, name from ikm").fetchall()
+        conn.close()
+        assert dict(rows) == first and len(rows) == len(first) < len(everything)
+        assert [r[0] for r in rows] == sorted(first)

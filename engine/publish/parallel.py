@@ -116,7 +116,7 @@ def _evaluated(block: list, n0: int, keep_prepared: bool = False) -> Rows:
     for c, i in _PER_EDITION:
         out.facets[("edition", c)] = Counter(map(itemgetter(_EDITION, i), outcomes))
     out.assessments = [p[1] for p in prepared]
-    out.ikm = sorted((p[2] for p in prepared), key=itemgetter(0))  # by id: inserted near each other
+    out.ikm = [p[2] for p in prepared]
     out.outcomes = outcomes
     return out
 

@@ -39,14 +39,23 @@ def bind_directly() -> None:
 
 
 class Writer:
-    """Buffered inserts, in schema column order, with executemany."""
+    """Buffered inserts, in schema column order, with executemany.
+
+    ikm rows go to a temporary table as they come and into `ikm` at `finish`, in id order, the first of each id
+    kept (publish order): an ikm id is a hash, so rows inserted as they come land all over its b-tree, which
+    also scattered the other tables' pages (100,000 records' inserts: 1.57 s CPU, 0.87 s with the ikm rows
+    appended to a table without a key, and 0.19 s to move them)."""
 
     def __init__(self, conn: sqlite3.Connection):
         bind_directly()
         self.conn, self.buffers = conn, {t.name: [] for t in TABLES}
-        self.sql = {t.name: f"INSERT {'OR IGNORE ' if t.name == 'ikm' else ''}INTO [{t.name}] "
-                            f"({', '.join(f'[{c}]' for c in t.stored)}) VALUES ({', '.join('?' for _ in t.stored)})"
-                    for t in TABLES}
+        self.sql = {t.name: f"INSERT INTO [{t.name}] ({', '.join(f'[{c}]' for c in t.stored)}) "
+                            f"VALUES ({', '.join('?' for _ in t.stored)})" for t in TABLES}
+        columns = ", ".join(f"[{c}]" for c in BY_NAME["ikm"].stored)
+        conn.execute(f"CREATE TEMP TABLE ikm_load ({columns})")
+        self.sql["ikm"] = f"INSERT INTO temp.ikm_load VALUES ({', '.join('?' for _ in BY_NAME['ikm'].stored)})"
+        self._move_ikm = f"INSERT OR IGNORE INTO main.ikm ({columns}) SELECT {columns} FROM temp.ikm_load " \
+                         f"ORDER BY [id], rowid"
         # rows are tuples of every column; a table's generated columns are left out as they are written
         self.stored = {t.name: itemgetter(*[t.column_names.index(c) for c in t.stored]) for t in TABLES if t.generated}
 
@@ -59,6 +68,12 @@ class Writer:
                 keep = self.stored.get(name)
                 self.conn.executemany(self.sql[name], map(keep, rows) if keep else rows)
                 self.buffers[name] = []
+
+    def finish(self) -> None:
+        """The rows buffered written, and the ikm rows moved into `ikm` (see the class's doc)."""
+        self.flush()
+        self.conn.execute(self._move_ikm)
+        self.conn.execute("DROP TABLE temp.ikm_load")
 
 
 def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, report, check: int, seed: int,
@@ -98,6 +113,7 @@ def build(tmp: Path, assessments: Iterable, ruleset: RuleSet, inputs: list, repo
         conn.execute("BEGIN")
         with ThreadPoolExecutor(1) as pool:  # the sample through durable_rules beside SQLite's work (no GIL held)
             checked = pool.submit(sampler.verify, ruleset, ids)
+            writer.finish()
             fts.build(conn)  # first: the pages its merge frees are filled by the indexes, not left on the freelist
             _indexes(conn)
             report.checked = checked.result()
