@@ -298,3 +298,26 @@ def test_none_and_bytes_bound_directly_write_the_same_database(ruleset, populati
     conn = sq.connect(":memory:")
     row = conn.execute("select typeof(?), typeof(?), ? = x'00ff'", (None, b"", b"\x00\xff")).fetchone()
     assert row == ("null", "blob", 1)
+
+
+def test_the_second_pass_parses_alone_only_what_the_first_read_at_once(ruleset, tmp_path, monkeypatch):
+    """Scan.exact marks the records of chunks the first pass read at once (no exponent, long number or key
+    written twice in them); the second pass parses those with orjson alone and looks at the bytes of the
+    others (`parse_lines`): the records are those every line read by itself gives."""
+    monkeypatch.setattr(input_lines, "CHUNK", 10)  # lines of a chunk of the first pass
+    records = synthesize(ruleset, "2024", 30, 5)
+    number = next(k for k, v in records[0]["evidence"].items() if isinstance(v, float))
+    lines = [json.dumps(r, separators=(",", ":")) for r in records]
+    value = records[14]["evidence"][number]
+    # the second chunk: an exponent (read by the normal path) and a colon inside a text (the colons are not the
+    # keys: its lines are read one by one)
+    lines[14] = lines[14].replace(f'"{number}":{value}', f'"{number}":{value * 10}e-1', 1)
+    lines[15] = lines[15].replace('"product":"', '"product":"a: ', 1)
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    scan = read_population([path], ruleset)
+    assert not scan.errors and [i for i, s in enumerate(scan.slow) if s] == [14]
+    assert list(scan.exact) == [1] * 10 + [0] * 10 + [1] * 10
+    read = list(scan.records())
+    assert read[:14] + read[15:] == [input_lines.parse_line(line.encode()) for line in lines[:14] + lines[15:]]
+    assert read[15]["ikm"]["product"].startswith("a: ") and read[14].id == records[14]["id"]

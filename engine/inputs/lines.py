@@ -198,8 +198,8 @@ _POPULATION: dict = {}
 
 def _range(job: tuple) -> tuple:
     """One byte range of a file (`chunks.jobs`), read, split, parsed and checked fast (in a worker, or here):
-    ("keys", keys, offsets, line numbers) when every line not blank is a record the fast check accepts, which
-    is all the first pass keeps of them; else ("block", its lines, what `fast` found) for `_keep_chunk`."""
+    ("keys", keys, offsets, line numbers, read at once) when every line not blank is a record the fast check
+    accepts, which is all the first pass keeps of them; else ("block", its lines, what `fast` found) for `_keep_chunk`."""
     _, name, start, end, line, _, _ = job
     with open(name, "rb") as fh:
         fh.seek(start)
@@ -209,7 +209,8 @@ def _range(job: tuple) -> tuple:
         keys = population.accepted(data)
         if keys is not None:  # the common case: the chunk read at once, all of one edition, all accepted
             offsets = start + _starts(data)
-            return "keys", keys, offsets.tobytes(), np.arange(line, line + len(offsets), dtype=np.int64).tobytes()
+            numbers = np.arange(line, line + len(offsets), dtype=np.int64)
+            return "keys", keys, offsets.tobytes(), numbers.tobytes(), 1
         blobs = chunks.blobs(data)
         sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
         offsets = start + np.cumsum(sizes) - sizes
@@ -218,7 +219,7 @@ def _range(job: tuple) -> tuple:
         found = population.fast([blobs[k] for k in kept])
     if all(r[0] == ACCEPTED for r in found):
         at = np.asarray(kept, dtype=np.int64)
-        return "keys", [r[2] + "\0" + r[1] for r in found], offsets[at].tobytes(), (line + at).tobytes()
+        return "keys", [r[2] + "\0" + r[1] for r in found], offsets[at].tobytes(), (line + at).tobytes(), 0
     return "block", [(int(offsets[k]), line + k, blobs[k]) for k in kept], found
 
 
@@ -230,8 +231,10 @@ def _starts(data: bytes) -> np.ndarray:
     return np.concatenate(([0], ends[:-1])).astype(np.int64) if len(ends) else ends
 
 
-def _keep_keys(scan: Scan, f: int, state: dict, keys: list[str], offsets: bytes, numbers: bytes) -> None:
-    """`_keep` of a chunk of accepted records at once (items numbered on from `state`)."""
+def _keep_keys(scan: Scan, f: int, state: dict, keys: list[str], offsets: bytes, numbers: bytes,
+               exact: int) -> None:
+    """`_keep` of a chunk of accepted records at once (items numbered on from `state`); `exact`: the chunk was
+    read at once (`Scan.exact`)."""
     m = len(keys)
     scan.keys += keys
     scan.file_of.extend(array("i", [f]) * m)
@@ -239,6 +242,7 @@ def _keep_keys(scan: Scan, f: int, state: dict, keys: list[str], offsets: bytes,
     scan.line.frombytes(numbers)
     scan.item.frombytes(np.arange(state["item"] + 1, state["item"] + m + 1, dtype=np.int64).tobytes())
     scan.slow.extend(bytes(m))
+    scan.exact.extend(bytes([exact]) * m)
     state["item"] += m
 
 
@@ -249,12 +253,13 @@ def _keep(scan: Scan, key: str, f: int, offset: int, line: int, item: int, is_sl
     scan.line.append(line)
     scan.item.append(item)
     scan.slow.append(is_slow)
+    scan.exact.append(0)
 
 
 def _drop(scan: Scan, start: int) -> None:
     """Forget the keys of a file from key index `start` on (its syntax errors are all it reports)."""
     del scan.keys[start:], scan.file_of[start:], scan.offset[start:], scan.line[start:], scan.item[start:]
-    del scan.slow[start:]
+    del scan.slow[start:], scan.exact[start:]
 
 
 def read_population(paths: list[Path], ruleset: RuleSet, workers: int = 0) -> Scan:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
+
 from ..errors import Diagnostic, OvopError, source_line
 from ..rules import limits
 from .assessment import item_label
@@ -52,6 +54,9 @@ class Scan:
     line: array = field(default_factory=lambda: array("q"))
     item: array = field(default_factory=lambda: array("q"))
     slow: bytearray = field(default_factory=bytearray)  # 1: read by the normal path
+    # 1: the line was read at once by the first pass (no BOM, exponent, long number or key written twice): the
+    # second pass parses it with orjson without looking at its bytes again (`parse_lines` does, for the others)
+    exact: bytearray = field(default_factory=bytearray)
     held: dict[int, Any] = field(default_factory=dict)  # key index -> Assessment of a non-JSON Lines file
     where: dict[int, Diagnostic] = field(default_factory=dict)  # key index -> its id's place (held ones)
     errors: list[Diagnostic] = field(default_factory=list)
@@ -126,6 +131,7 @@ class Scan:
     def _block(self, indices: list[int], handles: dict) -> list:
         out: list = []
         fast: list[tuple[int, bytes, str]] = []  # (place in out, line, file) of the records parsed at once, after
+        fast_keys: list[int] = []  # their key indices
         p = self.population
         for i in indices:
             if i in self.held:
@@ -146,14 +152,26 @@ class Scan:
                 out.append(assessment)
             else:
                 fast.append((len(out), blob, file))
+                fast_keys.append(i)
                 out.append(None)
         blobs = [blob for _, blob, _ in fast]
-        raws = parse_lines(blobs) if fast else []
+        at_once = all(self.exact[i] for i in fast_keys)
+        raws = (_loads(blobs) if at_once else parse_lines(blobs)) if fast else []
         plain = raws is not None and not any(_TINY in blob for blob in blobs)
         for k, (at, blob, file) in enumerate(fast):  # a chunk's lines parsed at once, as `parse_line` reads each
             record = out[at] = Record(raws[k] if raws is not None else parse_line(blob))
             record.file, record.plain = file, plain
         return out
+
+
+def _loads(blobs: list[bytes]) -> list | None:
+    """Lines the first pass read at once, parsed by orjson alone; None if one is not an object any more (the file
+    changed: each line is then read by `parse_line`)."""
+    try:
+        raws = list(map(orjson.loads, blobs))
+    except orjson.JSONDecodeError:
+        return None
+    return raws if all(type(r) is dict for r in raws) else None
 
 
 class Records:
