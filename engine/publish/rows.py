@@ -11,7 +11,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-import orjson
+import msgspec
 
 from .. import __version__
 from ..decide import plain_float
@@ -115,15 +115,16 @@ def canonical_bytes(d: dict, plain: bool = False) -> bytes:
     """canonical_dict's text as UTF-8. `plain`: the caller knows every float to be one repr writes without an
     exponent (engine.inputs.scan.Record.plain).
 
-    orjson writes the same text as `dumps` (sorted keys, no spaces, UTF-8 kept, floats as repr) when every
-    float is one repr writes without an exponent (1e-4 <= |x| < 1e16, or 0) and every integer fits 64 bits
-    (tests/test_publish_lines.py compares both); anything else goes the careful way below."""
+    msgspec's encoder with sorted keys writes the same text as `dumps` (sorted keys, no spaces, UTF-8 kept,
+    floats as repr, integers of any size) when every float is one repr writes without an exponent
+    (1e-4 <= |x| < 1e16, or 0): tests/test_publish_lines.py compares both; anything else goes the careful way
+    below. (orjson writes the same, but sorting keys took it 6.7 µs a record of 2024, msgspec 4.3.)"""
     if plain or _plain_floats(d):
-        try:
-            return orjson.dumps(d, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # an integer past 64 bits (orjson.JSONEncodeError is a TypeError)
-            pass
+        return _SORTED_JSON(d)
     return canonical_careful(d).encode("utf-8")
+
+
+_SORTED_JSON = msgspec.json.Encoder(order="sorted").encode
 
 
 def _plain_floats(d: dict) -> bool:
@@ -136,7 +137,7 @@ def _plain_floats(d: dict) -> bool:
 
 
 def canonical_careful(d: dict) -> str:
-    """canonical_dict without orjson: floats that repr writes with an exponent written as exact decimals."""
+    """canonical_dict the slow way: floats that repr writes with an exponent written as exact decimals."""
     out = dict(d)
     for section in ("gates", "evidence"):
         values = d.get(section) or {}
