@@ -81,8 +81,8 @@ def test_a_disagreeing_sample_fails_the_publish_and_keeps_the_old_database(tmp_p
     before = db.read_bytes()
     real = publish_batch.chunk_rows
 
-    def wrong(er, items, ns):
-        fields, traces, steps = real(er, items, ns)
+    def wrong(er, items, ns, *columns):
+        fields, traces, steps = real(er, items, ns, *columns)
         wrong = [[s[:3] + [s[3] + 1] if s[3] is not None else s for s in json.loads(t)] for t in traces]
         return fields, [json.dumps(t, separators=(",", ":")).encode() for t in wrong], steps
 

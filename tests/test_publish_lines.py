@@ -321,3 +321,38 @@ def test_the_second_pass_parses_alone_only_what_the_first_read_at_once(ruleset, 
     read = list(scan.records())
     assert read[:14] + read[15:] == [input_lines.parse_line(line.encode()) for line in lines[:14] + lines[15:]]
     assert read[15]["ikm"]["product"].startswith("a: ") and read[14].id == records[14]["id"]
+
+
+def test_typed_records_write_the_database_dicts_write(ruleset, tmp_path, monkeypatch, trained):
+    """Chunks of records the first pass read at once are read again as typed records (engine.inputs.scan.
+    Scan.typed) and made rows of without a dict (engine.publish.parallel.typed_rows): the database is the one
+    the records read as dicts give, table by table. Among them: chunks of two editions, a number below 1e-4,
+    a trailing zero, a colon in a text (each read as dicts), in workers and here."""
+    from engine.inputs.scan import Records
+    from engine.publish import parallel, write
+    monkeypatch.setattr(write, "CHUNK", 23)
+    monkeypatch.setattr(input_lines, "CHUNK", 29)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 50)
+    rng = Random(11)
+    records = sorted((r for e in ("2013", "2018", "2022", "2024") for r in synthesize(ruleset, e, 70, 9)),
+                     key=lambda r: (r["edition"], r["id"]))
+    texts = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
+    for k in rng.sample(range(len(texts)), 6):
+        texts[k] = written_forms(Random(k), records[k])
+    path = tmp_path / "sorted.jsonl"
+    path.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    made = []
+    real = parallel.typed_rows
+    monkeypatch.setattr(parallel, "typed_rows", lambda *a: made.append(real(*a)) or made[-1])
+    for workers in (0, 2):
+        made.clear()
+        typed = publish(tmp_path / f"typed{workers}.db", [path], RULES, check=10, workers=workers)
+        if workers == 0:
+            assert sum(m is not None for m in made) >= 4
+        with monkeypatch.context() as m:
+            m.setattr(Records, "typed", lambda self, positions: None)
+            dicts = publish(tmp_path / f"dicts{workers}.db", [path], RULES, check=10, workers=workers)
+        a, b = dump(typed.db_path), dump(dicts.db_path)
+        assert typed.assessments == len(records) == len(a["outcomes"])
+        for table in a:
+            assert a[table] == b[table], table

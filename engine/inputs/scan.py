@@ -16,6 +16,7 @@ from ..errors import Diagnostic, OvopError, source_line
 from ..rules import limits
 from .assessment import item_label
 from .population import parse_line, parse_lines, slow
+from .typed import read_typed
 from .read import _read_json
 
 CHUNK = 5000  # records read again at a time
@@ -128,6 +129,28 @@ class Scan:
             for fh in handles.values():
                 fh.close()
 
+    def typed(self, order: list[int], positions: list[int]) -> tuple | None:
+        """The records at `positions` of `order` as one part of typed records (engine.inputs.typed: a
+        TypedShared, its `records` the Structs), the file they come from, and whether every number of theirs is
+        plain (as `Record.plain`); None unless every one is a line the first pass read at once (`exact`), all of
+        one file and one edition (`at` then reads them as dicts)."""
+        indices = [order[p] for p in positions]
+        if not indices or not all(map(self.exact.__getitem__, indices)) or \
+                len({self.file_of[i] for i in indices}) != 1:
+            return None
+        path, file = self.files[self.file_of[indices[0]]]
+        with limits.open_regular(path, file) as fh:
+            lines = []
+            for i in indices:
+                fh.seek(self.offset[i])
+                lines.append(fh.readline())
+        p = self.population
+        with collector_paused():
+            shared = read_typed(lines, p.lists, p.scales, parse_line)
+        if shared is None or len(set(shared.declared)) != 1:
+            return None
+        return shared, file, not any(_TINY in line for line in lines)
+
     def _block(self, indices: list[int], handles: dict) -> list:
         out: list = []
         fast: list[tuple[int, bytes, str]] = []  # (place in out, line, file) of the records parsed at once, after
@@ -189,6 +212,9 @@ class Records:
 
     def at(self, positions: list[int]) -> list:
         return self.scan.at(self.order, positions)
+
+    def typed(self, positions: list[int]) -> tuple | None:
+        return self.scan.typed(self.order, positions)
 
 
 def _text(blob: bytes) -> str:

@@ -126,6 +126,7 @@ class TypedShared(Shared):
                for e, s, d in {(p.edition, p.stars, declared[k]) for k, p in given}):
             return None
         self = cls.__new__(cls)
+        self.records = records  # the Structs (publish reads its rows from them: engine.publish.parallel)
         self.raws, self.all_formed, self.formed = lines, True, [True] * n
         self.ids, self.declared = ids, declared
         self.commodity = list(map(attrgetter("commodity"), map(attrgetter("ikm"), records)))

@@ -107,13 +107,18 @@ class EditionRows:
         return found
 
 
-def chunk_rows(er: EditionRows, items: list[dict], ns: list[int]) -> tuple[list[tuple], list[bytes], int]:
+def chunk_rows(er: EditionRows, items: list[dict] | None, ns: list[int], inputs=None,
+               gate_of=None) -> tuple[list[tuple], list[bytes], int]:
     """(outcome fields per assessment, each assessment's trace as packing's JSON, the number of steps) of one
     edition's chunk.
 
     Outcome fields are the columns from `status` to `movement`, plus band_key and cap_key; `ns` are the
-    outcomes' numbers `n`, one per assessment (a trace's steps are numbered by their position, from 1)."""
-    inputs = columns_of(er.plan, items)
+    outcomes' numbers `n`, one per assessment (a trace's steps are numbered by their position, from 1). A reader
+    with the columns already gives `inputs` (their `raw`: the evidence values as given) and `gate_of(i, fact)`,
+    assessment i's value of a gate fact, in place of the records."""
+    if inputs is None:
+        inputs = columns_of(er.plan, items)
+        gate_of = lambda i, fact: items[i]["gates"][fact]  # noqa: E731
     cols = run(er.plan, inputs)
     eligible = cols.status != INELIGIBLE
     caps = cap_states(er.plan, inputs, cols.score_n, eligible)
@@ -123,7 +128,7 @@ def chunk_rows(er: EditionRows, items: list[dict], ns: list[int]) -> tuple[list[
     label, glob, move = cols.label.tolist(), cols.go_global.tolist(), cols.movement.tolist()
     gates = cols.gate_result.tolist()
     applied = [next((cid for cid, code in zip(er.cap_ids, c) if code >= 2), None) for c in zip(*cap_codes)] \
-        if caps else [None] * len(items)
+        if caps else [None] * len(ns)
     gates_failed: dict[tuple, str] = {}
     fields, e = [], er.edition
     for g, st, b, s, c, p, lb, gl, mv, ap in zip(gates, status, band, stars, cents, pem, label, glob, move, applied):
@@ -133,7 +138,7 @@ def chunk_rows(er: EditionRows, items: list[dict], ns: list[int]) -> tuple[list[
         fields.append((STATUS[st], s or None, b or None, int(bool(b and s != b)), c / 100 if st != INELIGIBLE else None,
                        failed, er.pembina[p][0] if p >= 0 else None, int(lb), int(gl), MOVEMENT[mv],
                        f"{e}/band/{b}" if b else None, f"{e}/cap/{ap}" if ap else None))
-    steps = _steps(er, items, inputs, cols, eligible, cap_codes, subtotals=(cols.points @ er.group_matrix))
+    steps = _steps(er, gate_of, inputs, cols, eligible, cap_codes, subtotals=(cols.points @ er.group_matrix))
     traces = [("[" + ",".join(filter(None, t)) + "]").encode("utf-8") for t in zip(*steps)]
     return fields, traces, sum(len(col) - col.count(None) for col in steps)
 
@@ -177,7 +182,7 @@ def _gate_groups(results: np.ndarray, state: np.ndarray, value: np.ndarray | Non
     return first, inverse
 
 
-def _steps(er: EditionRows, items: list[dict], inputs, cols, eligible: np.ndarray, cap_codes: list,
+def _steps(er: EditionRows, gate_of, inputs, cols, eligible: np.ndarray, cap_codes: list,
            subtotals) -> list[list]:
     """The JSON text `[rule, value, result, points]` of every step, one list per step of the edition's trace
     order (gates, criteria, subtotals, score, band, caps, consequences), None where an assessment has no such
@@ -190,11 +195,11 @@ def _steps(er: EditionRows, items: list[dict], inputs, cols, eligible: np.ndarra
         results = cols.gate_result[:, j]
         group = _gate_groups(results, inputs.gate_state[fact], inputs.gate_value.get(fact))
         if group is None:
-            out.append([er.gate_text(j, r, a["gates"][fact]) if r != GATE_NA else None
-                        for a, r in zip(items, results.tolist())])
+            out.append([er.gate_text(j, r, gate_of(i, fact)) if r != GATE_NA else None
+                        for i, r in enumerate(results.tolist())])
             continue
         first, inverse = group
-        texts = [er.gate_text(j, r, items[i]["gates"][fact]) if r != GATE_NA else None
+        texts = [er.gate_text(j, r, gate_of(i, fact)) if r != GATE_NA else None
                  for i, r in zip(first.tolist(), results[first].tolist())]
         out.append(np.array(texts, dtype=object)[inverse].tolist())
     for j, name in enumerate(er.evidence):

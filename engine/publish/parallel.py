@@ -23,7 +23,7 @@ from operator import itemgetter
 from typing import Any, Iterable, Iterator
 
 from .. import __version__
-from ..batch import BatchEvaluator, BatchInputError, as_dict
+from ..batch import BatchEvaluator, BatchInputError, as_dict, columns_of_tables
 from ..errors import Diagnostic, OvopError
 from ..workers import in_order
 from . import rows as pr
@@ -68,13 +68,63 @@ def set_codecs(codecs: Codecs) -> None:
 
 def rows_of(block: list, n0: int, keep_prepared: bool = False) -> Rows:
     """One chunk (outcome numbers from n0 + 1) as rows; a chunk that cannot be evaluated gives `error`."""
-    out = _evaluated(block, n0, keep_prepared)
+    return _packed(_evaluated(block, n0, keep_prepared))
+
+
+def _packed(out: Rows) -> Rows:
+    """The rows with each trace and each input packed (engine.publish.packing)."""
     if out.error:
         return out
     codecs = _STATE["codecs"]
     out.traces = [(n, codecs.traces.pack(t)) for n, t in out.traces]
     out.assessments = [(*a[:12], codecs.inputs.pack(a[12]), a[13]) for a in out.assessments]
     return out
+
+
+def typed_rows(shared, file: str, plain: bool, n0: int) -> Rows | None:
+    """`rows_of` of one edition's part of typed records (engine.inputs.scan.Scan.typed), its columns taken from
+    the reader's (`columns_of_tables`) and its rows from the Structs, without a dict a record: the same rows
+    (tests/test_publish_lines.py). None where the part cannot be read so (a number whose float is not plain,
+    a column the reader's tables cannot promise): the caller reads its records as dicts."""
+    be, ids, editions = _STATE["be"], _STATE["ids"], _STATE["editions"]
+    e, records = shared.declared[0], shared.records
+    if not plain or e not in be.ruleset.editions:
+        return None
+    er = editions.get(e) or editions.setdefault(e, EditionRows(be, e, ids))
+    inputs = columns_of_tables(er.plan, shared.raws, range(len(records)), shared.commodity, shared.tables,
+                               shared.column_memo(), shared.ids)
+    if inputs is None:
+        return None
+    inputs.raw = _Evidence(records)
+    source = _STATE["files"].get(file)
+    prepared = [_prepare_typed(r, source) for r in records]
+
+    def evaluate(er: EditionRows, positions: list[int], ns: list[int]):
+        return _run(er, None, ns, inputs, lambda i, fact: getattr(records[i].gates, fact))
+    return _packed(_assembled(prepared, n0, evaluate))
+
+
+class _Evidence(dict):
+    """Evidence name -> the values of the typed records, taken when asked for (`chunk_rows` reads a few)."""
+
+    def __init__(self, records: list):
+        super().__init__()
+        self.records = records
+
+    def __missing__(self, name: str) -> list:
+        values = self[name] = [getattr(r.evidence, name) for r in self.records]
+        return values
+
+
+def _prepare_typed(r, source: int | None) -> tuple:
+    """`prepare` of a typed record: no dict (None), the assessment row, the ikm row, the outcome's leading
+    columns."""
+    i = r.ikm
+    ikm = pr.ikm_key(i.name, i.province, i.regency)
+    arow = pr.typed_assessment_row(r, pr.canonical_typed(r), ikm, source)
+    key = arow[0]
+    return None, arow, (ikm, i.name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, i.name, arow[4], arow[7],
+                                                          arow[8])
 
 
 def sample_texts(block: list) -> tuple[list[bytes], list[bytes]]:
@@ -88,19 +138,27 @@ def sample_texts(block: list) -> tuple[list[bytes], list[bytes]]:
 
 def _evaluated(block: list, n0: int, keep_prepared: bool = False) -> Rows:
     """`rows_of`'s rows with the input's text and the trace's bytes not yet packed."""
-    be, ids, editions = _STATE["be"], _STATE["ids"], _STATE["editions"]
     prepared = [prepare(a) for a in block]
+
+    def evaluate(er: EditionRows, positions: list[int], ns: list[int]):
+        return _run(er, [prepared[k][0] for k in positions], ns)
+    return _assembled(prepared, n0, evaluate, keep_prepared)
+
+
+def _assembled(prepared: list, n0: int, evaluate, keep_prepared: bool = False) -> Rows:
+    """The rows of prepared records (`prepare`: the assessment row second, its edition at 1), each edition's
+    outcome fields and traces from `evaluate(edition rows, positions, outcome numbers)`."""
+    be, ids, editions = _STATE["be"], _STATE["ids"], _STATE["editions"]
     by_edition: dict[str, list[int]] = {}
     for k, p in enumerate(prepared):
-        by_edition.setdefault(p[0]["edition"], []).append(k)
+        by_edition.setdefault(p[1][1], []).append(k)
     out = Rows(n0, prepared=prepared if keep_prepared else None)
-    outcomes: list = [None] * len(block)
+    outcomes: list = [None] * len(prepared)
     for e, positions in by_edition.items():
         if e not in editions:
             editions[e] = EditionRows(be, e, ids)
         try:
-            fields, traces, steps = _run(editions[e], [prepared[k][0] for k in positions],
-                                         [n0 + k + 1 for k in positions])
+            fields, traces, steps = evaluate(editions[e], positions, [n0 + k + 1 for k in positions])
         except OvopError as exc:
             out.error = exc.diagnostics
             return out
@@ -141,9 +199,9 @@ def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
     return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])
 
 
-def _run(er: EditionRows, items: list[dict], ns: list[int]):
+def _run(er: EditionRows, items: list[dict] | None, ns: list[int], inputs=None, gate_of=None):
     try:
-        return chunk_rows(er, items, ns)
+        return chunk_rows(er, items, ns, inputs, gate_of)
     except BatchInputError as exc:
         raise OvopError(Diagnostic("batch", message=str(exc))) from None
     except (KeyError, TypeError, AttributeError) as exc:
@@ -181,10 +239,10 @@ def workers(reader: bool = True) -> int:
 def pipeline(assessments: Iterable, count: int) -> Iterator[tuple[Sequence, Rows]]:
     """(block of `count` records, its rows) in order; worked out in workers (`workers()`) for a population of
     `MIN_PARALLEL` or more (smaller ones stay in-process: starting workers would cost more). The population
-    reader's records (`at`: read by position) are read by the workers themselves, from the file: only
-    positions go to them, only rows come back."""
-    if getattr(assessments, "at", None) is not None and workers() and len(assessments) >= MIN_PARALLEL:
-        yield from _positions(assessments, count)
+    reader's records (`at`: read by position) are read by position, in the workers themselves (from the file:
+    only positions go to them, only rows come back) or here, as typed records where they can be (`_rows_at`)."""
+    if getattr(assessments, "at", None) is not None:
+        yield from _positions(assessments, count, bool(workers()) and len(assessments) >= MIN_PARALLEL)
         return
     it = iter(assessments)
     blocks = iter(lambda: list(islice(it, count)), [])
@@ -216,15 +274,25 @@ class Held(Sequence):
         return self.records.at([self.start + k])[0]
 
 
-def _positions(records, count: int) -> Iterator[tuple[Sequence, Rows]]:
+def _positions(records, count: int, parallel: bool) -> Iterator[tuple[Sequence, Rows]]:
+    """The reader's records by position, `count` at a time: in workers, or here."""
     _STATE["records"] = records  # before the fork: the workers read it by position
     jobs = ((Held(records, s, min(s + count, len(records))), (s, min(s + count, len(records))))
             for s in range(0, len(records), count))
-    yield from _in_workers(jobs, _rows_at)
+    if parallel:
+        yield from _in_workers(jobs, _rows_at)
+        return
+    for block, args in jobs:
+        yield block, _rows_at(*args)
 
 
 def _rows_at(start: int, stop: int) -> Rows:
-    return rows_of(_STATE["records"].at(list(range(start, stop))), start)
+    """The rows of records start..stop of the reader's: read as typed records where they can be (`typed_rows`),
+    else as dicts."""
+    records, positions = _STATE["records"], list(range(start, stop))
+    typed = records.typed(positions)
+    out = typed_rows(*typed, start) if typed is not None else None
+    return out if out is not None else rows_of(records.at(positions), start)
 
 
 def _in_workers(jobs: Iterator[tuple[Sequence, tuple]], work) -> Iterator[tuple[Sequence, Rows]]:

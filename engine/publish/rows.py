@@ -127,6 +127,12 @@ def canonical_bytes(d: dict, plain: bool = False) -> bytes:
 _SORTED_JSON = msgspec.json.Encoder(order="sorted").encode
 
 
+def canonical_typed(r) -> bytes:
+    """canonical_bytes of a typed record whose floats are plain: its Struct written with its fields sorted and
+    those left unset left out, the bytes of its dict's (tests/test_publish_lines.py)."""
+    return _SORTED_JSON(r)
+
+
 def _plain_floats(d: dict) -> bool:
     """Every float of the gates and evidence one that repr writes without an exponent."""
     for section in ("gates", "evidence"):
@@ -174,6 +180,13 @@ def dict_assessment_row(d: dict, input_json: str | bytes, ikm: str) -> tuple:
     return (f"{e}/{d['id']}", e, d["id"], ikm, i["commodity"], f"{e}/{i['commodity']}", i["product"], i["province"],
             i["regency"], prev["edition"] if prev else None, prev["stars"] if prev else None, None,
             input_json, digest(input_json))
+
+
+def typed_assessment_row(r, input_json: bytes, ikm: str, source_file: int | None) -> tuple:
+    """dict_assessment_row of a typed record (engine.inputs.typed), its source file's id given."""
+    i, prev, e = r.ikm, r.previous, r.edition
+    return (f"{e}/{r.id}", e, r.id, ikm, i.commodity, f"{e}/{i.commodity}", i.product, i.province, i.regency,
+            prev.edition if prev else None, prev.stars if prev else None, source_file, input_json, digest(input_json))
 
 
 def outcome_row(a, o, n: int) -> dict[str, Any]:
