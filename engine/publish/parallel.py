@@ -90,7 +90,9 @@ def typed_rows(shared, file: str, plain: bool, n0: int) -> Rows | None:
     e, records = shared.declared[0], shared.records
     if not plain or e not in be.ruleset.editions:
         return None
-    er = editions.get(e) or editions.setdefault(e, EditionRows(be, e, ids))
+    if e not in editions:
+        editions[e] = EditionRows(be, e, ids)
+    er = editions[e]
     inputs = columns_of_tables(er.plan, shared.raws, range(len(records)), shared.commodity, shared.tables,
                                shared.column_memo(), shared.ids)
     if inputs is None:
@@ -105,15 +107,27 @@ def typed_rows(shared, file: str, plain: bool, n0: int) -> Rows | None:
 
 
 class _Evidence(dict):
-    """Evidence name -> the values of the typed records, taken when asked for (`chunk_rows` reads a few)."""
+    """Evidence name -> the values of the typed records, each taken when asked for (`chunk_rows` reads those of
+    the first assessment of each group)."""
 
     def __init__(self, records: list):
         super().__init__()
         self.records = records
 
-    def __missing__(self, name: str) -> list:
-        values = self[name] = [getattr(r.evidence, name) for r in self.records]
+    def __missing__(self, name: str) -> "_Values":
+        values = self[name] = _Values(self.records, name)
         return values
+
+
+class _Values(Sequence):
+    def __init__(self, records: list, name: str):
+        self.records, self.name = records, name
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, i: int):
+        return getattr(self.records[i].evidence, self.name)
 
 
 def _prepare_typed(r, source: int | None) -> tuple:
