@@ -131,9 +131,9 @@ class Scan:
 
     def typed(self, order: list[int], positions: list[int]) -> tuple | None:
         """The records at `positions` of `order` as one part of typed records (engine.inputs.typed: a
-        TypedShared, its `records` the Structs), the file they come from, and whether every number of theirs is
-        plain (as `Record.plain`); None unless every one is a line the first pass read at once (`exact`), all of
-        one file and one edition (`at` then reads them as dicts)."""
+        TypedShared, its `records` the Structs) and the file they come from; None unless every one is a line the
+        first pass read at once (`exact`), all of one file and one edition, and every number plain (as
+        `Record.plain`): `at` then reads them as dicts."""
         indices = [order[p] for p in positions]
         if not indices or not all(map(self.exact.__getitem__, indices)) or \
                 len({self.file_of[i] for i in indices}) != 1:
@@ -144,17 +144,19 @@ class Scan:
             for i in indices:
                 fh.seek(self.offset[i])
                 lines.append(fh.readline())
+        if any(_TINY in line for line in lines):
+            return None
         p = self.population
         with collector_paused():
             shared = read_typed(lines, p.lists, p.scales, parse_line)
         if shared is None or len(set(shared.declared)) != 1:
             return None
-        return shared, file, not any(_TINY in line for line in lines)
+        return shared, file
 
     def _block(self, indices: list[int], handles: dict) -> list:
         out: list = []
         fast: list[tuple[int, bytes, str]] = []  # (place in out, line, file) of the records parsed at once, after
-        fast_keys: list[int] = []  # their key indices
+        at_once = True  # every one of them read at once by the first pass
         p = self.population
         for i in indices:
             if i in self.held:
@@ -175,10 +177,9 @@ class Scan:
                 out.append(assessment)
             else:
                 fast.append((len(out), blob, file))
-                fast_keys.append(i)
+                at_once = at_once and self.exact[i]
                 out.append(None)
         blobs = [blob for _, blob, _ in fast]
-        at_once = all(self.exact[i] for i in fast_keys)
         raws = (_loads(blobs) if at_once else parse_lines(blobs)) if fast else []
         plain = raws is not None and not any(_TINY in blob for blob in blobs)
         for k, (at, blob, file) in enumerate(fast):  # a chunk's lines parsed at once, as `parse_line` reads each

@@ -81,15 +81,13 @@ def _packed(out: Rows) -> Rows:
     return out
 
 
-def typed_rows(shared, file: str, plain: bool, n0: int) -> Rows | None:
-    """`rows_of` of one edition's part of typed records (engine.inputs.scan.Scan.typed), its columns taken from
-    the reader's (`columns_of_tables`) and its rows from the Structs, without a dict a record: the same rows
-    (tests/test_publish_lines.py). None where the part cannot be read so (a number whose float is not plain,
-    a column the reader's tables cannot promise): the caller reads its records as dicts."""
+def typed_rows(shared, file: str, n0: int) -> Rows | None:
+    """`rows_of` of one edition's part of typed records whose floats are plain (engine.inputs.scan.Scan.typed),
+    its columns taken from the reader's (`columns_of_tables`) and its rows from the Structs, without a dict a
+    record: the same rows (tests/test_publish_lines.py). None where a column the reader's tables cannot promise
+    is needed: the caller reads its records as dicts."""
     be, ids, editions = _STATE["be"], _STATE["ids"], _STATE["editions"]
     e, records = shared.declared[0], shared.records
-    if not plain or e not in be.ruleset.editions:
-        return None
     if e not in editions:
         editions[e] = EditionRows(be, e, ids)
     er = editions[e]
@@ -135,10 +133,13 @@ def _prepare_typed(r, source: int | None) -> tuple:
     columns."""
     i = r.ikm
     ikm = pr.ikm_key(i.name, i.province, i.regency)
-    arow = pr.typed_assessment_row(r, pr.canonical_typed(r), ikm, source)
-    key = arow[0]
-    return None, arow, (ikm, i.name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, i.name, arow[4], arow[7],
-                                                          arow[8])
+    return _prepared(None, pr.typed_assessment_row(r, pr.canonical_typed(r), ikm, source), i.name)
+
+
+def _prepared(d, arow: tuple, name: str) -> tuple:
+    """`prepare`'s tuple from the assessment row (its ikm id at 3) and the firm's name."""
+    key, ikm = arow[0], arow[3]
+    return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])
 
 
 def sample_texts(block: list) -> tuple[list[bytes], list[bytes]]:
@@ -209,8 +210,7 @@ def prepare(a) -> tuple[dict, tuple, tuple, tuple]:
         arow = tuple(pr.assessment_row(a, pr.canonical_input(a), files.get(a.origin.file) if a.origin else None)
                      .values())
         name = a.ikm.name
-    key = arow[0]
-    return d, arow, (ikm, name, arow[7], arow[8]), (key, key, arow[1], arow[2], ikm, name, arow[4], arow[7], arow[8])
+    return _prepared(d, arow, name)
 
 
 def _run(er: EditionRows, items: list[dict] | None, ns: list[int], inputs=None, gate_of=None):

@@ -105,10 +105,10 @@ def assessment_row(a, input_json: str, source_file: str | None) -> dict[str, Any
             "input_json": input_json, "input_hash": digest(input_json)}
 
 
-def canonical_dict(d: dict, plain: bool = False) -> str:
+def canonical_dict(d: dict) -> str:
     """An assessment given as a dict (generated in process, or read by the population reader) as canonical JSON,
     floats as their shortest text."""
-    return canonical_bytes(d, plain).decode("utf-8")
+    return canonical_bytes(d).decode("utf-8")
 
 
 def canonical_bytes(d: dict, plain: bool = False) -> bytes:

@@ -33,7 +33,7 @@ def bind_directly() -> None:
     finds nothing after failed attribute lookups (a row of 10 ints and 10 Nones: 5.8 µs bound, 1.7 µs with
     these adapters; a publish writes ~10 such values a record). Registering them makes the registry find them:
     None to None (`{}.get`), bytes to the very object (`bytes` returns an exact bytes as it is). Nothing else
-    changes: the values bound are the same objects (tests/test_publish.py)."""
+    changes: the values bound are the same objects (tests/test_publish_lines.py)."""
     sqlite3.register_adapter(type(None), {}.get)
     sqlite3.register_adapter(bytes, bytes)
 
@@ -53,7 +53,7 @@ class Writer:
                             f"VALUES ({', '.join('?' for _ in t.stored)})" for t in TABLES}
         columns = ", ".join(f"[{c}]" for c in BY_NAME["ikm"].stored)
         conn.execute(f"CREATE TABLE ikm_load ({columns})")  # in the file (memory stays flat), dropped at `finish`
-        self.sql["ikm"] = f"INSERT INTO ikm_load VALUES ({', '.join('?' for _ in BY_NAME['ikm'].stored)})"
+        self.sql["ikm"] = self.sql["ikm"].replace("INTO [ikm]", "INTO ikm_load", 1)
         self._move_ikm = f"INSERT OR IGNORE INTO ikm ({columns}) SELECT {columns} FROM ikm_load ORDER BY [id], rowid"
         # rows are tuples of every column; a table's generated columns are left out as they are written
         self.stored = {t.name: itemgetter(*[t.column_names.index(c) for c in t.stored]) for t in TABLES if t.generated}
