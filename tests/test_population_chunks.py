@@ -93,9 +93,11 @@ def test_read_chunks_reads_what_parse_lines_reads(lines, check, sub):
 
 
 @pytest.mark.parametrize("block", [5, 16, 1 << 23])
-def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block):
+@pytest.mark.parametrize("workers", [0, 2, 3])
+def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block, workers):
     """Each job's range, split as `chunks.blobs` splits it, is the lines `readline` gives; first line and item as
-    the line-by-line reading counts them (blank lines are no item), whatever the blocks the file is read in."""
+    the line-by-line reading counts them (blank lines are no item), whatever the blocks the file is read in and
+    whether the last chunks are made smaller for the workers (`tail`)."""
     monkeypatch.setattr(chunks, "BLOCK", block)
     monkeypatch.setenv("OVOP_MAX_LINE_BYTES", "50")  # blocks of at least 51 bytes: many boundaries
     rng = Random(5)
@@ -109,12 +111,24 @@ def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block):
             with open(path, "rb") as f:
                 want = list(f)
             got, line, item = [], 1, 1
-            for file, name, start, end, first, first_item, count in chunks.jobs(path, str(path), stream.CHUNK):
+            for file, name, start, end, first, first_item, count in chunks.jobs(path, str(path), stream.CHUNK,
+                                                                                 tail=workers):
                 blobs = chunks.blobs((data + tail)[start:end])
                 assert (first, first_item, count) == (line, item, len(blobs)) and count <= 7
                 got += blobs
                 line, item = line + count, item + sum(1 for b in blobs if b.strip())
             assert got == want
+
+
+def test_the_last_chunks_are_a_quarter_for_the_workers_to_finish_together(tmp_path):
+    """With `tail` workers, the chunks that start within the last `tail` chunks' worth of bytes are a quarter of a
+    chunk; the others whole; without, all whole but the last."""
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b"".join(b'{"id":"%06d"}\n' % i for i in range(1000)))
+    sizes = [job[-1] for job in chunks.jobs(path, str(path), 100, tail=2)]
+    assert sizes == [100] * 8 + [25] * 8
+    assert [job[-1] for job in chunks.jobs(path, str(path), 100)] == [100] * 10
+    assert [job[-1] for job in chunks.jobs(path, str(path), 100, tail=1)] == [100] * 9 + [25] * 4
 
 
 @pytest.mark.parametrize("block", [3, 1 << 23])

@@ -257,7 +257,7 @@ def run(ruleset: RuleSet, base: str, draft: str, paths: list[Path], workers: int
 def _run_file(total: Part, path: Path, workers: int, advance) -> tuple[str, np.ndarray]:
     """One file's chunks merged into `total`; the file and the lines of its evaluated records."""
     file, seen, lines = str(path), {}, []
-    for part in _results(chunks.jobs(path, file, CHUNK), workers):
+    for part in _results(chunks.jobs(path, file, CHUNK, tail=workers if workers > 1 else 0), workers):
         _merge(total, part, seen, file)
         if len(total.errors) >= MAX_ERRORS:
             total.errors = total.errors[:MAX_ERRORS] + [stopped(file)]

@@ -4,6 +4,7 @@ Used by every population path (impact, publish's first pass): the parent sends n
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -16,20 +17,32 @@ _WHITE = np.zeros(256, dtype=bool)  # what bytes.strip strips
 _WHITE[list(b" \t\n\r\x0b\x0c")] = True
 
 
-def jobs(path: Path, file: str, count: int) -> Iterator[tuple]:
+def jobs(path: Path, file: str, count: int, tail: int = 0) -> Iterator[tuple]:
     """(file, path, start, end, first line, first item, lines) of each `count` lines: the byte range a worker
     reads itself (the parent sends no lines). Cut on blocks of the file (numpy finds the newlines): each line at most
     `limits.max_line_bytes()` (the error `limits.bounded_lines` words, where the reading stops), items the
-    lines not blank (as `bytes.strip` sees them)."""
+    lines not blank (as `bytes.strip` sees them). `tail` (the workers): the chunks that start within the last
+    `tail` chunks' worth of bytes (by the bytes a line so far) are a quarter of `count`, so that the workers
+    finish together (one chunk of `count` left to the last worker would leave the others idle)."""
     with limits.open_regular(path, file) as f:
-        yield from _cut(f, limits.max_line_bytes(), file, str(path), count)
+        size = os.fstat(f.fileno()).st_size if tail else 0
+        yield from _cut(f, limits.max_line_bytes(), file, str(path), count,
+                        lambda start, line: _want(count, tail, size, start, line))
 
 
-def _cut(f, limit: int, file: str, name: str, count: int) -> Iterator[tuple]:
+def _want(count: int, tail: int, size: int, start: int, line: int) -> int:
+    """The lines of the chunk that starts at byte `start`, line `line` (see `jobs`)."""
+    if tail and line > 1 and (size - start) * (line - 1) <= tail * count * start:
+        return max(1, count // 4)
+    return count
+
+
+def _cut(f, limit: int, file: str, name: str, count: int, sizes=None) -> Iterator[tuple]:
     buf = bytearray(BLOCK + limit + 1)  # the line read in part (at most `limit` bytes), then a block
     view, have, base, eof = memoryview(buf), 0, 0, False  # have: the bytes of that line, base: its offset
     start = n = blank = 0  # the chunk's offset, its lines and blank lines so far
     line = item = 1
+    want = count  # the lines of the chunk being cut (`sizes`: of the chunk from a byte and line on)
     while not eof:
         got = f.readinto(view[have:have + BLOCK])
         eof, data = not got, view[:have + got]
@@ -37,12 +50,13 @@ def _cut(f, limit: int, file: str, name: str, count: int) -> Iterator[tuple]:
         blanks = _blank(data, ends)
         total = len(ends) if long is None else long  # the lines given to chunks
         k = b = 0
-        while total - k >= count - n:
-            k += count - n
+        while total - k >= want - n:
+            k += want - n
             nb = int(np.searchsorted(blanks, k))
             end = base + int(ends[k - 1])
-            yield file, name, start, end, line, item, count
-            start, line, item, n, blank, b = end, line + count, item + count - blank - (nb - b), 0, 0, nb
+            yield file, name, start, end, line, item, want
+            start, line, item, n, blank, b = end, line + want, item + want - blank - (nb - b), 0, 0, nb
+            want = sizes(start, line) if sizes else count
         n, blank = n + total - k, blank + int(np.searchsorted(blanks, total)) - b
         if long is not None:  # raises the LimitError of that line
             at = int(ends[long - 1]) if long else 0

@@ -96,9 +96,10 @@ class Population:
         syntax: list[Diagnostic] = []
         values: list[Diagnostic] = []
         state = {"item": 0}
-        jobs = chunks.jobs(path, file, CHUNK)  # byte ranges: each is read, split and checked where it goes
         _POPULATION["it"] = self
         parallel = workers > 0 and path.stat().st_size >= PARALLEL_BYTES
+        # byte ranges: each is read, split and checked where it goes
+        jobs = chunks.jobs(path, file, CHUNK, tail=workers if parallel and workers > 1 else 0)
         ranges = (kept for _, kept in in_order(_range, ((None, (job,)) for job in jobs), workers)) if parallel \
             else map(_range, jobs)
         for kept in ranges:
