@@ -120,15 +120,15 @@ def test_the_byte_ranges_are_the_lines_as_read(tmp_path, monkeypatch, block, wor
             assert got == want
 
 
-def test_the_last_chunks_are_a_quarter_for_the_workers_to_finish_together(tmp_path):
-    """With `tail` workers, the chunks that start within the last `tail` chunks' worth of bytes are a quarter of a
-    chunk; the others whole; without, all whole but the last."""
+def test_the_first_and_last_chunks_are_a_quarter_for_the_workers_to_start_soon_and_finish_together(tmp_path):
+    """With `tail` workers, the first `tail` chunks and those that start within the last `tail` chunks' worth of
+    bytes are a quarter of a chunk; the others whole; without, all whole."""
     path = tmp_path / "f.jsonl"
     path.write_bytes(b"".join(b'{"id":"%06d"}\n' % i for i in range(1000)))
     sizes = [job[-1] for job in chunks.jobs(path, str(path), 100, tail=2)]
-    assert sizes == [100] * 8 + [25] * 8
+    assert sizes == [25] * 2 + [100] * 8 + [25] * 6  # 50 lines, 800, then the last 150 (at most 2 chunks' worth)
     assert [job[-1] for job in chunks.jobs(path, str(path), 100)] == [100] * 10
-    assert [job[-1] for job in chunks.jobs(path, str(path), 100, tail=1)] == [100] * 9 + [25] * 4
+    assert [job[-1] for job in chunks.jobs(path, str(path), 100, tail=1)] == [25] + [100] * 9 + [25] * 3
 
 
 @pytest.mark.parametrize("block", [3, 1 << 23])

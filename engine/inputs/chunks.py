@@ -13,6 +13,7 @@ import numpy as np
 from ..rules import limits
 
 BLOCK = 1 << 23  # bytes the parent reads at a time to cut the file into chunks
+FIRST = 1 << 20  # bytes read first, then twice as many each time up to BLOCK
 _WHITE = np.zeros(256, dtype=bool)  # what bytes.strip strips
 _WHITE[list(b" \t\n\r\x0b\x0c")] = True
 
@@ -21,9 +22,10 @@ def jobs(path: Path, file: str, count: int, tail: int = 0) -> Iterator[tuple]:
     """(file, path, start, end, first line, first item, lines) of each `count` lines: the byte range a worker
     reads itself (the parent sends no lines). Cut on blocks of the file (numpy finds the newlines): each line at most
     `limits.max_line_bytes()` (the error `limits.bounded_lines` words, where the reading stops), items the
-    lines not blank (as `bytes.strip` sees them). `tail` (the workers): the chunks that start within the last
-    `tail` chunks' worth of bytes (by the bytes a line so far) are a quarter of `count`, so that the workers
-    finish together (one chunk of `count` left to the last worker would leave the others idle)."""
+    lines not blank (as `bytes.strip` sees them). `tail` (the workers): the first `tail` chunks, and those that start
+    within the last `tail` chunks' worth of bytes (by the bytes a line so far), are a quarter of `count`, so that
+    the workers start sooner and finish together (one chunk of `count` left to the last worker would leave the
+    others idle)."""
     with limits.open_regular(path, file) as f:
         size = os.fstat(f.fileno()).st_size if tail else 0
         yield from _cut(f, limits.max_line_bytes(), file, str(path), count,
@@ -32,8 +34,9 @@ def jobs(path: Path, file: str, count: int, tail: int = 0) -> Iterator[tuple]:
 
 def _want(count: int, tail: int, size: int, start: int, line: int) -> int:
     """The lines of the chunk that starts at byte `start`, line `line` (see `jobs`)."""
-    if tail and line > 1 and (size - start) * (line - 1) <= tail * count * start:
-        return max(1, count // 4)
+    quarter = max(1, count // 4)
+    if tail and (line <= tail * quarter or (size - start) * (line - 1) <= tail * count * start):
+        return quarter
     return count
 
 
@@ -42,9 +45,11 @@ def _cut(f, limit: int, file: str, name: str, count: int, sizes=None) -> Iterato
     view, have, base, eof = memoryview(buf), 0, 0, False  # have: the bytes of that line, base: its offset
     start = n = blank = 0  # the chunk's offset, its lines and blank lines so far
     line = item = 1
-    want = count  # the lines of the chunk being cut (`sizes`: of the chunk from a byte and line on)
+    want = sizes(0, 1) if sizes else count  # the lines of the chunk being cut (`sizes`: from a byte and line on)
+    step = min(FIRST, BLOCK)  # the bytes read at a time: the first chunks are sent before a whole block is read
     while not eof:
-        got = f.readinto(view[have:have + BLOCK])
+        got = f.readinto(view[have:have + step])
+        step = min(2 * step, BLOCK)
         eof, data = not got, view[:have + got]
         ends, long = _lines(data, limit, eof)
         blanks = _blank(data, ends)
