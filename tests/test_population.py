@@ -169,6 +169,29 @@ def test_syntax_errors_and_duplicate_ids_stop_the_run(pop, tmp_path):
     assert f'{twice}:5: {ident}: id: duplicate id "{ident}"' in english.stderr and f"first at {twice}:2" in english.stderr
 
 
+@pytest.mark.parametrize("collide", [False, True])
+def test_duplicate_ids_across_chunks_are_found_whatever_the_hashes(ruleset, pop, tmp_path, monkeypatch, collide):
+    """The workers send the hashes of the keys (edition + id); the parent reads the keys themselves where a hash
+    comes again. With every key on one hash (`collide`), the same duplicates, each with its first line, and no
+    other: the same id in another edition, or another id, is no duplicate."""
+    lines = pop.read_text(encoding="utf-8").splitlines()[:12]
+    other = json.loads(lines[3])
+    other["edition"] = "2022"  # the same id in another edition: not a duplicate
+    records = lines + [lines[1], json.dumps(other), lines[7], lines[1]]
+    path = tmp_path / "dup.jsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    monkeypatch.setattr(impact_stream, "CHUNK", 5)  # the duplicates in other chunks than their first
+    if collide:
+        monkeypatch.setattr(impact_stream, "hash", lambda key: 7, raising=False)
+    with pytest.raises(population.OvopError) as err:
+        impact(ruleset, "2022", "2024", [path], workers=1)
+    found = [(d.line, d.message) for d in err.value.diagnostics]
+    ids = [json.loads(lines[k])["id"] for k in (1, 7, 1)]
+    assert found == [(13, f'duplicate id "{ids[0]}" in edition 2024 (first at {path}:2)'),
+                     (15, f'duplicate id "{ids[1]}" in edition 2024 (first at {path}:8)'),
+                     (16, f'duplicate id "{ids[2]}" in edition 2024 (first at {path}:2)')]
+
+
 def test_progress_goes_to_stderr_only(pop, monkeypatch):
     from engine import progress
     monkeypatch.setattr(progress, "DELAY", 0.0)

@@ -44,7 +44,7 @@ class Part:
     moves: list[tuple] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)  # declared edition + NUL + id, of each record
+    keys: list[str] = field(default_factory=list)  # declared edition + NUL + id, of each record (sent: their hashes)
     key_lines: list[int] = field(default_factory=list)
     evaluated: list[int] = field(default_factory=list)  # lines of the records evaluated
     lines: int = 0
@@ -96,7 +96,9 @@ def run_chunk(job: tuple) -> Part:
         data = f.read(end - start)
     with collector_paused():
         part = _fast_chunk(_STATE["setup"], file, line, data, n)
-        return part if part is not None else _run_chunk(file, line, item, chunks.blobs(data))
+        part = part if part is not None else _run_chunk(file, line, item, chunks.blobs(data))
+    part.keys = np.fromiter(map(hash, part.keys), dtype=np.int64, count=len(part.keys))  # `Seen` reads them
+    return part
 
 
 def _run_chunk(file: str, first_line: int, first_item: int, blobs: list[bytes]) -> Part:
@@ -256,7 +258,7 @@ def run(ruleset: RuleSet, base: str, draft: str, paths: list[Path], workers: int
 
 def _run_file(total: Part, path: Path, workers: int, advance) -> tuple[str, np.ndarray]:
     """One file's chunks merged into `total`; the file and the lines of its evaluated records."""
-    file, seen, lines = str(path), {}, []
+    file, seen, lines = str(path), Seen(path), []
     for part in _results(chunks.jobs(path, file, CHUNK, tail=workers if workers > 1 else 0), workers):
         _merge(total, part, seen, file)
         if len(total.errors) >= MAX_ERRORS:
@@ -270,22 +272,47 @@ def _run_file(total: Part, path: Path, workers: int, advance) -> tuple[str, np.n
     return file, np.concatenate(lines) if lines else np.zeros(0, dtype=np.int64)
 
 
-def _merge(total: Part, part: Part, seen: dict, file: str) -> None:
+def _merge(total: Part, part: Part, seen: "Seen", file: str) -> None:
     total.counts.update(part.counts)
     total.moves += part.moves
     total.skipped += part.skipped
     total.errors += part.errors
     total.lines += part.lines
-    fresh = dict(zip(part.keys, part.key_lines))
-    if len(fresh) == len(part.keys) and seen.keys().isdisjoint(fresh):  # no id twice: all kept at once
-        seen.update(fresh)
-        return
-    for key, line in zip(part.keys, part.key_lines):
-        first = seen.setdefault(key, line)
-        if first != line:
-            edition, ident = key.split("\0", 1)
-            total.errors.append(Diagnostic(file, line, None, f"{ident}: id", f'duplicate id "{ident}" in edition '
-                                           f"{edition} (first at {file}:{first})", "each id once per edition"))
+    for key, line, first in seen.add(part.keys, part.key_lines):
+        edition, ident = key.split("\0", 1)
+        total.errors.append(Diagnostic(file, line, None, f"{ident}: id", f'duplicate id "{ident}" in edition '
+                                       f"{edition} (first at {file}:{first})", "each id once per edition"))
+
+
+class Seen:
+    """The records of a file so far, by the hash of their key (declared edition + NUL + id: the workers send hashes,
+    not keys; forked, they hash as this process does), with the line of the first. Where a hash comes again, the
+    keys themselves are read from those lines: two keys can share a hash, and each key is then told apart."""
+
+    def __init__(self, path: Path):
+        self.path, self.first, self.exact = path, {}, {}  # exact: hash -> {key: first line}, where it came again
+
+    def add(self, hashes: np.ndarray, lines) -> list[tuple[str, int, int]]:
+        """A part's hashes and lines added; (key, line, first line) of each record whose key came before."""
+        hashes = hashes.tolist()
+        fresh = dict(zip(hashes, lines))
+        if len(fresh) == len(hashes) and self.first.keys().isdisjoint(fresh):  # no hash twice: all kept at once
+            self.first.update(fresh)
+            return []
+        again = [(h, line) for h, line in zip(hashes, lines) if self.first.setdefault(h, line) != line]
+        keys = self._keys([self.first[h] for h, _ in again] + [line for _, line in again])
+        out = []
+        for h, line in again:
+            exact = self.exact.setdefault(h, {keys[self.first[h]]: self.first[h]})
+            first = exact.setdefault(keys[line], line)
+            if first != line:
+                out.append((keys[line], line, first))
+        return out
+
+    def _keys(self, lines: list[int]) -> dict[int, str]:
+        """The key of the record on each of these lines (read again from the file)."""
+        raws = {line: parse_line(text.encode("utf-8")) for line, text in read_lines(self.path, lines).items()}
+        return {line: raw["edition"] + "\0" + raw["id"] for line, raw in raws.items()}
 
 
 def read_lines(path: Path, wanted: list[int]) -> dict[int, str]:
