@@ -158,18 +158,26 @@ def json_bytes(data) -> bytes | None:
     with an indent is pure Python: 1.6 s for a million assessments' result), or None where orjson would write
     it otherwise: a float that repr writes with an exponent or not at all (NaN, infinities), a key that is not
     a text, an integer past 64 bits, a lone surrogate (tests/test_impact*.py compare both)."""
+    if data.__class__ is float and not plain_float(data):
+        return None
     stack = [data]
-    while stack:
+    while stack:  # texts, whole numbers, booleans and nulls are looked at where they are, not stacked
         node = stack.pop()
-        cls = node.__class__
-        if cls is dict:
+        if node.__class__ is dict:
             if not all(k.__class__ is str for k in node):
                 return None
-            stack.extend(node.values())
-        elif cls is list or cls is tuple:
-            stack.extend(node)
-        elif cls is float and not plain_float(node):
-            return None
+            node = node.values()
+        elif not (node.__class__ is list or node.__class__ is tuple):
+            continue
+        for value in node:
+            cls = value.__class__
+            if cls is str or cls is int or cls is bool or value is None:
+                continue
+            if cls is float:
+                if not plain_float(value):
+                    return None
+            else:
+                stack.append(value)
     try:
         return orjson.dumps(data, option=orjson.OPT_INDENT_2)
     except TypeError:
