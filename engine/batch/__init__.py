@@ -4,7 +4,7 @@ plan (an edition's compiled levels as interval tables) → columns (a chunk as c
 (BatchEvaluator: records in, outcome fields and trace rows out; check_sample against durable_rules).
 """
 from .evaluator import MOVEMENT, STATUS, BatchEvaluator, as_dict, check_sample, collector_paused
-from .columns import Inputs, codes_of, columns_of, columns_of_tables
+from .columns import Inputs, codes_of, columns_of, columns_of_tables, same_columns
 from .plan import EXACT_FLOAT_LIMIT
 from .execute import (
                       AWARDED,
@@ -17,6 +17,7 @@ from .execute import (
                       NOT_AWARDED,
                       BatchInputError,
                       Columns,
+                      alike,
                       cap_states,
                       decide,
                       run,
@@ -24,4 +25,5 @@ from .execute import (
 
 __all__ = ["MOVEMENT", "STATUS", "BatchEvaluator", "BatchInputError", "as_dict", "check_sample",
            "collector_paused", "AWARDED", "CONDITIONAL", "GATE_UNKNOWN", "GATE_FAIL", "GATE_NA", "GATE_PASS", "INELIGIBLE", "NOT_AWARDED",
-           "Columns", "EXACT_FLOAT_LIMIT", "Inputs", "cap_states", "codes_of", "columns_of", "columns_of_tables", "decide", "run"]
+           "Columns", "EXACT_FLOAT_LIMIT", "Inputs", "alike", "cap_states", "codes_of", "columns_of", "columns_of_tables",
+           "decide", "run", "same_columns"]

@@ -149,7 +149,7 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
         gate_state[g.fact] = gates(g.fact, _gate_state, np.int8, -1, True, "state")
         if not isinstance(g.requires, bool):
             gate_value[g.fact] = gates(g.fact, _gate_number, np.float64, 0, True, "number")
-    names = list(dict.fromkeys(list(plan.evidence) + [r.evidence for cap, _ in plan.caps for r in cap.requires]))
+    names = _read(plan)[1]
     coded = {}
     for name in names:
         index = codes.evidence.get(name)
@@ -165,6 +165,22 @@ def columns_of_tables(plan: Plan, items: list[dict], keep: list[int], commodity:
     ids = list(ids) if ids is not None and kept is items else list(map(itemgetter("id"), kept))
     number = np.fromiter(map(codes.commodities.get, commodity, repeat(-1)), dtype=np.int64, count=n)
     return Inputs(ids, number, gate_state, gate_value, coded, prev_ok, prev_stars, _Raw(kept))
+
+
+def same_columns(a: Plan, b: Plan) -> bool:
+    """Whether `columns_of_tables` gives two plans the same Inputs from the same tables and commodity codes: the
+    same commodity and evidence code lists, gate facts (and which have an interval), evidence read and previous
+    results read alike."""
+    ca, cb = codes_of(a), codes_of(b)
+    return (ca.commodities == cb.commodities and ca.evidence == cb.evidence and _read(a) == _read(b)
+            and (a.movement, a.scale_max) == (b.movement, b.scale_max) and a.star_scale_of == b.star_scale_of)
+
+
+def _read(plan: Plan) -> tuple:
+    """What `columns_of_tables` reads for a plan: the gate facts (and whether each has an interval), and the
+    evidence of the criteria and of the caps' requirements."""
+    return ([(g.fact, isinstance(g.requires, bool)) for g in plan.c.gates],
+            list(dict.fromkeys(list(plan.evidence) + [r.evidence for cap, _ in plan.caps for r in cap.requires])))
 
 
 def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):

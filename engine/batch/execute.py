@@ -64,33 +64,66 @@ def run(plan: Plan, items: list[dict] | Inputs) -> Columns:
     return decide(plan, items if isinstance(items, Inputs) else columns_of(plan, items))
 
 
-def decide(plan: Plan, inp: Inputs) -> Columns:
-    """The decisions of one chunk from its coded columns: numpy throughout."""
+def decide(plan: Plan, inp: Inputs, like: Columns | None = None) -> Columns:
+    """The decisions of one chunk from its coded columns: numpy throughout. `like`: another plan's decisions on
+    these very `inp` (a draft's base, in an impact run); the gates, or the levels and score, that the two plans
+    work out alike (`alike`) are taken from it (its arrays, not copies: neither is changed after)."""
     n = len(inp)
-    gate_result = _gates(plan, inp)
+    gates_alike, levels_alike = alike(plan, like.plan) if like is not None else (False, False)
+    gate_result = like.gate_result if gates_alike else _gates(plan, inp)
     eligible = ~(gate_result == GATE_FAIL).any(axis=1) if gate_result.size else np.ones(n, dtype=bool)
-    level_pos = _levels(plan, inp)
-    score_n = np.zeros(n, dtype=plan.dtype)
-    for j, coef in enumerate(plan.coef_points):
-        score_n += coef[level_pos[:, j]]
+    level, points, score_n, cents = ((like.level, like.points, like.score_n, like.score_cents) if levels_alike
+                                     else _scored(plan, inp))
     band = np.zeros(n, dtype=np.int64)
     for stars, need in reversed(plan.band_need):
         band[score_n >= need] = stars
     band[~eligible] = 0
     stars, cap_applied = _capped(plan, inp, band, score_n, eligible)
-    q = plan.q
-    cents = (200 * score_n + q) // (2 * q)
     unknown = (gate_result == GATE_UNKNOWN).any(axis=1) if gate_result.size else np.zeros(n, dtype=bool)
     status = np.where(~eligible, INELIGIBLE, np.where(unknown, CONDITIONAL, np.where(stars > 0, AWARDED, NOT_AWARDED)))
+    return Columns(plan, inp.ids, gate_result, level, points, status, band, stars, score_n,
+                   cents, _pembina(plan, stars), _at_least(stars, plan.label), _at_least(stars, plan.go_global),
+                   _movement(plan, inp, stars), cap_applied)
+
+
+def _scored(plan: Plan, inp: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each criterion's level number and points, the score (numerator over plan.q) and its hundredths."""
+    n = len(inp)
+    level_pos = _levels(plan, inp)
+    score_n = np.zeros(n, dtype=plan.dtype)
+    for j, coef in enumerate(plan.coef_points):
+        score_n += coef[level_pos[:, j]]
+    q = plan.q
+    cents = (200 * score_n + q) // (2 * q)
     # column-major (each criterion's column contiguous): filled a column at a time, no strided copies
     level = np.empty((n, len(plan.criteria)), dtype=np.int64, order="F")
     points = np.empty((n, len(plan.criteria)), dtype=np.int64, order="F")
     for j in range(len(plan.criteria)):
         np.take(plan.level_numbers[j], level_pos[:, j], out=level[:, j])
         np.take(plan.level_points[j], level_pos[:, j], out=points[:, j])
-    return Columns(plan, inp.ids, gate_result, level, points, status, band, stars, score_n,
-                   cents, _pembina(plan, stars), _at_least(stars, plan.label), _at_least(stars, plan.go_global),
-                   _movement(plan, inp, stars), cap_applied)
+    return level, points, score_n, cents
+
+
+_ALIKE: dict[tuple[int, int], tuple[Plan, Plan, tuple[bool, bool]]] = {}
+
+
+def alike(a: Plan, b: Plan) -> tuple[bool, bool]:
+    """Whether two plans work out the same gate results, and the same levels, points and score, from the same
+    coded columns: the same compiled gates over the same commodity codes; the same compiled criteria (levels,
+    intervals, codes, points, groups), code lists and score constants. Bands, caps and consequences may differ."""
+    hit = _ALIKE.get((id(a), id(b)))
+    if hit is None or hit[0] is not a or hit[1] is not b:
+        if len(_ALIKE) > 64:
+            _ALIKE.clear()
+        ca, cb = codes_of(a), codes_of(b)
+        gates = ca.commodities == cb.commodities and a.c.gates == b.c.gates
+        levels = (a.criteria == b.criteria and ca.evidence == cb.evidence and a.q == b.q and a.dtype == b.dtype
+                  and len(a.coef_points) == len(b.coef_points)
+                  and all(np.array_equal(x, y) for x, y in zip(a.coef_points, b.coef_points))
+                  and ca.levels.keys() == cb.levels.keys()
+                  and all(np.array_equal(ca.levels[j], cb.levels[j]) for j in ca.levels))
+        hit = _ALIKE[(id(a), id(b))] = (a, b, (gates, levels))
+    return hit[2]
 
 
 def _gates(plan: Plan, inp: Inputs) -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..batch import BatchEvaluator, Columns, codes_of, collector_paused, columns_of_tables, decide
+from ..batch import BatchEvaluator, Columns, codes_of, collector_paused, columns_of_tables, decide, same_columns
 from ..errors import MAX_ERRORS, Diagnostic, OvopError, stopped
 from ..inputs import Catalogue, FastCheck, Shared, parse, parse_line, slow
 from ..inputs import chunks, population
@@ -174,14 +174,19 @@ def _evaluate(setup: Setup, shared: Shared, part: Part, movers: "Movers") -> boo
     if None in commodity[0] or None in commodity[1]:
         return False
     memo = shared.column_memo()  # values coded once, for both editions
-    columns = []
-    for plan, codes in zip(plans, commodity):
-        inputs = columns_of_tables(plan, raws, range(len(raws)), codes, shared.tables, memo, shared.ids)
+    inputs = columns_of_tables(plans[0], raws, range(len(raws)), commodity[0], shared.tables, memo, shared.ids)
+    if inputs is None:
+        return False
+    before = decide(plans[0], inputs)
+    if same_columns(plans[0], plans[1]) and commodity[1] == commodity[0]:  # the draft reads the base's columns,
+        after = decide(plans[1], inputs, like=before)  # and what it works out alike is taken from the base's
+    else:
+        inputs = columns_of_tables(plans[1], raws, range(len(raws)), commodity[1], shared.tables, memo, shared.ids)
         if inputs is None:
             return False
-        columns.append(decide(plan, inputs))
+        after = decide(plans[1], inputs)
     part.keys += map(add, map(add, shared.declared, repeat("\0")), shared.ids)
-    part.counts.update(movers.add(columns[0], columns[1]))
+    part.counts.update(movers.add(before, after))
     return True
 
 
