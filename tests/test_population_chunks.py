@@ -45,6 +45,9 @@ def _chunks(rng: Random, lines: list[str], n: int = 120):
                 rng.choice(["", " ", "\ufeff" + texts[k], texts[k].replace("}", ',"x":{"a":1}}', 1), "[1]", "1",
                             texts[k] + " ", texts[k][:-1] + "\r", texts[k].replace('"previous"', '"previous":null,"p"'),
                             texts[k].replace('"name":"', '"name":"\ufeff', 1), texts[k].replace("{", "\ufeff{", 2)])
+        if rng.random() < 0.15:  # two records on one line (and a blank line: as many records as lines)
+            texts[0] += texts[1]
+            texts[3] = "" if rng.random() < 0.5 else texts[3]
         yield texts
 
 

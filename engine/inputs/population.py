@@ -32,7 +32,7 @@ from .read import _read_json
 from .column import DIGITS_LIMIT, Column  # noqa: F401 (DIGITS_LIMIT: where it was)
 from .values import Spec
 from .shared import Shared
-from .typed import Types, read_typed
+from .typed import Types, read_block, read_typed
 
 
 
@@ -77,6 +77,7 @@ def parse(text: str) -> Any:
 _SHAPES = bytes(ord("0") if chr(c) in "0123456789.-" else ord("e") if chr(c) in "eE" else ord(" ") for c in range(256))
 _RUN = b"0" * 17
 _BOM = b"\xef\xbb\xbf"
+_OPEN, _CLOSE, _NEWLINE = ord("{"), ord("}"), ord("\n")
 _PAIR = np.frombuffer(b"0e", dtype=np.uint16)[0]  # the two bytes as one number (either byte order)
 
 
@@ -133,13 +134,11 @@ def read_chunks(data: bytes, lists: dict[str, frozenset], editions: dict, sub: i
     close at hand). A None ends the parts when they cannot all be read so (some line needs `parse_line` itself,
     a record the careful path, or, told after the last part, a key is written twice: the keys counted from the
     well-formed sections against the colons of the bytes); the caller then reads line by line."""
-    lines = split_chunk(data)
-    if lines is None:
+    if not plain_numbers(data):
         yield None
         return
     keys = 0
-    for at in range(0, len(lines), sub):
-        shared = read_records(lines[at:at + sub], lists, editions)
+    for shared in _parts(data, lists, editions, sub):
         if shared is None:
             yield None
             return
@@ -149,19 +148,61 @@ def read_chunks(data: bytes, lists: dict[str, frozenset], editions: dict, sub: i
         yield None
 
 
+def _parts(data: bytes, lists: dict[str, frozenset], editions: dict, sub: int) -> Iterator["Shared | None"]:
+    """The chunk's records `sub` lines at a time (`read_records`; None: a part that is not all well formed). Where
+    every line is one object (`_ends`), each part's lines are decoded at once (`typed.read_block`: no line cut
+    out), and split only where that part is not all typed records."""
+    ends = _ends(data)
+    if ends is None:
+        lines = _lines(data)
+        if not lines:
+            yield None
+        for at in range(0, len(lines), sub):
+            yield read_records(lines[at:at + sub], lists, editions)
+        return
+    view = memoryview(data)
+    for at in range(0, len(ends), sub):
+        count = min(sub, len(ends) - at)
+        block = view[int(ends[at - 1]) if at else 0:int(ends[at + count - 1])]
+        yield read_block(block, count, lists, editions, parse_line) or \
+            read_records(_lines(bytes(block)), lists, editions)
+
+
+def _ends(data: bytes) -> np.ndarray | None:
+    """Where each line of a chunk ends (past its newline), when each starts with { and ends with } (None otherwise).
+    A JSON text holds no newline between a } and a { but between two values, so such a line is one object or more
+    written one after the other, and the records decoded from a part, as many as its lines, are one a line."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    if not a.size or a[0] != _OPEN or (a[-1] != _NEWLINE and a[-1] != _CLOSE):
+        return None
+    newlines = np.flatnonzero(a == _NEWLINE)
+    if not ((a[newlines - 1] == _CLOSE).all() and (a[newlines[newlines < a.size - 1] + 1] == _OPEN).all()):
+        return None
+    ends = newlines + 1
+    return ends if a[-1] == _NEWLINE else np.append(ends, a.size)
+
+
+def plain_numbers(data: bytes) -> bool:
+    """Whether, as far as the bytes tell, orjson and msgspec read every number of these lines as `parse_line`
+    would (no long number or exponent)."""
+    shapes = data.translate(_SHAPES)
+    return not (_RUN in shapes or _exponent(shapes))
+
+
+def _lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    return lines
+
+
 def split_chunk(data: bytes) -> list[bytes] | None:
     """A chunk's lines (without their newlines) when, as far as the bytes tell, orjson reads each as
     `parse_line` would (no long number or exponent); None otherwise. A blank line, a line of blanks or one that
     starts with a BOM is not looked for here: orjson refuses each (an empty document; a BOM), so `read_records`
     gives up on that part. Whether a key is written twice is told after: the keys of `read_records` against the
     colons of `data`."""
-    shapes = data.translate(_SHAPES)
-    if _RUN in shapes or _exponent(shapes):
-        return None
-    lines = data.split(b"\n")
-    if not lines[-1]:
-        lines.pop()
-    return lines or None
+    return (_lines(data) or None) if plain_numbers(data) else None
 
 
 def read_records(lines: list[bytes], lists: dict[str, frozenset], editions: dict) -> "Shared | None":

@@ -69,7 +69,8 @@ class Types:
                                                    ("gates", sections["gates"]), ("evidence", sections["evidence"]),
                                                    ("previous", Union[previous, None, msgspec.UnsetType], UNSET)],
                                         **_OPTS)
-        self.decode = msgspec.json.Decoder(self.record).decode
+        decoder = msgspec.json.Decoder(self.record)
+        self.decode, self.decode_lines = decoder.decode, decoder.decode_lines
 
     @classmethod
     def of(cls, editions: dict) -> "Types":
@@ -83,19 +84,28 @@ class Types:
 
 
 class Lines:
-    """A chunk's records read from their lines when asked (by `read`: `parse_line`, as the careful path reads them)."""
+    """A chunk's records read from their lines when asked (by `read`: `parse_line`, as the careful path reads them);
+    the lines given, or cut from their `block` of bytes (each line's newline included, the last's maybe not) when
+    first asked for."""
 
-    def __init__(self, lines: list[bytes], read: Callable[[bytes], Any]):
-        self.lines, self.read = lines, read
+    def __init__(self, lines: list[bytes] | None, read: Callable[[bytes], Any], block: memoryview | None = None,
+                 count: int = 0):
+        self._lines, self.read, self.block, self.count = lines, read, block, len(lines) if lines is not None else count
+
+    @property
+    def lines(self) -> list[bytes]:
+        if self._lines is None:
+            self._lines = bytes(self.block).split(b"\n")[:self.count]
+        return self._lines
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return self.count
 
     def __getitem__(self, i: int) -> dict:
         return self.read(self.lines[i])
 
     def __iter__(self):
-        return map(self.__getitem__, range(len(self.lines)))
+        return map(self.__getitem__, range(self.count))
 
 
 def read_typed(lines: list[bytes], lists: dict[str, frozenset], editions: dict,
@@ -108,6 +118,20 @@ def read_typed(lines: list[bytes], lists: dict[str, frozenset], editions: dict,
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
     return TypedShared.of(records, Lines(lines, read), lists, editions, types)
+
+
+def read_block(block: memoryview, count: int, lists: dict[str, frozenset], editions: dict,
+               read: Callable[[bytes], Any]) -> "TypedShared | None":
+    """`count` lines of one object each (`population._ends`), decoded at once, as `read_typed` decodes them one
+    by one (None: some line is not a well-formed record, or is two objects)."""
+    types = Types.of(editions)
+    try:
+        records = types.decode_lines(block)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    if len(records) != count:
+        return None
+    return TypedShared.of(records, Lines(None, read, block, count), lists, editions, types)
 
 
 class TypedShared(Shared):
