@@ -13,7 +13,7 @@ ENGINE = Path(__file__).resolve().parent.parent / "engine"
 
 # The data flow, bottom to top. Steps on one rank never import each other.
 RANKS = {
-    "errors": 0, "progress": 0, "workers": 0,
+    "errors": 0, "progress": 0, "workers": 0, "lazy": 0,
     "rules": 1,
     "inputs": 2,
     "decide": 3,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..batch import BatchEvaluator, check_sample
-from ..decide import Evaluator, Outcome
+from ..decide import Outcome
 from ..errors import Diagnostic, OvopError, say
 from ..inputs import Assessment, Catalogue, check_file, duplicates, item_label, read
 from ..rules import RuleSet, limits, load_commodity_map
@@ -167,6 +167,7 @@ def refuse_duplicates(ruleset: RuleSet, sources: list[tuple[str, Any]]) -> dict[
 
 
 def _durable(ruleset: RuleSet, result: Impact, keys: list, pairs: tuple[list, list]) -> None:
+    from ..decide import Evaluator
     evaluator = Evaluator(ruleset)
     for key, a, d in zip(keys, *pairs):
         before, after = evaluator.evaluate(a), evaluator.evaluate(d)

@@ -7,17 +7,19 @@ schemas/assessment.schema.json (sync_schema: `ovop rules check` and `rules new` 
 rule sets); published reads the real round results; messages words every assessment error in Indonesian
 and English (localized: the CLI, the API and the desk say them in the reader's language).
 """
+from ..lazy import lazily
 from .assessment import Assessment, Catalogue, check_file, duplicates, item_label, load_assessments
 from . import messages
 from .messages import localized
-from .lines import read_population
 from .scan import Record, Scan, collector_paused
 from .population import FastCheck, Shared, parse, parse_line, parse_lines, slow
-from .published import load_published
 from .read import json_source, read
-from .schema import sync as sync_schema
 from .source import Source
 from .values import Spec, problem
+
+__getattr__ = lazily(__name__, {"read_population": ("lines", "read_population"),  # imported where first used
+                                "load_published": ("published", "load_published"),
+                                "sync_schema": ("schema", "sync")})
 
 
 def write_template(*args, **kwargs):
