@@ -114,3 +114,38 @@ def test_the_exponent_test_is_the_bytes_search():
         assert population._exponent(shapes) == (b"0e" in shapes), shapes
     data = bytes(rng.randrange(256) for _ in range(5000))
     assert population._colons(data) == data.count(b":")
+
+
+@pytest.mark.parametrize("layouts", [1, 5])
+def test_columns_of_a_typed_part_with_its_memo_are_columns_of_the_records(ruleset, lines, checks, layouts):
+    """The reader's memo (the numbers it has read, the states of boolean gate facts) and one layout's coded values
+    taken as they are give the columns `columns_of` makes from the re-targeted records, and the same decisions."""
+    import numpy as np
+
+    from engine.batch import BatchEvaluator, columns_of, columns_of_tables, decide
+    rng = Random(layouts)
+    raws = [json.loads(x) for x in lines[:150] if json.loads(x)["edition"] == "2024"]
+    if layouts > 1:  # gates left out by some records: several layouts
+        for raw in raws:
+            if rng.random() < 0.3:
+                del raw["gates"][rng.choice(sorted(raw["gates"]))]
+    blobs = [json.dumps(r, separators=(",", ":")).encode() for r in raws]
+    check = checks[0]
+    shared = typed.read_typed(blobs, check.lists, check.editions, population.parse_line)
+    assert shared is not None and len(shared.tables["gates"]) >= layouts
+    commodity = check.accept(shared.raws, shared)
+    keep = [i for i, c in enumerate(commodity) if c is not None]
+    assert len(keep) > 50
+    plan = BatchEvaluator(ruleset).plan("2024")
+    dicts = check.chunk(raws)
+    want = columns_of(plan, [dicts[i] for i in keep])
+    memo = shared.column_memo()
+    assert any(key[1:] == ("state",) for key in memo)
+    got = columns_of_tables(plan, shared.raws, keep if len(keep) < len(raws) else range(len(raws)),
+                            [commodity[i] for i in keep], shared.tables, memo, shared.ids)
+    for name in ("gate_state", "gate_value", "evidence"):
+        g, w = getattr(got, name), getattr(want, name)
+        assert g.keys() == w.keys() and all(np.array_equal(g[k], w[k]) and g[k].dtype == w[k].dtype for k in w), name
+    a, b = decide(plan, got), decide(plan, want)
+    for name in ("gate_result", "level", "points", "status", "band", "stars", "score_n"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name

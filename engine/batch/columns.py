@@ -193,8 +193,15 @@ def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
         pos = at[np.asarray(rows, dtype=np.int64)]
         wanted = pos >= 0
         places.append((names, table, pos, wanted, bool(wanted.any()), bool(wanted.all())))
+    whole = len(places) == 1 and len(places[0][2]) == n and bool((places[0][2] == np.arange(n)).all())
 
     def column(name: str, code, dtype, fill, absent: bool, key):
+        if whole and name in places[0][0]:  # one layout, every record kept in order: its coded values as they are
+            values = places[0][1][places[0][0].index(name)]
+            coded = memo.get((id(values), key))
+            if coded is None:
+                coded = memo[(id(values), key)] = code(values)
+            return coded if coded.dtype == dtype else coded.astype(dtype)
         out = np.full(n, fill, dtype=dtype)
         for names, table, pos, wanted, some, every in places:
             if not some:

@@ -181,6 +181,17 @@ class TypedShared(Shared):
     def _names(self, section: str, i: int) -> frozenset:
         return frozenset(self.tables[section][self.layout_of[section][i]][0])
 
+    def column_memo(self) -> dict:
+        """As `Shared`'s, with the states of the gate facts of a type that admits only booleans (read as such by
+        msgspec): each value's truth, as `engine.batch.columns` codes a boolean (1 true, 0 false)."""
+        memo = super().column_memo()
+        kinds = self._kinds["gates"]
+        for names, _, table in self.tables["gates"]:
+            for name, values in zip(names, table):
+                if kinds[name] is bool:
+                    memo[(id(values), "state")] = np.fromiter(values, dtype=bool, count=len(values)).view(np.int8)
+        return memo
+
     def previous_columns(self) -> dict:
         at = np.asarray([k for k, _ in self._given], dtype=np.int64)
         return {"at": at, "editions": [p.edition for _, p in self._given], "stars": [p.stars for _, p in self._given]}
