@@ -109,8 +109,8 @@ def commands(path: Path, rules: Path, tmp: Path, durable_n: int, skip: set[str])
 
 def stages(path: Path, n: int = 20_000, sub: int = 2_000) -> None:
     """Stages of the population path in this process, one core, per record, on parts of `sub` records as the
-    impact worker's fast chunk reads them (engine.impact.stream._fast_chunk) under one edition: the bytes tested
-    and split, the lines decoded into typed records (engine.inputs.typed), beside the reader they replaced
+    impact worker's fast chunk reads them (engine.impact.stream._fast_chunk) under one edition: the bytes tested,
+    the lines decoded at once into typed records (engine.inputs.typed.read_block), beside the reader they replaced
     (orjson, then Shared); then the batch kernels on 100,000 columns at once."""
     import gc
     import time
@@ -119,7 +119,8 @@ def stages(path: Path, n: int = 20_000, sub: int = 2_000) -> None:
 
     from engine.batch import BatchEvaluator, columns_of, columns_of_tables, decide
     from engine.inputs import Catalogue, FastCheck, Shared, parse_lines
-    from engine.inputs.population import read_records, split_chunk
+    from engine.inputs.population import _ends, parse_line, plain_numbers
+    from engine.inputs.typed import read_block
     from engine.rules import load_commodity_map, load_rules
     ruleset = load_rules(ROOT / "rules")
     catalogue = Catalogue.of(ruleset)
@@ -133,22 +134,23 @@ def stages(path: Path, n: int = 20_000, sub: int = 2_000) -> None:
         for start in range(0, n, sub):
             data = b"".join(blobs[start:start + sub])
             t = time.perf_counter()
-            lines = split_chunk(data)
+            ends = _ends(data) if plain_numbers(data) else None
             t1 = time.perf_counter()
-            shared = read_records(lines, check.lists, check.editions)
+            shared = read_block(memoryview(data), len(ends), check.lists, check.editions, parse_line)
             t2 = time.perf_counter()
             commodity = check.accept(shared.raws, shared)
             t3 = time.perf_counter()
-            inputs = columns_of_tables(plan, shared.raws, range(len(lines)), commodity, shared.tables,
+            inputs = columns_of_tables(plan, shared.raws, range(len(ends)), commodity, shared.tables,
                                        shared.column_memo(), shared.ids)
             t4 = time.perf_counter()
             decide(plan, inputs)
             t5 = time.perf_counter()
-            raws = list(map(orjson.loads, lines))
+            raws = list(map(orjson.loads, data.splitlines()))
             Shared(raws, check.lists, check.editions)
             t6 = time.perf_counter()
-            for name, seconds in (("bytes tested and split (split_chunk)", t1 - t),
-                                  ("decoded into typed records, held as Shared holds them (read_records)", t2 - t1),
+            for name, seconds in (("bytes tested: numbers, one object a line (plain_numbers, _ends)", t1 - t),
+                                  ("decoded at once into typed records, held as Shared holds them (read_block)",
+                                   t2 - t1),
                                   ("  (the reader before: orjson, then Shared)", t6 - t5),
                                   ("fast check of one edition (accept)", t3 - t2),
                                   ("columns from the reader's tables", t4 - t3), ("decide on those columns", t5 - t4)):
