@@ -5,9 +5,12 @@ The parent cuts each file into chunks of CHUNK lines (their byte ranges, first l
 before the fork) read their chunk's bytes themselves; results come back in file order, so the output does not depend on the number of
 workers. At most two chunks per worker are in flight: memory stays flat whatever the size of the file. A
 chunk whose lines are all records the fast check accepts under both editions is read at once and
-evaluated SUB records at a time (`_fast_chunk`); any other goes line by line (`_run_chunk`). Each worker
-keeps only the matrix counts, the movers and the records it could not re-target; the parent keeps ids
-(for duplicates) and the line of every evaluated record (for the --check sample).
+evaluated SUB records at a time (`_fast_chunk`; the draft on the base's columns where it reads them alike, what
+it works out alike taken from the base's decisions: `batch.same_columns`, `batch.alike`); any other goes line
+by line (`_run_chunk`). Each worker keeps only the matrix counts, the movers and the records it could not
+re-target; the parent keeps the hashes of the records' keys (for duplicates: `Seen`) and the line of every
+evaluated record (for the --check sample). The first and last chunks are smaller (`chunks.jobs(tail=...)`):
+the workers start sooner and finish together.
 
 A syntax error or a duplicate id is an error of the whole run: nothing is reported but the errors.
 """
