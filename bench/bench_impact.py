@@ -99,9 +99,10 @@ def stages(path: Path, rules: Path, n: int = 20_000, normal_n: int = 500) -> Non
     (engine.impact.stream._fast_chunk), timed alone, then the normal path for comparison."""
     import gc
     sys.path.insert(0, str(ROOT))
-    from engine.batch import columns_of_tables, decide
+    from engine.batch import columns_of_tables, decide, same_columns
     from engine.impact import stream as st
-    from engine.inputs.population import read_records, slow, split_chunk
+    from engine.inputs.population import _ends, parse_line, plain_numbers, slow
+    from engine.inputs.typed import read_block
     from engine.rules.resolve import load_rules
     setup = st.Setup(load_rules(rules), "2024", "2099")
     with open(path, "rb") as f:
@@ -114,23 +115,27 @@ def stages(path: Path, rules: Path, n: int = 20_000, normal_n: int = 500) -> Non
 
     check, plans = setup.checks["2024"], [setup.batch.plan(e) for e in ("2024", "2099")]
     t = time.perf_counter()
-    texts = split_chunk(data)
-    lap("bytes checked at once, split into lines", t)
-    for at in range(0, len(texts), st.SUB):
+    ends = _ends(data) if plain_numbers(data) else None
+    lap("bytes checked at once: numbers, one object a line (plain_numbers, _ends)", t)
+    view = memoryview(data)
+    for at in range(0, len(ends), st.SUB):
+        count = min(st.SUB, len(ends) - at)
         t = time.perf_counter()
-        shared = read_records(texts[at:at + st.SUB], check.lists, check.editions)
-        lap("orjson, each record well formed, tables by layout (read_records)", t)
+        shared = read_block(view[int(ends[at - 1]) if at else 0:int(ends[at + count - 1])], count, check.lists,
+                            check.editions, parse_line)
+        lap("decoded at once into typed records, tables by layout (read_block)", t)
         t = time.perf_counter()
         commodity = [setup.checks[e].accept(shared.raws, shared) for e in ("2024", "2099")]
         lap("fast check, both editions (accept)", t)
         t = time.perf_counter()
-        memo = {(k, "number"): a for k, a in shared.numbers.items()}
-        inputs = [columns_of_tables(p, shared.raws, range(len(shared.raws)), c, shared.tables, memo)
-                  for p, c in zip(plans, commodity)]
-        lap("columns from the tables, both editions", t)
+        inputs = columns_of_tables(plans[0], shared.raws, range(count), commodity[0], shared.tables,
+                                   shared.column_memo(), shared.ids)
+        lap("columns from the tables (the draft reads the base's)", t)
+        assert same_columns(*plans) and commodity[0] == commodity[1]
         t = time.perf_counter()
-        cols = [decide(p, i) for p, i in zip(plans, inputs)]
-        lap("decide, both editions", t)
+        cols = [decide(plans[0], inputs)]
+        cols.append(decide(plans[1], inputs, like=cols[0]))
+        lap("decide, both editions (the draft taking what it works out alike)", t)
         t = time.perf_counter()
         movers = st.Movers("f")
         movers.add(cols[0], cols[1])

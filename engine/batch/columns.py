@@ -15,6 +15,7 @@ The values as given are kept beside (`raw`) for the words of an error.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import compress, repeat
 from operator import is_, is_not, itemgetter
 from typing import Any
@@ -65,16 +66,9 @@ class Codes:
         return self._holds[key]
 
 
-_CODES: dict[int, tuple[Plan, Codes]] = {}
-
-
+@lru_cache(maxsize=64)  # a Plan hashes and compares by identity
 def codes_of(plan: Plan) -> Codes:
-    hit = _CODES.get(id(plan))
-    if hit is None or hit[0] is not plan:
-        if len(_CODES) > 64:
-            _CODES.clear()
-        hit = _CODES[id(plan)] = (plan, Codes(plan))
-    return hit[1]
+    return Codes(plan)
 
 
 @dataclass
@@ -195,13 +189,17 @@ def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
         places.append((names, table, pos, wanted, bool(wanted.any()), bool(wanted.all())))
     whole = len(places) == 1 and len(places[0][2]) == n and bool((places[0][2] == np.arange(n)).all())
 
+    def coded(values, code, key) -> np.ndarray:
+        """A layout's values coded, once per coding key."""
+        found = memo.get((id(values), key))
+        if found is None:
+            found = memo[(id(values), key)] = code(values)
+        return found
+
     def column(name: str, code, dtype, fill, absent: bool, key):
         if whole and name in places[0][0]:  # one layout, every record kept in order: its coded values as they are
-            values = places[0][1][places[0][0].index(name)]
-            coded = memo.get((id(values), key))
-            if coded is None:
-                coded = memo[(id(values), key)] = code(values)
-            return coded if coded.dtype == dtype else coded.astype(dtype)
+            found = coded(places[0][1][places[0][0].index(name)], code, key)
+            return found if found.dtype == dtype else found.astype(dtype)
         out = np.full(n, fill, dtype=dtype)
         for names, table, pos, wanted, some, every in places:
             if not some:
@@ -212,10 +210,7 @@ def _scatter(layouts: list[tuple], at: np.ndarray, n: int, memo: dict):
                 return None
             values = table[names.index(name)]
             if every:
-                coded = memo.get((id(values), key))
-                if coded is None:
-                    coded = memo[(id(values), key)] = code(values)
-                out[pos] = coded
+                out[pos] = coded(values, code, key)
             else:  # only the kept records' values: the others may be of any type
                 picked = np.flatnonzero(wanted)
                 out[pos[picked]] = code([values[j] for j in picked.tolist()])

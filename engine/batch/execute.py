@@ -6,6 +6,7 @@ per outcome field and an (assessments x gates) and (assessments x criteria) matr
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -104,26 +105,19 @@ def _scored(plan: Plan, inp: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return level, points, score_n, cents
 
 
-_ALIKE: dict[tuple[int, int], tuple[Plan, Plan, tuple[bool, bool]]] = {}
-
-
+@lru_cache(maxsize=64)  # a Plan hashes and compares by identity
 def alike(a: Plan, b: Plan) -> tuple[bool, bool]:
     """Whether two plans work out the same gate results, and the same levels, points and score, from the same
     coded columns: the same compiled gates over the same commodity codes; the same compiled criteria (levels,
     intervals, codes, points, groups), code lists and score constants. Bands, caps and consequences may differ."""
-    hit = _ALIKE.get((id(a), id(b)))
-    if hit is None or hit[0] is not a or hit[1] is not b:
-        if len(_ALIKE) > 64:
-            _ALIKE.clear()
-        ca, cb = codes_of(a), codes_of(b)
-        gates = ca.commodities == cb.commodities and a.c.gates == b.c.gates
-        levels = (a.criteria == b.criteria and ca.evidence == cb.evidence and a.q == b.q and a.dtype == b.dtype
-                  and len(a.coef_points) == len(b.coef_points)
-                  and all(np.array_equal(x, y) for x, y in zip(a.coef_points, b.coef_points))
-                  and ca.levels.keys() == cb.levels.keys()
-                  and all(np.array_equal(ca.levels[j], cb.levels[j]) for j in ca.levels))
-        hit = _ALIKE[(id(a), id(b))] = (a, b, (gates, levels))
-    return hit[2]
+    ca, cb = codes_of(a), codes_of(b)
+    gates = ca.commodities == cb.commodities and a.c.gates == b.c.gates
+    levels = (a.criteria == b.criteria and ca.evidence == cb.evidence and a.q == b.q and a.dtype == b.dtype
+              and len(a.coef_points) == len(b.coef_points)
+              and all(np.array_equal(x, y) for x, y in zip(a.coef_points, b.coef_points))
+              and ca.levels.keys() == cb.levels.keys()
+              and all(np.array_equal(ca.levels[j], cb.levels[j]) for j in ca.levels))
+    return gates, levels
 
 
 def _gates(plan: Plan, inp: Inputs) -> np.ndarray:

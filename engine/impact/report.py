@@ -158,9 +158,7 @@ def json_bytes(data) -> bytes | None:
     with an indent is pure Python: 1.6 s for a million assessments' result), or None where orjson would write
     it otherwise: a float that repr writes with an exponent or not at all (NaN, infinities), a key that is not
     a text, an integer past 64 bits, a lone surrogate (tests/test_impact*.py compare both)."""
-    if data.__class__ is float and not plain_float(data):
-        return None
-    stack = [data]
+    stack = [[data]]
     while stack:  # texts, whole numbers, booleans and nulls are looked at where they are, not stacked
         node = stack.pop()
         if node.__class__ is dict:

@@ -151,7 +151,8 @@ def read_chunks(data: bytes, lists: dict[str, frozenset], editions: dict, sub: i
 def _parts(data: bytes, lists: dict[str, frozenset], editions: dict, sub: int) -> Iterator["Shared | None"]:
     """The chunk's records `sub` lines at a time (`read_records`; None: a part that is not all well formed). Where
     every line is one object (`_ends`), each part's lines are decoded at once (`typed.read_block`: no line cut
-    out), and split only where that part is not all typed records."""
+    out), and split only where that part is not all typed records (then read as `read_records` reads what
+    the typed reader refuses)."""
     ends = _ends(data)
     if ends is None:
         lines = _lines(data)
@@ -165,7 +166,7 @@ def _parts(data: bytes, lists: dict[str, frozenset], editions: dict, sub: int) -
         count = min(sub, len(ends) - at)
         block = view[int(ends[at - 1]) if at else 0:int(ends[at + count - 1])]
         yield read_block(block, count, lists, editions, parse_line) or \
-            read_records(_lines(bytes(block)), lists, editions)
+            _untyped(_lines(bytes(block)), lists, editions)
 
 
 def _ends(data: bytes) -> np.ndarray | None:
@@ -196,21 +197,13 @@ def _lines(data: bytes) -> list[bytes]:
     return lines
 
 
-def split_chunk(data: bytes) -> list[bytes] | None:
-    """A chunk's lines (without their newlines) when, as far as the bytes tell, orjson reads each as
-    `parse_line` would (no long number or exponent); None otherwise. A blank line, a line of blanks or one that
-    starts with a BOM is not looked for here: orjson refuses each (an empty document; a BOM), so `read_records`
-    gives up on that part. Whether a key is written twice is told after: the keys of `read_records` against the
-    colons of `data`."""
-    return (_lines(data) or None) if plain_numbers(data) else None
-
-
 def read_records(lines: list[bytes], lists: dict[str, frozenset], editions: dict) -> "Shared | None":
-    """Lines from `split_chunk` when every record is well formed (None otherwise): decoded as typed records
-    (`typed.read_typed`), else read by orjson and checked by `Shared`."""
-    shared = read_typed(lines, lists, editions, parse_line)
-    if shared is not None:
-        return shared
+    """A chunk's lines (its numbers `plain_numbers`) when every record is well formed (None otherwise): decoded
+    as typed records (`typed.read_typed`), else read by orjson and checked by `Shared` (`_untyped`)."""
+    return read_typed(lines, lists, editions, parse_line) or _untyped(lines, lists, editions)
+
+
+def _untyped(lines: list[bytes], lists: dict[str, frozenset], editions: dict) -> "Shared | None":
     try:
         raws = list(map(orjson.loads, lines))
     except orjson.JSONDecodeError:

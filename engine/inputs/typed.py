@@ -8,7 +8,7 @@ checks all that in C while it reads (about 1 µs a record against orjson's 2 and
 refuses any line that is not such a record: the caller then reads the part as it always did (orjson,
 `Shared`, line by line). What it accepts it reads as `parse_line` does (the same values of the same types: a
 whole number of a number field stays an int); the chunk's long numbers and exponents are told beforehand from
-the bytes (`population.split_chunk`), a key written twice after, from the keys counted (`TypedShared.keys`).
+the bytes (`population.plain_numbers`), a key written twice after, from the keys counted (`TypedShared.keys`).
 
 `TypedShared` gives what `Shared` gives of a chunk whose records are all well formed: ids, declared editions,
 commodities, previous results, keys counted, and the gate and evidence values as columns per layout of the
